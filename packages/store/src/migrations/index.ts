@@ -1,0 +1,60 @@
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+
+/** Which SQL dialect a migration runs against; they differ only in column types. */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Schema migrations in order. Never edit a released migration: add a new one. */
+export function migrations(dialect: Dialect): Record<string, Migration> {
+  const bigint = dialect === 'postgres' ? 'bigint' : 'integer';
+  const serial = dialect === 'postgres' ? 'bigserial' : 'integer';
+  return {
+    '0001_clients_keys_revocations': {
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('clients')
+          .addColumn('client_id', 'text', (c) => c.primaryKey())
+          .addColumn('client_name', 'text', (c) => c.notNull())
+          .addColumn('client_secret_hash', 'text')
+          .addColumn('grant_types', 'text', (c) => c.notNull())
+          .addColumn('response_types', 'text', (c) => c.notNull())
+          .addColumn('redirect_uris', 'text', (c) => c.notNull())
+          .addColumn('scope', 'text', (c) => c.notNull())
+          .addColumn('audience', 'text', (c) => c.notNull())
+          .addColumn('token_endpoint_auth_method', 'text', (c) => c.notNull())
+          .addColumn('created_at', sql.raw(bigint), (c) => c.notNull())
+          .addColumn('updated_at', sql.raw(bigint), (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('signing_keys')
+          .addColumn('seq', sql.raw(serial), (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('kid', 'text', (c) => c.notNull().unique())
+          .addColumn('alg', 'text', (c) => c.notNull())
+          .addColumn('public_jwk', 'text', (c) => c.notNull())
+          .addColumn('private_jwk_sealed', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('created_at', sql.raw(bigint), (c) => c.notNull())
+          .addColumn('activated_at', sql.raw(bigint))
+          .addColumn('retired_at', sql.raw(bigint))
+          .execute();
+        await db.schema
+          .createTable('revoked_tokens')
+          .addColumn('jti', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', sql.raw(bigint), (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('revoked_tokens_expires_at').on('revoked_tokens').column('expires_at').execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropTable('revoked_tokens').execute();
+        await db.schema.dropTable('signing_keys').execute();
+        await db.schema.dropTable('clients').execute();
+      },
+    },
+  };
+}
+
+/** A Kysely migration provider over the in-code list, so migrations ship with the package. */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}

@@ -1,0 +1,92 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { type Dialect, migrationProvider } from './migrations/index.js';
+import { ClientRepository } from './repositories/clients.js';
+import { RevokedTokenRepository } from './repositories/revoked-tokens.js';
+import { SigningKeyRepository } from './repositories/signing-keys.js';
+import type { Database } from './schema.js';
+
+/** Where the store keeps its data. */
+export interface StoreOptions {
+  /**
+   * `postgres://…` / `postgresql://…` for PostgreSQL; otherwise a path to an SQLite file
+   * (`:memory:` for a throwaway in-memory database).
+   */
+  url: string;
+  /** PostgreSQL pool size. Default 10. */
+  poolSize?: number;
+  /** PostgreSQL schema to use instead of `public` (tests use one schema per run). */
+  schema?: string;
+}
+
+/** One open database with one repository per concept. */
+export interface Store {
+  readonly dialect: Dialect;
+  readonly db: Kysely<Database>;
+  readonly clients: ClientRepository;
+  readonly signingKeys: SigningKeyRepository;
+  readonly revokedTokens: RevokedTokenRepository;
+  /** Applies every pending migration; returns the names it applied. */
+  migrate(): Promise<string[]>;
+  /** Round-trips a trivial query; throws if the database is unreachable. */
+  ping(): Promise<void>;
+  /** Closes the connections. */
+  close(): Promise<void>;
+}
+
+/** True when the URL names a PostgreSQL server. */
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url);
+
+/**
+ * Opens the store. SQLite runs in WAL mode with `synchronous=NORMAL`, which is durable
+ * across process crashes and fast enough that a write never dominates a request.
+ */
+export function openStore(options: StoreOptions): Store {
+  const dialect: Dialect = isPostgresUrl(options.url) ? 'postgres' : 'sqlite';
+  const db = new Kysely<Database>({
+    dialect: dialect === 'postgres' ? postgresDialect(options) : sqliteDialect(options.url),
+  });
+  return {
+    dialect,
+    db,
+    clients: new ClientRepository(db),
+    signingKeys: new SigningKeyRepository(db),
+    revokedTokens: new RevokedTokenRepository(db),
+    async migrate() {
+      const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    async close() {
+      await db.destroy();
+    },
+  };
+}
+
+function sqliteDialect(path: string): SqliteDialect {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new SQLite(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  return new SqliteDialect({ database });
+}
+
+function postgresDialect(options: StoreOptions): PostgresDialect {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  });
+  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  return new PostgresDialect({ pool });
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { openStore, type Store } from './store.js';
+
+/** A backend the shared store contract runs against. */
+export interface TestBackend {
+  name: string;
+  /** Why this backend is skipped, or undefined when it runs. */
+  skip?: string;
+  /** Opens a fresh, migrated, empty store and a function that removes it. */
+  open(): Promise<{ store: Store; dispose(): Promise<void> }>;
+}
+
+/**
+ * The backends every storage test runs on: SQLite always, PostgreSQL when
+ * `TEST_DATABASE_URL` is set. Each PostgreSQL store lives in its own schema.
+ */
+export function testBackends(): TestBackend[] {
+  const pgUrl = process.env.TEST_DATABASE_URL;
+  return [
+    {
+      name: 'sqlite',
+      async open() {
+        const dir = mkdtempSync(join(tmpdir(), 'signet-store-'));
+        const store = openStore({ url: join(dir, 'signet.db') });
+        await store.migrate();
+        return {
+          store,
+          async dispose() {
+            await store.close();
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
+      },
+    },
+    {
+      name: 'postgres',
+      ...(pgUrl ? {} : { skip: 'TEST_DATABASE_URL is not set: the PostgreSQL leg was SKIPPED' }),
+      async open() {
+        const url = pgUrl as string;
+        const schema = `signet_test_${randomBytes(6).toString('hex')}`;
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        await admin.query(`create schema ${schema}`);
+        await admin.end();
+        const store = openStore({ url, schema, poolSize: 4 });
+        await store.migrate();
+        return {
+          store,
+          async dispose() {
+            await store.close();
+            const c = new pg.Client({ connectionString: url });
+            await c.connect();
+            await c.query(`drop schema ${schema} cascade`);
+            await c.end();
+          },
+        };
+      },
+    },
+  ];
+}
