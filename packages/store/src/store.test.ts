@@ -128,10 +128,7 @@ for (const backend of testBackends()) {
     it('a failed transaction leaves nothing behind', async () => {
       await assert.rejects(
         store.db.transaction().execute(async (trx) => {
-          await trx
-            .insertInto('revoked_tokens')
-            .values({ jti: 'tx', expires_at: 5 })
-            .execute();
+          await trx.insertInto('revoked_tokens').values({ jti: 'tx', expires_at: 5 }).execute();
           throw new Error('boom');
         }),
       );

@@ -53,8 +53,14 @@ export class SigningKeyRepository {
     return this.db.transaction().execute(async (trx) => {
       const existing = await trx.selectFrom('signing_keys').select('kid').limit(1).executeTakeFirst();
       if (existing) return false;
-      await trx.insertInto('signing_keys').values(insertRow(active, 'active', now)).execute();
-      await trx.insertInto('signing_keys').values(insertRow(next, 'next', null)).execute();
+      await trx
+        .insertInto('signing_keys')
+        .values(insertRow(active, 'active', now))
+        .execute();
+      await trx
+        .insertInto('signing_keys')
+        .values(insertRow(next, 'next', null))
+        .execute();
       return true;
     });
   }
@@ -78,7 +84,10 @@ export class SigningKeyRepository {
         .set({ status: 'active', activated_at: now })
         .where('kid', '=', next.kid)
         .execute();
-      await trx.insertInto('signing_keys').values(insertRow(newNext, 'next', null)).execute();
+      await trx
+        .insertInto('signing_keys')
+        .values(insertRow(newNext, 'next', null))
+        .execute();
       return next.kid;
     });
   }

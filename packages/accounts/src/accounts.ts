@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import { openStore, type Store } from '@signet/store';
+import type { FastifyInstance } from 'fastify';
+import { buildAdminApp } from './admin/app.js';
+import { buildPublicApp } from './app.js';
+import type { Config } from './config.js';
+import type { AccountsContext } from './context.js';
+import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
+import { readSecretFile } from './crypto/secret-file.js';
+import { Keyring } from './keys/keyring.js';
+import { AccessTokens } from './tokens/access-token.js';
+
+/** A fully wired accounts service, not yet listening. */
+export interface Accounts {
+  ctx: AccountsContext;
+  publicApp: FastifyInstance;
+  adminApp: FastifyInstance;
+  /** The admin token and, when generated, the file that holds it. */
+  admin: { token: string; file: string | undefined };
+  /** Stops both apps (finishing in-flight requests) and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Options for tests: an injected clock and an already open store. */
+export interface AccountsOptions {
+  now?: () => number;
+  store?: Store;
+}
+
+const KEY_REFRESH_MS = 10_000;
+const REVOCATION_PURGE_MS = 10 * 60_000;
+
+/**
+ * Opens the store, applies migrations, loads or creates the signing keys and the admin
+ * token, and builds both listeners' apps.
+ */
+export async function createAccounts(config: Config, options: AccountsOptions = {}): Promise<Accounts> {
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const store = options.store ?? openStore({ url: config.databaseUrl });
+  try {
+    await store.migrate();
+    const keys = deriveKeys(loadMasterKey(config.masterKey, config.dataDir));
+    const keyring = new Keyring(store.signingKeys, keys.seal, config.signingAlg, now);
+    await keyring.initialize();
+    const ctx: AccountsContext = {
+      config,
+      store,
+      keyring,
+      keys,
+      now,
+      accessTokens: new AccessTokens(keyring, config.issuer, config.accessTokenTtl, now),
+    };
+    const admin = config.adminToken
+      ? { token: config.adminToken, file: undefined }
+      : (({ value, path }) => ({ token: value, file: path }))(
+          readSecretFile(config.dataDir, 'admin-token', () => randomBytes(32).toString('base64url')),
+        );
+    const publicApp = buildPublicApp(ctx);
+    const adminApp = buildAdminApp(ctx, admin.token);
+    keyring.startRefresh(KEY_REFRESH_MS, (error) => publicApp.log.error({ err: error }, 'signing key refresh failed'));
+    const purge = setInterval(() => {
+      store.revokedTokens
+        .purgeExpired(now())
+        .catch((error) => publicApp.log.error({ err: error }, 'revocation purge failed'));
+    }, REVOCATION_PURGE_MS);
+    purge.unref();
+    return {
+      ctx,
+      publicApp,
+      adminApp,
+      admin,
+      async close() {
+        keyring.stop();
+        clearInterval(purge);
+        await Promise.all([publicApp.close(), adminApp.close()]);
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

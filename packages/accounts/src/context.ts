@@ -1,0 +1,16 @@
+import type { Store } from '@signet/store';
+import type { Config } from './config.js';
+import type { DerivedKeys } from './crypto/master-key.js';
+import type { Keyring } from './keys/keyring.js';
+import type { AccessTokens } from './tokens/access-token.js';
+
+/** What every endpoint of the accounts service works with. */
+export interface AccountsContext {
+  config: Config;
+  store: Store;
+  keyring: Keyring;
+  accessTokens: AccessTokens;
+  keys: DerivedKeys;
+  /** The clock, in epoch seconds; tests inject their own. */
+  now: () => number;
+}

@@ -1,0 +1,26 @@
+import { hkdfSync, randomBytes } from 'node:crypto';
+import { readSecretFile } from './secret-file.js';
+
+/**
+ * Keys derived from the master key, one per purpose (HKDF-SHA256, RFC 5869), so a
+ * compromise of one use never exposes another.
+ */
+export interface DerivedKeys {
+  /** AES-256-GCM key that seals private signing keys at rest. */
+  seal: Buffer;
+  /** HMAC-SHA256 key for client-secret hashes. */
+  clientSecret: Buffer;
+}
+
+/** Derives the purpose keys from the master key. */
+export function deriveKeys(masterKey: Buffer): DerivedKeys {
+  const derive = (info: string) => Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), info, 32));
+  return { seal: derive('signet/seal/v1'), clientSecret: derive('signet/client-secret/v1') };
+}
+
+/** Loads the configured master key, or the one in `<dataDir>/master-key`, creating it on first start. */
+export function loadMasterKey(configured: string | undefined, dataDir: string): Buffer {
+  if (configured) return Buffer.from(configured, 'base64url');
+  const { value } = readSecretFile(dataDir, 'master-key', () => randomBytes(32).toString('base64url'));
+  return Buffer.from(value, 'base64url');
+}

@@ -1,0 +1,34 @@
+import { invalidRequest, unsupportedGrantType } from '@signet/protocol';
+import type { FastifyInstance } from 'fastify';
+import { authenticateClient } from '../client-authentication.js';
+import type { AccountsContext } from '../context.js';
+import { clientCredentialsGrant } from '../grants/client-credentials.js';
+import { methodNotAllowed } from '../http/errors.js';
+import { formBody, refuseRepeated, single } from '../http/form.js';
+import { NO_STORE } from '../http/security-headers.js';
+
+/** Grant types the token endpoint implements. */
+export const GRANT_TYPES = ['client_credentials'] as const;
+
+/** `POST /oauth2/token` (RFC 6749 §3.2). */
+export function tokenEndpoint(app: FastifyInstance, ctx: AccountsContext): void {
+  app.post('/oauth2/token', async (request, reply) => {
+    const params = formBody(request.body);
+    // audience and resource may repeat (RFC 8693 §2.1, RFC 8707 §2); nothing else may.
+    refuseRepeated(params, ['audience', 'resource']);
+    const grantType = single(params, 'grant_type');
+    if (grantType === undefined) throw invalidRequest('grant_type is required');
+    if (!(GRANT_TYPES as readonly string[]).includes(grantType)) {
+      throw unsupportedGrantType(`grant_type "${grantType}" is not supported`);
+    }
+    const client = await authenticateClient(
+      ctx.store.clients,
+      ctx.keys.clientSecret,
+      request.headers.authorization,
+      params,
+    );
+    const response = clientCredentialsGrant(client, params, ctx.accessTokens);
+    return reply.headers(NO_STORE).send(response);
+  });
+  methodNotAllowed(app, '/oauth2/token', ['POST']);
+}

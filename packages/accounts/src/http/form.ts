@@ -1,0 +1,44 @@
+import { invalidRequest } from '@signet/protocol';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * A parsed `application/x-www-form-urlencoded` body that keeps repeated parameters, so
+ * endpoints can refuse duplicates (RFC 6749 §3.1) or accept them where a spec allows.
+ */
+export type FormParams = Map<string, string[]>;
+
+/** Registers the form parser on an app; bodies in any other media type are refused per endpoint. */
+export function registerFormParser(app: FastifyInstance): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    const params: FormParams = new Map();
+    for (const [name, value] of new URLSearchParams(body as string)) {
+      const values = params.get(name);
+      if (values) values.push(value);
+      else params.set(name, [value]);
+    }
+    done(null, params);
+  });
+}
+
+/** The form body of a request, or `invalid_request` if it is not a form. */
+export function formBody(body: unknown): FormParams {
+  if (!(body instanceof Map)) {
+    throw invalidRequest('the request body must be application/x-www-form-urlencoded');
+  }
+  return body as FormParams;
+}
+
+/** A single-valued parameter: undefined when absent or empty, `invalid_request` when repeated. */
+export function single(params: FormParams, name: string): string | undefined {
+  const values = params.get(name);
+  if (!values) return undefined;
+  if (values.length > 1) throw invalidRequest(`parameter ${name} must not be repeated`);
+  return values[0] === '' ? undefined : values[0];
+}
+
+/** Refuses every repeated parameter except those listed (RFC 6749 §3.1, §3.2). */
+export function refuseRepeated(params: FormParams, except: readonly string[] = []): void {
+  for (const [name, values] of params) {
+    if (values.length > 1 && !except.includes(name)) throw invalidRequest(`parameter ${name} must not be repeated`);
+  }
+}

@@ -1,0 +1,7 @@
+export { type Accounts, type AccountsOptions, createAccounts } from './accounts.js';
+export { type ClientJson, clientJson } from './admin/clients.js';
+export { type Config, ConfigError, loadConfig, type SigningAlg } from './config.js';
+export type { AccountsContext } from './context.js';
+export { DEMO_CLIENT_ID, ensureDemoClient } from './demo-client.js';
+export { metadata } from './endpoints/discovery.js';
+export { SIGNER_SCOPES, USER_SCOPES } from './scopes.js';

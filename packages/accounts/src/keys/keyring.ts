@@ -1,0 +1,128 @@
+import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import type { NewSigningKey, SigningKey, SigningKeyRepository } from '@signet/store';
+import type { SigningAlg } from '../config.js';
+import { seal, unseal } from '../crypto/seal.js';
+
+/** A public JWK as published in the JWKS. */
+export type PublicJwk = Record<string, unknown> & { kid: string; alg: string; kty: string; use: 'sig' };
+
+interface ActiveKey {
+  kid: string;
+  alg: SigningAlg;
+  key: KeyObject;
+}
+
+/**
+ * The issuer's signing keys, loaded from the store and kept in memory. The active key
+ * signs; the JWKS publishes next, active and previous keys. Each node reloads on an
+ * interval so a rotation made on any node reaches every node.
+ */
+export class Keyring {
+  private active: ActiveKey | undefined;
+  private jwks: { keys: PublicJwk[] } = { keys: [] };
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly repository: SigningKeyRepository,
+    private readonly sealKey: Buffer,
+    private readonly alg: SigningAlg,
+    private readonly now: () => number,
+  ) {}
+
+  /** Creates the first key pair if the store has none, then loads. */
+  async initialize(): Promise<void> {
+    if ((await this.repository.list()).length === 0) {
+      await this.repository.initialize(this.generate(), this.generate(), this.now());
+    }
+    await this.reload();
+  }
+
+  /** Re-reads the keys from the store. */
+  async reload(): Promise<void> {
+    const keys = await this.repository.list();
+    const active = keys.find((k) => k.status === 'active');
+    if (!active) throw new Error('no active signing key in the store; run `signet migrate` and start again');
+    if (this.active?.kid !== active.kid) this.active = this.open(active);
+    this.jwks = { keys: keys.map((k) => ({ ...k.publicJwk, kid: k.kid, alg: k.alg, use: 'sig' }) as PublicJwk) };
+  }
+
+  /** Reloads every `intervalMs` until {@link stop}; errors are reported, not thrown. */
+  startRefresh(intervalMs: number, onError: (error: unknown) => void): void {
+    this.timer = setInterval(() => this.reload().catch(onError), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops the refresh timer. */
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The published JSON Web Key Set (RFC 7517 §5). */
+  publicJwks(): { keys: PublicJwk[] } {
+    return this.jwks;
+  }
+
+  /** The key id and algorithm that sign right now. */
+  signingKey(): { kid: string; alg: SigningAlg } {
+    const a = this.requireActive();
+    return { kid: a.kid, alg: a.alg };
+  }
+
+  /**
+   * Signs a JWS compact serialization over `header` and `payload`. Uses node:crypto
+   * directly (the hot path of the token endpoint); tests verify the output with jose.
+   */
+  signJwt(header: Record<string, unknown>, payload: Record<string, unknown>): string {
+    const a = this.requireActive();
+    const input = `${b64json({ ...header, alg: a.alg, kid: a.kid })}.${b64json(payload)}`;
+    const signature =
+      a.alg === 'ES256'
+        ? sign('sha256', Buffer.from(input), { key: a.key, dsaEncoding: 'ieee-p1363' })
+        : sign('sha256', Buffer.from(input), a.key);
+    return `${input}.${signature.toString('base64url')}`;
+  }
+
+  /** Rotates: the published next key starts signing and a fresh next key is published. Returns the new signing kid. */
+  async rotate(): Promise<string> {
+    const kid = await this.repository.rotate(this.generate(), this.now());
+    await this.reload();
+    return kid;
+  }
+
+  /** Generates a new key pair with the private part sealed under the master key. */
+  private generate(): NewSigningKey {
+    const kid = randomBytes(12).toString('base64url');
+    const pair =
+      this.alg === 'ES256'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const publicJwk = pair.publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+    const privateJwk = JSON.stringify(pair.privateKey.export({ format: 'jwk' }));
+    return {
+      kid,
+      alg: this.alg,
+      publicJwk,
+      privateJwkSealed: seal(this.sealKey, privateJwk, kid),
+      createdAt: this.now(),
+    };
+  }
+
+  private open(k: SigningKey): ActiveKey {
+    let jwk: string;
+    try {
+      jwk = unseal(this.sealKey, k.privateJwkSealed, k.kid);
+    } catch {
+      throw new Error(
+        `signing key ${k.kid} cannot be opened: it was sealed with a different master key. Set SIGNET_MASTER_KEY to the key this database was created with.`,
+      );
+    }
+    return { kid: k.kid, alg: k.alg as SigningAlg, key: createPrivateKey({ key: JSON.parse(jwk), format: 'jwk' }) };
+  }
+
+  private requireActive(): ActiveKey {
+    if (!this.active) throw new Error('keyring not initialized');
+    return this.active;
+  }
+}
+
+const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
