@@ -1,6 +1,9 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
+const IV_BYTES = 12;
+// GCM accepts tags as short as 4 bytes unless told otherwise; a short tag is forgeable.
+const TAG_BYTES = 16;
 
 /**
  * Encrypts `plaintext` with AES-256-GCM. `context` (for example a key id) is bound as
@@ -8,8 +11,8 @@ const VERSION = 'v1';
  * Format: `v1.<iv>.<ciphertext>.<tag>`, base64url parts.
  */
 export function seal(key: Buffer, plaintext: string, context: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   cipher.setAAD(Buffer.from(context));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   return [VERSION, iv, body, cipher.getAuthTag()]
@@ -19,10 +22,17 @@ export function seal(key: Buffer, plaintext: string, context: string): string {
 
 /** Opens a value made by {@link seal}; throws if the key, context or data do not match. */
 export function unseal(key: Buffer, sealed: string, context: string): string {
-  const [version, iv, body, tag] = sealed.split('.');
-  if (version !== VERSION || !iv || !body || !tag) throw new Error('unrecognized sealed value');
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  const parts = sealed.split('.');
+  const [version, ivPart, body, tagPart] = parts;
+  // The ciphertext of an empty plaintext is empty, so only its presence is required.
+  if (parts.length !== 4 || version !== VERSION || !ivPart || body === undefined || !tagPart) {
+    throw new Error('unrecognized sealed value');
+  }
+  const iv = Buffer.from(ivPart, 'base64url');
+  const tag = Buffer.from(tagPart, 'base64url');
+  if (iv.length !== IV_BYTES || tag.length !== TAG_BYTES) throw new Error('unrecognized sealed value');
+  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(Buffer.from(context));
-  decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+  decipher.setAuthTag(tag);
   return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString('utf8');
 }
