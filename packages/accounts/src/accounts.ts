@@ -3,7 +3,7 @@ import { openStore, type Store } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from './admin/app.js';
 import { buildPublicApp } from './app.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError, MIN_ADMIN_TOKEN_LENGTH } from './config.js';
 import type { AccountsContext } from './context.js';
 import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
 import { readSecretFile } from './crypto/secret-file.js';
@@ -50,11 +50,7 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
       now,
       accessTokens: new AccessTokens(keyring, config.issuer, config.accessTokenTtl, now),
     };
-    const admin = config.adminToken
-      ? { token: config.adminToken, file: undefined }
-      : (({ value, path }) => ({ token: value, file: path }))(
-          readSecretFile(config.dataDir, 'admin-token', () => randomBytes(32).toString('base64url')),
-        );
+    const admin = config.adminToken ? { token: config.adminToken, file: undefined } : generatedAdminToken(config);
     const publicApp = buildPublicApp(ctx);
     const adminApp = buildAdminApp(ctx, admin.token);
     keyring.startRefresh(KEY_REFRESH_MS, (error) => publicApp.log.error({ err: error }, 'signing key refresh failed'));
@@ -80,4 +76,17 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
     await store.close();
     throw error;
   }
+}
+
+/** The admin token in `<dataDir>/admin-token`, created on first start. */
+function generatedAdminToken(config: Config): { token: string; file: string } {
+  const { value, path } = readSecretFile(config.dataDir, 'admin-token', () => randomBytes(32).toString('base64url'));
+  // An empty or truncated file would leave the admin API with a weak or unusable token.
+  if (value.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError(
+      'SIGNET_ADMIN_TOKEN',
+      `${path} holds no usable admin token (at least ${MIN_ADMIN_TOKEN_LENGTH} characters); delete the file to generate a new one, or set SIGNET_ADMIN_TOKEN`,
+    );
+  }
+  return { token: value, file: path };
 }

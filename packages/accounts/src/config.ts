@@ -55,6 +55,9 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** The shortest admin token accepted, configured or read from its file. */
+export const MIN_ADMIN_TOKEN_LENGTH = 16;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /** Reads and validates the configuration; throws {@link ConfigError} on the first bad variable. */
@@ -78,12 +81,20 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   const adminToken = env.SIGNET_ADMIN_TOKEN?.trim() || undefined;
-  if (adminToken !== undefined && adminToken.length < 16) {
-    throw new ConfigError('SIGNET_ADMIN_TOKEN', 'must be at least 16 characters');
+  if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError('SIGNET_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }
   const signingAlg = str(env, 'SIGNET_SIGNING_ALG', 'ES256');
   if (signingAlg !== 'ES256' && signingAlg !== 'RS256') {
     throw new ConfigError('SIGNET_SIGNING_ALG', `must be ES256 or RS256, got "${signingAlg}"`);
+  }
+  const signerAudience = str(env, 'SIGNET_SIGNER_AUDIENCE', 'http://localhost:4446');
+  // Token requests carry audiences space-delimited, so one with a space could never be asked for.
+  if (/\s/.test(signerAudience)) {
+    throw new ConfigError(
+      'SIGNET_SIGNER_AUDIENCE',
+      `must be a single audience without spaces, got "${signerAudience}"`,
+    );
   }
   const logLevel = str(env, 'SIGNET_LOG_LEVEL', 'info');
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -98,7 +109,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminToken,
     dataDir,
     databaseUrl,
-    signerAudience: str(env, 'SIGNET_SIGNER_AUDIENCE', 'http://localhost:4446'),
+    signerAudience,
     accessTokenTtl: int(env, 'SIGNET_ACCESS_TOKEN_TTL', 3600, 1, 86_400),
     signingAlg,
     masterKey,

@@ -1,5 +1,9 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
+import { ConfigError } from '../config.js';
 import { readSecretFile } from './secret-file.js';
+
+/** Bytes of a master key (AES-256 and HMAC-SHA256 keys are derived from it). */
+export const MASTER_KEY_BYTES = 32;
 
 /**
  * Keys derived from the master key, one per purpose (HKDF-SHA256, RFC 5869), so a
@@ -21,6 +25,16 @@ export function deriveKeys(masterKey: Buffer): DerivedKeys {
 /** Loads the configured master key, or the one in `<dataDir>/master-key`, creating it on first start. */
 export function loadMasterKey(configured: string | undefined, dataDir: string): Buffer {
   if (configured) return Buffer.from(configured, 'base64url');
-  const { value } = readSecretFile(dataDir, 'master-key', () => randomBytes(32).toString('base64url'));
-  return Buffer.from(value, 'base64url');
+  const { value, path } = readSecretFile(dataDir, 'master-key', () =>
+    randomBytes(MASTER_KEY_BYTES).toString('base64url'),
+  );
+  const key = Buffer.from(value, 'base64url');
+  // An empty or damaged file must never become a short, guessable key.
+  if (key.length < MASTER_KEY_BYTES) {
+    throw new ConfigError(
+      'SIGNET_MASTER_KEY',
+      `${path} does not hold a ${MASTER_KEY_BYTES}-byte base64url key; restore it from a backup, or set SIGNET_MASTER_KEY to the key this database was created with`,
+    );
+  }
+  return key;
 }
