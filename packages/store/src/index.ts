@@ -1,8 +1,18 @@
 export type { Dialect } from './migrations/index.js';
 export type { Client, ClientPatch } from './repositories/clients.js';
 export { ClientRepository } from './repositories/clients.js';
+export { ConsentRepository } from './repositories/consents.js';
+export type { AuthorizationCode, Grant, Redemption, RefreshToken } from './repositories/grants.js';
+export { GrantRepository } from './repositories/grants.js';
+export type { Interaction } from './repositories/interactions.js';
+export { InteractionRepository } from './repositories/interactions.js';
+export { LoginThrottleRepository } from './repositories/login-throttle.js';
 export { RevokedTokenRepository } from './repositories/revoked-tokens.js';
+export type { Session } from './repositories/sessions.js';
+export { SessionRepository } from './repositories/sessions.js';
 export type { NewSigningKey, SigningKey, SigningKeyStatus } from './repositories/signing-keys.js';
 export { SigningKeyRepository } from './repositories/signing-keys.js';
+export type { User } from './repositories/users.js';
+export { UserRepository } from './repositories/users.js';
 export type { Database } from './schema.js';
 export { isPostgresUrl, openStore, type Store, type StoreOptions } from './store.js';

@@ -8,6 +8,15 @@ export interface Database {
   clients: ClientTable;
   signing_keys: SigningKeyTable;
   revoked_tokens: RevokedTokenTable;
+  users: UserTable;
+  sessions: SessionTable;
+  interactions: InteractionTable;
+  grants: GrantTable;
+  authorization_codes: AuthorizationCodeTable;
+  refresh_tokens: RefreshTokenTable;
+  grant_access_tokens: GrantAccessTokenTable;
+  consents: ConsentTable;
+  login_throttle: LoginThrottleTable;
 }
 
 /** An OAuth 2.0 client registration (RFC 7591 field names). */
@@ -45,4 +54,100 @@ export interface SigningKeyTable {
 export interface RevokedTokenTable {
   jti: string;
   expires_at: number | string;
+}
+
+type Epoch = number | string;
+
+/** A person who can sign in. `claims` holds the OpenID Connect standard claims as JSON. */
+export interface UserTable {
+  id: string;
+  username: string;
+  password_hash: string | null;
+  claims: string;
+  created_at: Epoch;
+  updated_at: Epoch;
+}
+
+/** A signed-in browser session; the cookie value is stored only as its SHA-256. */
+export interface SessionTable {
+  id_hash: string;
+  user_id: string;
+  auth_time: Epoch;
+  acr: string;
+  amr: string;
+  created_at: Epoch;
+  expires_at: Epoch;
+}
+
+/** An authorization request waiting for the person (login, consent). */
+export interface InteractionTable {
+  id: string;
+  client_id: string;
+  request: string;
+  browser_hash: string;
+  csrf_token: string;
+  user_id: string | null;
+  auth_time: Epoch | null;
+  acr: string | null;
+  amr: string | null;
+  created_at: Epoch;
+  expires_at: Epoch;
+}
+
+/** What a person allowed a client: the root of codes, refresh tokens and access tokens. */
+export interface GrantTable {
+  id: string;
+  user_id: string;
+  client_id: string;
+  scope: string;
+  audience: string;
+  auth_time: Epoch;
+  acr: string;
+  amr: string;
+  created_at: Epoch;
+  revoked_at: Epoch | null;
+}
+
+/** A single-use authorization code (RFC 6749 §4.1.2), bound to its PKCE challenge. */
+export interface AuthorizationCodeTable {
+  code_hash: string;
+  grant_id: string;
+  redirect_uri: string;
+  code_challenge: string;
+  nonce: string | null;
+  created_at: Epoch;
+  expires_at: Epoch;
+  consumed_at: Epoch | null;
+}
+
+/** A refresh token; rotated on every use. */
+export interface RefreshTokenTable {
+  token_hash: string;
+  grant_id: string;
+  scope: string;
+  created_at: Epoch;
+  expires_at: Epoch;
+  consumed_at: Epoch | null;
+}
+
+/** An access token issued under a grant, kept so revoking the grant can deny-list it. */
+export interface GrantAccessTokenTable {
+  jti: string;
+  grant_id: string;
+  expires_at: Epoch;
+}
+
+/** A remembered consent decision for one person, client and scope set. */
+export interface ConsentTable {
+  user_id: string;
+  client_id: string;
+  scope: string;
+  created_at: Epoch;
+}
+
+/** Failed sign-in counts per account or address, in a fixed window. */
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_start: Epoch;
 }

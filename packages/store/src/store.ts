@@ -5,8 +5,14 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type Dialect, migrationProvider } from './migrations/index.js';
 import { ClientRepository } from './repositories/clients.js';
+import { ConsentRepository } from './repositories/consents.js';
+import { GrantRepository } from './repositories/grants.js';
+import { InteractionRepository } from './repositories/interactions.js';
+import { LoginThrottleRepository } from './repositories/login-throttle.js';
 import { RevokedTokenRepository } from './repositories/revoked-tokens.js';
+import { SessionRepository } from './repositories/sessions.js';
 import { SigningKeyRepository } from './repositories/signing-keys.js';
+import { UserRepository } from './repositories/users.js';
 import type { Database } from './schema.js';
 
 /** Where the store keeps its data. */
@@ -29,6 +35,12 @@ export interface Store {
   readonly clients: ClientRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly revokedTokens: RevokedTokenRepository;
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
+  readonly interactions: InteractionRepository;
+  readonly grants: GrantRepository;
+  readonly consents: ConsentRepository;
+  readonly loginThrottle: LoginThrottleRepository;
   /** Applies every pending migration; returns the names it applied. */
   migrate(): Promise<string[]>;
   /** Round-trips a trivial query; throws if the database is unreachable. */
@@ -55,6 +67,12 @@ export function openStore(options: StoreOptions): Store {
     clients: new ClientRepository(db),
     signingKeys: new SigningKeyRepository(db),
     revokedTokens: new RevokedTokenRepository(db),
+    users: new UserRepository(db),
+    sessions: new SessionRepository(db),
+    interactions: new InteractionRepository(db),
+    grants: new GrantRepository(db),
+    consents: new ConsentRepository(db),
+    loginThrottle: new LoginThrottleRepository(db),
     async migrate() {
       const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
       const { error, results } = await migrator.migrateToLatest();

@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+import { people } from './0002-people.js';
 
 /** Which SQL dialect a migration runs against; they differ only in column types. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -51,6 +52,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.dropTable('clients').execute();
       },
     },
+    '0002_people': people(dialect),
   };
 }
 

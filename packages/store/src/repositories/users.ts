@@ -1,0 +1,112 @@
+import type { UserClaims } from '@signet/protocol';
+import type { Kysely, Selectable } from 'kysely';
+import type { Database, UserTable } from '../schema.js';
+
+/** A person who can sign in. */
+export interface User {
+  /** The stable, random subject identifier (`sub`). */
+  id: string;
+  /** Sign-in name, stored lower-case. */
+  username: string;
+  /** argon2id hash, or null for a person who cannot sign in with a password. */
+  passwordHash: string | null;
+  claims: UserClaims;
+  createdAt: number;
+  updatedAt: number;
+}
+
+const fromRow = (r: Selectable<UserTable>): User => ({
+  id: r.id,
+  username: r.username,
+  passwordHash: r.password_hash,
+  claims: JSON.parse(r.claims) as UserClaims,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
+
+/** Persistence of people. */
+export class UserRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Inserts a person; fails if the id or username is taken. */
+  async create(user: User): Promise<void> {
+    await this.db
+      .insertInto('users')
+      .values({
+        id: user.id,
+        username: user.username,
+        password_hash: user.passwordHash,
+        claims: JSON.stringify(user.claims),
+        created_at: user.createdAt,
+        updated_at: user.updatedAt,
+      })
+      .execute();
+  }
+
+  /** The person with this id. */
+  async get(id: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  /** The person with this (lower-case) username. */
+  async findByUsername(username: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    return row && fromRow(row);
+  }
+
+  /** People ordered by id, keyset-paginated. */
+  async list(options: { limit: number; after?: string }): Promise<User[]> {
+    let q = this.db.selectFrom('users').selectAll().orderBy('id').limit(options.limit);
+    if (options.after !== undefined) q = q.where('id', '>', options.after);
+    return (await q.execute()).map(fromRow);
+  }
+
+  /** Replaces username and claims; returns the updated person or undefined. */
+  async update(id: string, patch: { username?: string; claims?: UserClaims }, now: number): Promise<User | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) return undefined;
+      const next = { ...fromRow(row), ...patch, updatedAt: now };
+      await trx
+        .updateTable('users')
+        .set({ username: next.username, claims: JSON.stringify(next.claims), updated_at: now })
+        .where('id', '=', id)
+        .execute();
+      return next;
+    });
+  }
+
+  /** Sets the password hash; false if the person does not exist. */
+  async setPasswordHash(id: string, hash: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('users')
+      .set({ password_hash: hash, updated_at: now })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Deletes a person and, by cascade, their sessions, grants, refresh tokens and consents.
+   * Access tokens still live under their grants are deny-listed in the same transaction.
+   */
+  async delete(id: string): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('revoked_tokens')
+        .columns(['jti', 'expires_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('grant_access_tokens')
+            .innerJoin('grants', 'grants.id', 'grant_access_tokens.grant_id')
+            .select(['grant_access_tokens.jti', 'grant_access_tokens.expires_at'])
+            .where('grants.user_id', '=', id),
+        )
+        .onConflict((oc) => oc.column('jti').doNothing())
+        .execute();
+      const r = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+      return r.numDeletedRows > 0n;
+    });
+  }
+}
