@@ -1,5 +1,5 @@
 import { OAuthError } from '@signet/protocol';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
 import { fastifyOptions } from '../app.js';
 import type { AccountsContext } from '../context.js';
 import { safeEqual } from '../crypto/safe-equal.js';
@@ -10,12 +10,18 @@ import { keyRoutes } from './keys.js';
 
 /** The admin listener: every route needs `Authorization: Bearer <admin token>`. */
 export function buildAdminApp(ctx: AccountsContext, adminToken: string): FastifyInstance {
-  const app = Fastify({ ...fastifyOptions(ctx.config.logLevel), bodyLimit: 256 * 1024 });
+  const app = Fastify({
+    ...fastifyOptions(ctx.config.logLevel),
+    bodyLimit: 256 * 1024,
+    // Fastify's default silently drops unknown properties; an admin must hear that a field was not applied.
+    ajv: { customOptions: { removeAdditional: false } },
+    schemaErrorFormatter: schemaError,
+  });
   registerSecurityHeaders(app);
   registerErrorHandling(app);
   app.addHook('onRequest', async (request) => {
-    const header = request.headers.authorization ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    // The scheme name is case-insensitive (RFC 9110 §11.1).
+    const presented = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
     if (!presented || !safeEqual(presented, adminToken)) {
       throw new OAuthError(
         'invalid_token',
@@ -32,4 +38,16 @@ export function buildAdminApp(ctx: AccountsContext, adminToken: string): Fastify
   clientRoutes(app, ctx);
   keyRoutes(app, ctx);
   return app;
+}
+
+/** A validation message that names the offending field, so the admin can fix the request. */
+function schemaError(errors: FastifySchemaValidationError[], dataVar: string): Error {
+  const first = errors[0];
+  if (!first) return new Error(`${dataVar} is invalid`);
+  const where = `${dataVar}${first.instancePath.replaceAll('/', '.')}`;
+  const params = first.params as Record<string, unknown>;
+  let detail = first.message ?? 'is invalid';
+  if (typeof params.additionalProperty === 'string') detail = `has unknown property "${params.additionalProperty}"`;
+  else if (Array.isArray(params.allowedValues)) detail = `must be one of ${params.allowedValues.join(', ')}`;
+  return new Error(`${where} ${detail}`);
 }
