@@ -50,12 +50,13 @@ function clientMessage(error: FastifyError): string {
 }
 
 /**
- * Answers the methods a route does not accept with 405 and an `Allow` header, instead of a 404.
+ * Answers every other method Fastify knows (TRACE included) with 405 and an `Allow` header,
+ * instead of a 404.
  */
 export function methodNotAllowed(app: FastifyInstance, url: string, allowed: readonly string[]): void {
-  const others = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].filter((m) => !allowed.includes(m));
+  const others = app.supportedMethods.filter((m) => !allowed.includes(m));
   app.route({
-    method: others as ('GET' | 'POST')[],
+    method: others,
     url,
     handler: async (_request, reply) =>
       reply
