@@ -43,6 +43,8 @@ for (const backend of testBackends()) {
         scope: 'openid',
         audience: [],
         tokenEndpointAuthMethod: 'client_secret_basic',
+        skipConsent: false,
+        postLogoutRedirectUris: [],
         createdAt: T0,
         updatedAt: T0,
       });

@@ -31,6 +31,9 @@ export interface ClientTable {
   scope: string;
   audience: string;
   token_endpoint_auth_method: string;
+  /** 1 for first-party clients whose users are not asked for consent. */
+  skip_consent: number;
+  post_logout_redirect_uris: string;
   created_at: number | string;
   updated_at: number | string;
 }

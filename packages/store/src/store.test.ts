@@ -15,6 +15,8 @@ const client = (id: string, overrides: Partial<Client> = {}): Client => ({
   scope: 'signer',
   audience: ['http://localhost:4446'],
   tokenEndpointAuthMethod: 'client_secret_basic',
+  skipConsent: false,
+  postLogoutRedirectUris: [],
   createdAt: 1_700_000_000,
   updatedAt: 1_700_000_000,
   ...overrides,

@@ -11,9 +11,11 @@ const HYDRA_FIELDS = [
   'client_name',
   'created_at',
   'grant_types',
+  'post_logout_redirect_uris',
   'redirect_uris',
   'response_types',
   'scope',
+  'skip_consent',
   'token_endpoint_auth_method',
   'updated_at',
 ];

@@ -1,5 +1,6 @@
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { people } from './0002-people.js';
+import { clientFlowFields } from './0003-client-flow-fields.js';
 
 /** Which SQL dialect a migration runs against; they differ only in column types. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -53,6 +54,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
       },
     },
     '0002_people': people(dialect),
+    '0003_client_flow_fields': clientFlowFields(),
   };
 }
 

@@ -15,6 +15,10 @@ export interface Client {
   /** Audiences (resource servers) the client may request tokens for. */
   audience: string[];
   tokenEndpointAuthMethod: string;
+  /** First-party client: its users are never asked for consent (Hydra's `skip_consent`). */
+  skipConsent: boolean;
+  /** Where RP-Initiated Logout may send the person afterwards; exact match. */
+  postLogoutRedirectUris: string[];
   /** Epoch seconds. */
   createdAt: number;
   /** Epoch seconds. */
@@ -34,6 +38,8 @@ const toRow = (c: Client): Selectable<ClientTable> => ({
   scope: c.scope,
   audience: JSON.stringify(c.audience),
   token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+  skip_consent: c.skipConsent ? 1 : 0,
+  post_logout_redirect_uris: JSON.stringify(c.postLogoutRedirectUris),
   created_at: c.createdAt,
   updated_at: c.updatedAt,
 });
@@ -48,6 +54,8 @@ const fromRow = (r: Selectable<ClientTable>): Client => ({
   scope: r.scope,
   audience: JSON.parse(r.audience) as string[],
   tokenEndpointAuthMethod: r.token_endpoint_auth_method,
+  skipConsent: Number(r.skip_consent) === 1,
+  postLogoutRedirectUris: JSON.parse(r.post_logout_redirect_uris) as string[],
   createdAt: Number(r.created_at),
   updatedAt: Number(r.updated_at),
 });
