@@ -7,7 +7,7 @@ import { type Config, ConfigError, MIN_ADMIN_TOKEN_LENGTH } from './config.js';
 import type { AccountsContext } from './context.js';
 import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
 import { readSecretFile } from './crypto/secret-file.js';
-import { Keyring } from './keys/keyring.js';
+import { KEY_REFRESH_SECONDS, Keyring } from './keys/keyring.js';
 import { AccessTokens } from './tokens/access-token.js';
 
 /** A fully wired accounts service, not yet listening. */
@@ -27,7 +27,6 @@ export interface AccountsOptions {
   store?: Store;
 }
 
-const KEY_REFRESH_MS = 10_000;
 const REVOCATION_PURGE_MS = 10 * 60_000;
 
 /**
@@ -53,7 +52,9 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
     const admin = config.adminToken ? { token: config.adminToken, file: undefined } : generatedAdminToken(config);
     const publicApp = buildPublicApp(ctx);
     const adminApp = buildAdminApp(ctx, admin.token);
-    keyring.startRefresh(KEY_REFRESH_MS, (error) => publicApp.log.error({ err: error }, 'signing key refresh failed'));
+    keyring.startRefresh(KEY_REFRESH_SECONDS * 1000, (error) =>
+      publicApp.log.error({ err: error }, 'signing key refresh failed'),
+    );
     const purge = setInterval(() => {
       store.revokedTokens
         .purgeExpired(now())

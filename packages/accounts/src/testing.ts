@@ -39,14 +39,19 @@ export interface TestAccounts extends Accounts {
 
 /**
  * Builds accounts for a test: SQLite in a temp dir (or the given store), silent logs,
- * and `env` overrides on top of the defaults.
+ * and `env` overrides on top of the defaults. Pass one `clock` to several instances to
+ * run them as nodes of one cluster on one time line.
+ *
+ * @example
+ * const a = await testAccounts({ env: { SIGNET_MASTER_KEY: key } });
+ * const b = await testAccounts({ clock: a.clock, env: { SIGNET_MASTER_KEY: key, SIGNET_DATABASE_URL: a.config.databaseUrl } });
  */
 export async function testAccounts(
-  options: { env?: Record<string, string>; store?: Store } = {},
+  options: { env?: Record<string, string>; store?: Store; clock?: TestClock } = {},
 ): Promise<TestAccounts> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-test-'));
   const config = loadConfig({ SIGNET_DATA_DIR: dataDir, SIGNET_LOG_LEVEL: 'silent', ...options.env });
-  const clock = testClock();
+  const clock = options.clock ?? testClock();
   const accounts = await createAccounts(config, { now: clock.now, ...(options.store ? { store: options.store } : {}) });
   const adminAuth = `Bearer ${accounts.admin.token}`;
   return {

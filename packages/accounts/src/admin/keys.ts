@@ -2,6 +2,7 @@ import { OAuthError } from '@signet/protocol';
 import type { SigningKey } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from '../context.js';
+import { KeyRetireError } from '../keys/keyring.js';
 
 /** The admin API's view of a signing key; private parts never leave the store. */
 export function keyJson(k: SigningKey) {
@@ -27,33 +28,13 @@ export function keyRoutes(app: FastifyInstance, ctx: AccountsContext): void {
   });
 
   app.post<{ Params: { kid: string } }>('/admin/keys/:kid/retire', async (request) => {
-    const { kid } = request.params;
-    const key = (await ctx.store.signingKeys.list()).find((k) => k.kid === kid);
-    if (key?.status !== 'previous') {
-      throw new OAuthError(
-        'invalid_request',
-        `key "${kid}" is not a previous key; only keys that no longer sign can be retired`,
-        409,
-      );
+    try {
+      return keyJson(await ctx.keyring.retire(request.params.kid, ctx.config.accessTokenTtl));
+    } catch (error) {
+      if (!(error instanceof KeyRetireError)) throw error;
+      throw error.code === 'not_found'
+        ? new OAuthError('not_found', error.message, 404)
+        : new OAuthError('invalid_request', error.message, 409);
     }
-    // Tokens signed by this key live at most one access-token lifetime after it stopped signing.
-    const liveUntil = (await stoppedSigningAt(ctx, kid)) + ctx.config.accessTokenTtl;
-    if (liveUntil > ctx.now()) {
-      throw new OAuthError(
-        'invalid_request',
-        `key "${kid}" may still verify live tokens until ${new Date(liveUntil * 1000).toISOString()}; retire it after that`,
-        409,
-      );
-    }
-    await ctx.store.signingKeys.retire(kid, ctx.now());
-    await ctx.keyring.reload();
-    return keyJson({ ...key, status: 'retired', retiredAt: ctx.now() });
   });
-}
-
-/** When a previous key stopped signing: when the next key in order became active. */
-async function stoppedSigningAt(ctx: AccountsContext, kid: string): Promise<number> {
-  const keys = await ctx.store.signingKeys.list(true);
-  const successor = keys.slice(keys.findIndex((k) => k.kid === kid) + 1).find((k) => k.activatedAt !== null);
-  return successor?.activatedAt ?? ctx.now();
 }

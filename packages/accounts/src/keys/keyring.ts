@@ -3,6 +3,29 @@ import type { NewSigningKey, SigningKey, SigningKeyRepository } from '@signet/st
 import type { SigningAlg } from '../config.js';
 import { seal, unseal } from '../crypto/seal.js';
 
+/** How often each node re-reads the keys, so a rotation made on any node reaches every node. */
+export const KEY_REFRESH_SECONDS = 10;
+
+/**
+ * Seconds beyond the token lifetime before a previous key may be retired. Other nodes keep
+ * signing with it until their next refresh ({@link KEY_REFRESH_SECONDS}), and resource
+ * servers commonly accept a token some seconds past `exp` to allow for clock skew.
+ */
+export const RETIRE_GRACE_SECONDS = 60;
+
+/** Why a key cannot be retired: `not_found`, `not_previous` (it signs, will sign, or is retired), `too_early`. */
+export class KeyRetireError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'not_previous' | 'too_early',
+    message: string,
+    /** For `too_early`: epoch seconds from which the key can be retired. */
+    readonly retirableAt?: number,
+  ) {
+    super(message);
+    this.name = 'KeyRetireError';
+  }
+}
+
 /** A public JWK as published in the JWKS. */
 export type PublicJwk = Record<string, unknown> & { kid: string; alg: string; kty: string; use: 'sig' };
 
@@ -87,6 +110,42 @@ export class Keyring {
     const kid = await this.repository.rotate(this.generate(), this.now());
     await this.reload();
     return kid;
+  }
+
+  /**
+   * Stops publishing a previous key, once no token it signed can still be live: one
+   * `tokenLifetime` (the longest lifetime of anything it signs) plus {@link RETIRE_GRACE_SECONDS}
+   * after it stopped signing. Throws {@link KeyRetireError} otherwise.
+   */
+  async retire(kid: string, tokenLifetime: number): Promise<SigningKey> {
+    const keys = await this.repository.list(true);
+    const index = keys.findIndex((k) => k.kid === kid);
+    const key = keys[index];
+    if (!key) throw new KeyRetireError('not_found', `signing key "${kid}" does not exist`);
+    if (key.status !== 'previous') {
+      throw new KeyRetireError(
+        'not_previous',
+        key.status === 'retired'
+          ? `key "${kid}" is already retired`
+          : `key "${kid}" is ${key.status}; only a previous key, which no longer signs, can be retired`,
+      );
+    }
+    // It stopped signing when the next key in order became active.
+    const stoppedAt = keys.slice(index + 1).find((k) => k.activatedAt !== null)?.activatedAt ?? this.now();
+    const retirableAt = stoppedAt + tokenLifetime + RETIRE_GRACE_SECONDS;
+    const now = this.now();
+    if (now < retirableAt) {
+      throw new KeyRetireError(
+        'too_early',
+        `key "${kid}" may still verify live tokens; it can be retired from ${new Date(retirableAt * 1000).toISOString()}`,
+        retirableAt,
+      );
+    }
+    if (!(await this.repository.retire(kid, now))) {
+      throw new KeyRetireError('not_previous', `key "${kid}" is no longer a previous key`);
+    }
+    await this.reload();
+    return { ...key, status: 'retired', retiredAt: now };
   }
 
   /** Generates a new key pair with the private part sealed under the master key. */
