@@ -1,5 +1,11 @@
 import { OAuthError } from '@signet/protocol';
-import Fastify, { type FastifyInstance, type FastifySchemaValidationError } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifySchemaValidationError,
+} from 'fastify';
 import { fastifyOptions } from '../app.js';
 import type { AccountsContext } from '../context.js';
 import { safeEqual } from '../crypto/safe-equal.js';
@@ -16,6 +22,8 @@ export function buildAdminApp(ctx: AccountsContext, adminToken: string): Fastify
     // Fastify's default silently drops unknown properties; an admin must hear that a field was not applied.
     ajv: { customOptions: { removeAdditional: false } },
     schemaErrorFormatter: schemaError,
+    // Errors Fastify raises before routing (a malformed URL) get the OAuth error body too.
+    frameworkErrors: malformedRequest,
   });
   registerSecurityHeaders(app);
   registerErrorHandling(app);
@@ -50,4 +58,12 @@ function schemaError(errors: FastifySchemaValidationError[], dataVar: string): E
   if (typeof params.additionalProperty === 'string') detail = `has unknown property "${params.additionalProperty}"`;
   else if (Array.isArray(params.allowedValues)) detail = `must be one of ${params.allowedValues.join(', ')}`;
   return new Error(`${where} ${detail}`);
+}
+
+/** Answers an error Fastify raises before routing (such as a malformed URL) as `invalid_request`. */
+function malformedRequest(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  reply
+    .code(400)
+    .header('cache-control', 'no-store')
+    .send({ error: 'invalid_request', error_description: `malformed request: ${error.message}` });
 }

@@ -251,6 +251,9 @@ describe('admin API clients', () => {
     ['a redirect URI with a fragment', { redirect_uris: ['https://app.example.com/cb#frag'] }],
     ['a redirect URI with an empty fragment', { redirect_uris: ['https://app.example.com/cb#'] }],
     ['a relative redirect URI', { redirect_uris: ['/callback'] }],
+    ['a javascript: redirect URI', { redirect_uris: ['javascript:alert(document.cookie)'] }],
+    ['a data: redirect URI', { redirect_uris: ['data:text/html,<script>alert(1)</script>'] }],
+    ['a redirect URI with credentials', { redirect_uris: ['https://user:pw@app.example.com/cb'] }],
     ['a client secret chosen by the caller', { client_secret: 'my-own-weak-secret' }],
     ['an audience with a space', { audience: ['https://a.example.com https://b.example.com'] }],
     ['a client_id with a slash', { client_id: 'a/b' }],
@@ -428,5 +431,81 @@ describe('admin API client listing', () => {
       assert.equal(res.statusCode, 400, limit);
       assert.equal(res.json().error, 'invalid_request');
     }
+  });
+});
+
+describe('admin API under malformed input', () => {
+  let t: TestAccounts;
+  before(async () => {
+    t = await testAccounts();
+    await t.createClient({ client_id: 'fuzz-target' });
+  });
+  after(async () => t.dispose());
+
+  it('answers 500 requests of generated junk with a well-formed 4xx, and stays healthy', async () => {
+    // A small deterministic generator (mulberry32), so a failure can be replayed.
+    let seed = 0x5eed;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+    const junk = (): unknown =>
+      pick([
+        () => null,
+        () => true,
+        () => Math.floor(random() * 1e6) - 5e5,
+        () => 'x'.repeat(Math.floor(random() * 3000)),
+        () => String.fromCharCode(...Array.from({ length: 8 }, () => Math.floor(random() * 0xffff))),
+        () => [pick(['client_credentials', 'https://a.example.com', '', '#'])],
+        () => ({ nested: 'object' }),
+        () => '\u0000',
+      ])();
+    const fields = ['client_id', 'client_name', 'grant_types', 'redirect_uris', 'scope', 'audience', 'response_types'];
+    const fields2 = [...fields, 'token_endpoint_auth_method', 'skip_consent', 'created_at', '__proto__', 'constructor'];
+    const urls = [
+      '/admin/clients',
+      '/admin/clients/fuzz-target',
+      '/admin/clients/fuzz-target/secret/rotate',
+      '/admin/clients?limit=',
+      '/admin/clients?limit=1e3&page_token=%FF',
+      '/admin/clients/%E0%A4%A',
+      '/admin/keys/%00/retire',
+      '/admin/keys/rotate?x=1',
+    ];
+    for (let i = 0; i < 500; i++) {
+      const body: Record<string, unknown> = {};
+      for (let n = Math.floor(random() * 4); n > 0; n--) body[pick(fields2)] = junk();
+      const raw = pick([
+        () => JSON.stringify(body),
+        () => JSON.stringify(junk()),
+        () => JSON.stringify(body).slice(0, Math.floor(random() * 20)),
+        () => `{"__proto__": {"x": 1}, "client_name": "p"}`,
+      ])();
+      const method = pick(['POST', 'PUT', 'GET', 'DELETE', 'PATCH'] as const);
+      const url = pick(urls);
+      if (url === '/admin/clients/fuzz-target' && method === 'DELETE') continue;
+      if (url === '/admin/keys/rotate?x=1') continue; // valid, and rotating 100 times is slow
+      const res = await t.adminApp.inject({
+        method,
+        url,
+        headers: {
+          authorization: t.adminAuth,
+          'content-type': pick(['application/json', 'text/plain', 'application/json; charset=utf-8']),
+        },
+        ...(method === 'GET' || method === 'DELETE' ? {} : { payload: raw }),
+      });
+      assert.ok(res.statusCode < 500, `${method} ${url} ${raw.slice(0, 200)} → ${res.statusCode} ${res.body}`);
+      if (res.statusCode >= 400) {
+        const parsed = res.json();
+        assert.equal(typeof parsed.error, 'string', res.body);
+        assert.equal(typeof parsed.error_description, 'string', res.body);
+      }
+    }
+    const health = await t.publicApp.inject({ method: 'GET', url: '/health/ready' });
+    assert.equal(health.statusCode, 200);
+    assert.equal((await admin(t, 'GET', '/admin/clients/fuzz-target')).statusCode, 200);
   });
 });

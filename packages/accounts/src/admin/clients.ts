@@ -104,7 +104,18 @@ function checkRedirectUri(uri: string): void {
     throw invalidRequest(`redirect_uris: "${uri}" is not an absolute URI`);
   }
   if (parsed.hash || uri.includes('#')) throw invalidRequest(`redirect_uris: "${uri}" must not contain a fragment`);
+  // A browser sent to one of these runs or shows attacker-chosen content in the user's session.
+  if (SCRIPT_SCHEMES.includes(parsed.protocol)) {
+    throw invalidRequest(
+      `redirect_uris: "${uri}" uses the ${parsed.protocol} scheme, which is never a redirect target`,
+    );
+  }
+  if (parsed.username || parsed.password) {
+    throw invalidRequest(`redirect_uris: "${uri}" must not carry credentials`);
+  }
 }
+
+const SCRIPT_SCHEMES = ['javascript:', 'data:', 'vbscript:', 'file:', 'blob:'];
 
 const alreadyExists = (id: string) => new OAuthError('invalid_request', `client "${id}" already exists`, 409);
 
