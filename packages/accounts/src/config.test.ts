@@ -136,6 +136,15 @@ describe('loadConfig', () => {
     });
   }
 
+  it('refuses an admin port that clashes with the public listener, naming SIGNET_ADMIN_PORT', () => {
+    assertRejected({ SIGNET_PORT: '5000', SIGNET_ADMIN_PORT: '5000' }, 'SIGNET_ADMIN_PORT');
+    assertRejected({ SIGNET_ADMIN_PORT: '4444' }, 'SIGNET_ADMIN_PORT');
+    assertRejected({ SIGNET_ADMIN_PORT: '4444', SIGNET_HOST: '0.0.0.0' }, 'SIGNET_ADMIN_PORT');
+    const apart = loadConfig({ SIGNET_ADMIN_PORT: '4444', SIGNET_HOST: '10.0.0.5' });
+    assert.equal(apart.adminPort, 4444, 'the same port on two specific addresses is fine');
+    assert.equal(loadConfig({ SIGNET_PORT: '0', SIGNET_ADMIN_PORT: '0' }).adminPort, 0, 'two free ports never clash');
+  });
+
   it('accepts a standard base64 master key as printed by openssl rand -base64 32', () => {
     const key = randomBytes(32).toString('base64');
     assert.equal(loadConfig({ SIGNET_MASTER_KEY: key }).masterKey, key);

@@ -100,12 +100,23 @@ export function loadConfig(env: Env = process.env): Config {
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new ConfigError('SIGNET_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const host = str(env, 'SIGNET_HOST', '127.0.0.1');
+  const port = int(env, 'SIGNET_PORT', 4444, 0, 65535);
+  const adminHost = str(env, 'SIGNET_ADMIN_HOST', '127.0.0.1');
+  const adminPort = int(env, 'SIGNET_ADMIN_PORT', 4445, 0, 65535);
+  // Port 0 asks the OS for a free port, so only fixed ports can clash.
+  if (port !== 0 && port === adminPort && (host === adminHost || isWildcard(host) || isWildcard(adminHost))) {
+    throw new ConfigError(
+      'SIGNET_ADMIN_PORT',
+      `must differ from SIGNET_PORT (${port}): the admin API needs its own listener`,
+    );
+  }
   return {
     issuer,
-    host: str(env, 'SIGNET_HOST', '127.0.0.1'),
-    port: int(env, 'SIGNET_PORT', 4444, 0, 65535),
-    adminHost: str(env, 'SIGNET_ADMIN_HOST', '127.0.0.1'),
-    adminPort: int(env, 'SIGNET_ADMIN_PORT', 4445, 0, 65535),
+    host,
+    port,
+    adminHost,
+    adminPort,
     adminToken,
     dataDir,
     databaseUrl,
@@ -156,4 +167,8 @@ function url(env: Env, name: string, fallback: string): string {
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host.endsWith('.localhost');
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '[::]';
 }

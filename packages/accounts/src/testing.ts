@@ -52,7 +52,13 @@ export async function testAccounts(
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-test-'));
   const config = loadConfig({ SIGNET_DATA_DIR: dataDir, SIGNET_LOG_LEVEL: 'silent', ...options.env });
   const clock = options.clock ?? testClock();
-  const accounts = await createAccounts(config, { now: clock.now, ...(options.store ? { store: options.store } : {}) });
+  let accounts: Accounts;
+  try {
+    accounts = await createAccounts(config, { now: clock.now, ...(options.store ? { store: options.store } : {}) });
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const adminAuth = `Bearer ${accounts.admin.token}`;
   return {
     ...accounts,
