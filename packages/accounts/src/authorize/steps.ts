@@ -1,0 +1,161 @@
+import { invalidRequest, invalidScope, OAuthError, unauthorizedClient } from '@signet/protocol';
+import type { Client } from '@signet/store';
+import type { ClientLookup } from '../client-cache.js';
+import { type FormParams, single } from '../http/form.js';
+import { KNOWN_SCOPES, splitScope } from '../scopes.js';
+import type { AuthorizationRequest, Prompt } from './request.js';
+
+// Steps of the authorization endpoint, in the order it runs them. Those before
+// checkRedirectUri answer with an error page; the rest redirect back to the client.
+
+/** Refuses any repeated parameter (RFC 6749 §3.1). */
+export function refuseRepeatedParams(params: FormParams): void {
+  for (const [name, values] of params) {
+    if (values.length > 1) throw invalidRequest(`parameter ${name} must not be repeated`);
+  }
+}
+
+/** The client named by `client_id`; it must exist and may use the authorization code grant. */
+export async function loadClient(clients: ClientLookup, params: FormParams): Promise<Client> {
+  const clientId = single(params, 'client_id');
+  if (clientId === undefined) throw invalidRequest('client_id is required');
+  const client = clientId.length <= 256 ? await clients.get(clientId) : undefined;
+  if (!client) throw new OAuthError('invalid_request', 'unknown client_id');
+  if (!client.grantTypes.includes('authorization_code')) {
+    throw unauthorizedClient('this client may not use the authorization code flow');
+  }
+  return client;
+}
+
+/** `redirect_uri` is required and must equal one of the client's registered URIs, character for character. */
+export function checkRedirectUri(client: Client, params: FormParams): string {
+  const redirectUri = single(params, 'redirect_uri');
+  if (redirectUri === undefined) throw invalidRequest('redirect_uri is required');
+  if (!client.redirectUris.includes(redirectUri)) {
+    throw invalidRequest('redirect_uri is not registered for this client');
+  }
+  return redirectUri;
+}
+
+/** Only `response_type=code` (RFC 9700 §2.1.2 discourages the implicit flow). */
+export function checkResponseType(params: FormParams): void {
+  const responseType = single(params, 'response_type');
+  if (responseType === undefined) throw invalidRequest('response_type is required');
+  if (responseType !== 'code') {
+    throw new OAuthError('unsupported_response_type', `response_type "${responseType}" is not supported; use code`);
+  }
+  const mode = single(params, 'response_mode');
+  if (mode !== undefined && mode !== 'query')
+    throw invalidRequest(`response_mode "${mode}" is not supported; use query`);
+}
+
+/** Request objects are not supported (OpenID Connect Core §6), and discovery says so. */
+export function refuseRequestObjects(params: FormParams): void {
+  if (params.has('request')) throw new OAuthError('request_not_supported', 'the request parameter is not supported');
+  if (params.has('request_uri')) {
+    throw new OAuthError('request_uri_not_supported', 'the request_uri parameter is not supported');
+  }
+}
+
+/** Minimum length of `state`, as Ory Hydra: short values carry too little entropy against CSRF. */
+export const MIN_STATE_LENGTH = 8;
+
+/** `state` is required and at least {@link MIN_STATE_LENGTH} characters. */
+export function checkState(params: FormParams): string {
+  const state = single(params, 'state');
+  if (state === undefined) throw invalidRequest('state is required');
+  if (state.length < MIN_STATE_LENGTH) {
+    throw invalidRequest(`state must be at least ${MIN_STATE_LENGTH} characters long`);
+  }
+  if (state.length > 2048) throw invalidRequest('state must be at most 2048 characters long');
+  return state;
+}
+
+const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
+
+/** PKCE is required for every client, with S256 only (RFC 7636, RFC 9700 §2.1.1). */
+export function checkPkce(params: FormParams): string {
+  const challenge = single(params, 'code_challenge');
+  const method = single(params, 'code_challenge_method');
+  if (challenge === undefined) throw invalidRequest('code_challenge is required (PKCE with S256)');
+  if (method !== 'S256') throw invalidRequest('code_challenge_method must be S256');
+  if (!S256_CHALLENGE.test(challenge)) {
+    throw invalidRequest('code_challenge must be the base64url SHA-256 of the code_verifier (43 characters)');
+  }
+  return challenge;
+}
+
+/** The scope must include `openid`, name only known scopes, and stay within the client's. */
+export function checkScope(client: Client, params: FormParams): string[] {
+  const scope = splitScope(single(params, 'scope'));
+  if (!scope.includes('openid')) throw invalidScope('scope must include openid');
+  const allowed = splitScope(client.scope);
+  for (const s of scope) {
+    if (!KNOWN_SCOPES.has(s)) throw invalidScope(`scope "${s}" is not supported`);
+    if (!allowed.includes(s)) throw invalidScope(`scope "${s}" is not allowed for this client`);
+  }
+  return scope;
+}
+
+/** Optional `audience` (space-delimited): every value must be allowed for the client. */
+export function checkAudience(client: Client, params: FormParams): string[] {
+  const audience = splitScope(single(params, 'audience'));
+  for (const aud of audience) {
+    if (!client.audience.includes(aud)) throw invalidRequest(`audience "${aud}" is not allowed for this client`);
+  }
+  return audience;
+}
+
+const PROMPTS = new Set<Prompt>(['none', 'login', 'consent']);
+
+/** `prompt`: known values only, and `none` alone (OpenID Connect Core §3.1.2.1). */
+export function checkPrompt(params: FormParams): Prompt[] {
+  const prompt = splitScope(single(params, 'prompt'));
+  for (const p of prompt) {
+    if (!PROMPTS.has(p as Prompt)) throw invalidRequest(`prompt "${p}" is not supported`);
+  }
+  if (prompt.includes('none') && prompt.length > 1)
+    throw invalidRequest('prompt=none cannot be combined with other values');
+  return prompt as Prompt[];
+}
+
+/** `max_age`: a non-negative whole number of seconds. */
+export function checkMaxAge(params: FormParams): number | undefined {
+  const raw = single(params, 'max_age');
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,10}$/.test(raw)) throw invalidRequest('max_age must be a non-negative whole number of seconds');
+  return Number(raw);
+}
+
+const DISPLAYS = new Set(['page', 'popup', 'touch', 'wap']);
+
+/** Reads and checks the request, from `response_type` on, into an {@link AuthorizationRequest}. */
+export function checkRequest(client: Client, redirectUri: string, params: FormParams): AuthorizationRequest {
+  checkResponseType(params);
+  refuseRequestObjects(params);
+  const state = checkState(params);
+  const codeChallenge = checkPkce(params);
+  const scope = checkScope(client, params);
+  const audience = checkAudience(client, params);
+  const prompt = checkPrompt(params);
+  const maxAge = checkMaxAge(params);
+  const display = single(params, 'display');
+  if (display !== undefined && !DISPLAYS.has(display)) throw invalidRequest(`display "${display}" is not supported`);
+  const nonce = single(params, 'nonce');
+  const loginHint = single(params, 'login_hint');
+  return {
+    clientId: client.clientId,
+    redirectUri,
+    state,
+    scope,
+    codeChallenge,
+    prompt,
+    uiLocales: splitScope(single(params, 'ui_locales')),
+    acrValues: splitScope(single(params, 'acr_values')),
+    audience,
+    ...(nonce !== undefined ? { nonce } : {}),
+    ...(maxAge !== undefined ? { maxAge } : {}),
+    ...(loginHint !== undefined ? { loginHint } : {}),
+    ...(display !== undefined ? { display } : {}),
+  };
+}

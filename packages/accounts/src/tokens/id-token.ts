@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { SCOPE_CLAIMS } from '@signet/protocol';
+import type { User } from '@signet/store';
+import type { Keyring } from '../keys/keyring.js';
+
+/** How the person authenticated, as recorded in their grant. */
+export interface Authentication {
+  authTime: number;
+  acr: string;
+  amr: string[];
+}
+
+/**
+ * The claims a set of granted scopes releases about a person (OpenID Connect Core §5.4),
+ * always with `sub`. Used by the id_token and by userinfo.
+ */
+export function scopedClaims(user: User, scope: readonly string[]): Record<string, unknown> {
+  const claims: Record<string, unknown> = { sub: user.id };
+  const source: Record<string, unknown> = { ...user.claims, updated_at: user.updatedAt };
+  for (const s of scope) {
+    for (const name of SCOPE_CLAIMS[s] ?? []) {
+      if (source[name] !== undefined) claims[name] = source[name];
+    }
+  }
+  return claims;
+}
+
+/** `at_hash`: the left half of the SHA-256 of the access token, base64url (OpenID Connect Core §3.1.3.6). */
+export function atHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken, 'ascii').digest().subarray(0, 16).toString('base64url');
+}
+
+/** Issues OpenID Connect id_tokens (OpenID Connect Core §2). */
+export class IdTokens {
+  constructor(
+    private readonly keyring: Keyring,
+    private readonly issuer: string,
+    /** Lifetime in seconds. */
+    private readonly ttl: number,
+    private readonly now: () => number,
+  ) {}
+
+  /** Signs an id_token for `user`, issued to `clientId`, carrying the claims of `scope`. */
+  issue(input: {
+    user: User;
+    clientId: string;
+    scope: readonly string[];
+    authentication: Authentication;
+    nonce?: string | null;
+    accessToken?: string;
+  }): string {
+    const iat = this.now();
+    const payload: Record<string, unknown> = {
+      ...scopedClaims(input.user, input.scope),
+      iss: this.issuer,
+      sub: input.user.id,
+      aud: input.clientId,
+      azp: input.clientId,
+      iat,
+      exp: iat + this.ttl,
+      auth_time: input.authentication.authTime,
+      acr: input.authentication.acr,
+      amr: input.authentication.amr,
+      ...(input.nonce ? { nonce: input.nonce } : {}),
+      ...(input.accessToken ? { at_hash: atHash(input.accessToken) } : {}),
+    };
+    return this.keyring.signJwt({ typ: 'JWT' }, payload);
+  }
+}
