@@ -6,7 +6,7 @@ import { introspectionEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
 import { revocationEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
-import { registerErrorHandling } from './http/errors.js';
+import { oauthClientErrorHandler, oauthFrameworkErrors, registerErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 
@@ -20,6 +20,8 @@ export function fastifyOptions(logLevel: string): FastifyServerOptions {
     // Keep-alive connections left by a load balancer must not hold shutdown forever.
     forceCloseConnections: 'idle',
     return503OnClosing: true,
+    clientErrorHandler: oauthClientErrorHandler,
+    frameworkErrors: oauthFrameworkErrors,
   };
 }
 

@@ -1,5 +1,6 @@
+import type { Socket } from 'node:net';
 import { OAuthError, serverError } from '@signet/protocol';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Every error leaves as an OAuth error body. Client mistakes that Fastify catches itself
@@ -64,4 +65,50 @@ export function methodNotAllowed(app: FastifyInstance, url: string, allowed: rea
         .header('allow', allowed.join(', '))
         .send({ error: 'invalid_request', error_description: `use ${allowed.join(' or ')}` }),
   });
+}
+
+/**
+ * Fastify's `frameworkErrors`: errors raised before routing, such as a URL with broken
+ * percent-encoding (`FST_ERR_BAD_URL`), get the OAuth error body too.
+ */
+export function oauthFrameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status =
+    typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const description = error.code === 'FST_ERR_BAD_URL' ? 'the request URL is malformed' : 'malformed request';
+  void reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .send({ error: 'invalid_request', error_description: description });
+}
+
+const CLIENT_ERRORS: Record<string, [status: number, reason: string, description: string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large', 'request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout', 'the request was not received in time'],
+};
+
+/**
+ * Fastify's `clientErrorHandler`: requests Node cannot even parse (headers over 16 KiB, broken
+ * HTTP framing) get an OAuth error body like every other failure, instead of Fastify's own
+ * `{"error":"Bad Request"}`, and `Connection: close`, so a keep-alive client does not reuse
+ * the socket that is about to be destroyed. The request may not have been parsed far enough to
+ * know its method, and a response to HEAD must not carry a body, so the body is sent only when
+ * the raw request visibly starts with another method.
+ */
+export function oauthClientErrorHandler(error: Error & { code?: string; rawPacket?: unknown }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, description] = CLIENT_ERRORS[error.code ?? ''] ?? [
+    400,
+    'Bad Request',
+    'malformed HTTP request',
+  ];
+  const start = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.subarray(0, 16).toString('latin1') : '';
+  const mayHaveBody = /^[A-Z]+ /.test(start) && !start.startsWith('HEAD ');
+  const body = mayHaveBody ? JSON.stringify({ error: 'invalid_request', error_description: description }) : '';
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `Cache-Control: no-store\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
