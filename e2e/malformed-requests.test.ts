@@ -316,6 +316,9 @@ function check(c: Case, answer: Answer): void {
   assert.ok(TOKEN_ERRORS.has(error as string), `error must be an OAuth token endpoint code: ${where}`);
   const description = (parsed as { error_description?: unknown }).error_description;
   assert.ok(description === undefined || typeof description === 'string', `error_description: ${where}`);
+  if (typeof description === 'string') {
+    assert.match(description, /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/, `error_description charset (RFC 6749 §5.2): ${where}`);
+  }
   if (answer.status === 401) {
     assert.equal(error, 'invalid_client', where);
     assert.match(String(answer.headers['www-authenticate']), /^Basic/, `401 carries a Basic challenge: ${where}`);

@@ -46,7 +46,7 @@ function parseBasic(header: string): { clientId: string; clientSecret: string } 
   try {
     return { clientId: formDecode(decoded.slice(0, colon)), clientSecret: formDecode(decoded.slice(colon + 1)) };
   } catch {
-    throw invalidClient('the Basic credentials are not valid form-urlencoded values (RFC 6749 §2.3.1)');
+    throw invalidClient('the Basic credentials are not valid form-urlencoded values (RFC 6749 section 2.3.1)');
   }
 }
 

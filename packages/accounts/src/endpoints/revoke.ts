@@ -2,7 +2,7 @@ import { invalidRequest, unsupportedTokenType } from '@signet/protocol';
 import type { FastifyInstance } from 'fastify';
 import { authenticateClient } from '../client-authentication.js';
 import type { AccountsContext } from '../context.js';
-import { methodNotAllowed } from '../http/errors.js';
+import { methodNotAllowed, shown } from '../http/errors.js';
 import { formBody, refuseRepeated, single } from '../http/form.js';
 import { NO_STORE } from '../http/security-headers.js';
 
@@ -27,7 +27,7 @@ export function revocationEndpoint(app: FastifyInstance, ctx: AccountsContext): 
     if (token === undefined) throw invalidRequest('token is required');
     const hint = single(params, 'token_type_hint');
     if (hint !== undefined && !HINTS.includes(hint))
-      throw unsupportedTokenType(`token_type_hint "${hint}" is not supported`);
+      throw unsupportedTokenType(`token_type_hint ${shown(hint)} is not supported`);
     const claims = await ctx.accessTokens.verify(token);
     if (claims && claims.client_id === client.clientId) await ctx.store.revokedTokens.revoke(claims.jti, claims.exp);
     return reply.code(200).headers(NO_STORE).send();

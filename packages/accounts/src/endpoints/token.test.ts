@@ -6,6 +6,9 @@ import { basicAuth, type TestAccounts, testAccounts } from '../testing.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' } as const;
 
+/** The characters RFC 6749 §5.2 allows in error_description. */
+const RFC6749_DESCRIPTION = /^[\x20\x21\x23-\x5B\x5D-\x7E]*$/;
+
 /** A form body from name/value pairs, keeping repeats and order. */
 const form = (pairs: [string, string][]): string => new URLSearchParams(pairs).toString();
 
@@ -25,6 +28,9 @@ function assertOAuthError(
   assert.equal(res.headers['cache-control'], 'no-store');
   const body = res.json() as { error: string; error_description?: string };
   assert.equal(body.error, error, res.body);
+  if (body.error_description !== undefined) {
+    assert.match(body.error_description, RFC6749_DESCRIPTION, 'error_description uses the RFC 6749 §5.2 characters');
+  }
   return body;
 }
 
@@ -457,6 +463,77 @@ describe('POST /oauth2/token with client_credentials', () => {
         });
         assert.equal(res.statusCode, 200, `${contentType}: ${res.body}`);
       }
+    });
+
+    it('shows client-sent values in error descriptions only in RFC 6749 §5.2 characters', async () => {
+      const nasty = 'x"\\\u00e9\u0000\n\u{1F600}';
+      const cases: [[string, string][], string][] = [
+        [[['grant_type', nasty]], 'unsupported_grant_type'],
+        [
+          [
+            ['grant_type', 'client_credentials'],
+            ['audience', nasty],
+          ],
+          'invalid_request',
+        ],
+        [
+          [
+            ['grant_type', 'client_credentials'],
+            ['audience', aud],
+            ['scope', nasty],
+          ],
+          'invalid_scope',
+        ],
+        [
+          [
+            ['grant_type', 'client_credentials'],
+            ['resource', nasty],
+          ],
+          'invalid_target',
+        ],
+        [
+          [
+            ['grant_type', 'client_credentials'],
+            [nasty, '1'],
+            [nasty, '2'],
+          ],
+          'invalid_request',
+        ],
+        [
+          [
+            ['grant_type', 'client_credentials'],
+            ['audience', 'y'.repeat(10_000)],
+          ],
+          'invalid_request',
+        ],
+      ];
+      for (const [pairs, error] of cases) {
+        const body = assertOAuthError(await tokenRequest(t, form(pairs), auth()), 400, error);
+        assert.ok((body.error_description ?? '').length < 400, 'long values are cut short');
+      }
+    });
+
+    it('answers a URL with broken percent-encoding with 400 invalid_request', async () => {
+      const res = await t.publicApp.inject({
+        method: 'POST',
+        url: '/oauth2/token%E0%A4%A',
+        headers: FORM,
+        payload: '',
+      });
+      assertOAuthError(res, 400, 'invalid_request');
+    });
+
+    it('accepts the Basic scheme in any case (RFC 7617 §2)', async () => {
+      const value = basicAuth(client.client_id, client.client_secret).slice('Basic '.length);
+      const res = await tokenRequest(
+        t,
+        form([
+          ['grant_type', 'client_credentials'],
+          ['audience', aud],
+        ]),
+        { authorization: `basic ${value}` },
+      );
+      assert.equal(res.statusCode, 200, res.body);
     });
 
     it('answers a body over 64 KiB with 413 invalid_request', async () => {

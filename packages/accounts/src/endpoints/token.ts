@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { authenticateClient } from '../client-authentication.js';
 import type { AccountsContext } from '../context.js';
 import { clientCredentialsGrant } from '../grants/client-credentials.js';
-import { methodNotAllowed } from '../http/errors.js';
+import { methodNotAllowed, shown } from '../http/errors.js';
 import { formBody, refuseRepeated, single } from '../http/form.js';
 import { NO_STORE } from '../http/security-headers.js';
 
@@ -19,7 +19,7 @@ export function tokenEndpoint(app: FastifyInstance, ctx: AccountsContext): void 
     const grantType = single(params, 'grant_type');
     if (grantType === undefined) throw invalidRequest('grant_type is required');
     if (!(GRANT_TYPES as readonly string[]).includes(grantType)) {
-      throw unsupportedGrantType(`grant_type "${grantType}" is not supported`);
+      throw unsupportedGrantType(`grant_type ${shown(grantType)} is not supported`);
     }
     const client = await authenticateClient(
       ctx.store.clients,

@@ -1,5 +1,6 @@
 import { invalidRequest, invalidScope, OAuthError, type TokenResponse, unauthorizedClient } from '@signet/protocol';
 import type { Client } from '@signet/store';
+import { shown } from '../http/errors.js';
 import type { FormParams } from '../http/form.js';
 import { single } from '../http/form.js';
 import { splitScope, USER_SCOPES } from '../scopes.js';
@@ -30,15 +31,15 @@ export function checkAudience(client: Client, params: FormParams): string[] {
     if (!isAbsoluteUriWithoutFragment(resource)) {
       throw new OAuthError(
         'invalid_target',
-        `resource "${resource}" must be an absolute URI without a fragment (RFC 8707)`,
+        `resource ${shown(resource)} must be an absolute URI without a fragment (RFC 8707)`,
       );
     }
     if (!client.audience.includes(resource)) {
-      throw new OAuthError('invalid_target', `resource "${resource}" is not allowed for this client`);
+      throw new OAuthError('invalid_target', `resource ${shown(resource)} is not allowed for this client`);
     }
   }
   for (const aud of fromAudience) {
-    if (!client.audience.includes(aud)) throw invalidRequest(`audience "${aud}" is not allowed for this client`);
+    if (!client.audience.includes(aud)) throw invalidRequest(`audience ${shown(aud)} is not allowed for this client`);
   }
   const audience = [...new Set([...fromAudience, ...fromResource])];
   if (audience.length === 0) {
@@ -59,8 +60,8 @@ export function checkScope(client: Client, requested: string | undefined): strin
   }
   const asked = splitScope(requested);
   for (const s of asked) {
-    if (USER_SCOPES.has(s)) throw invalidScope(`scope "${s}" needs an end user; use the authorization code flow`);
-    if (!allowed.includes(s)) throw invalidScope(`scope "${s}" is not allowed for this client`);
+    if (USER_SCOPES.has(s)) throw invalidScope(`scope ${shown(s)} needs an end user; use the authorization code flow`);
+    if (!allowed.includes(s)) throw invalidScope(`scope ${shown(s)} is not allowed for this client`);
   }
   return asked.length ? asked.join(' ') : undefined;
 }

@@ -2,6 +2,21 @@ import type { Socket } from 'node:net';
 import { OAuthError, serverError } from '@signet/protocol';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+const DESCRIPTION_CHARS = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
+
+/**
+ * A value the client sent, quoted for an `error_description`. RFC 6749 §5.2 allows only
+ * %x20-21 / %x23-5B / %x5D-7E there, so any other character shows as `?`, and long values
+ * are cut short.
+ *
+ * @example
+ * throw invalidRequest(`audience ${shown(aud)} is not allowed for this client`);
+ */
+export function shown(value: string, max = 100): string {
+  const safe = value.replace(DESCRIPTION_CHARS, '?');
+  return `'${safe.length > max ? `${safe.slice(0, max)}...` : safe}'`;
+}
+
 /**
  * Every error leaves as an OAuth error body. Client mistakes that Fastify catches itself
  * (bad media type, body too large, malformed JSON) become `invalid_request`; anything

@@ -1,5 +1,6 @@
 import { invalidRequest } from '@signet/protocol';
 import type { FastifyInstance } from 'fastify';
+import { shown } from './errors.js';
 
 /**
  * A parsed `application/x-www-form-urlencoded` body that keeps repeated parameters, so
@@ -32,13 +33,14 @@ export function formBody(body: unknown): FormParams {
 export function single(params: FormParams, name: string): string | undefined {
   const values = params.get(name);
   if (!values) return undefined;
-  if (values.length > 1) throw invalidRequest(`parameter ${name} must not be repeated`);
+  if (values.length > 1) throw invalidRequest(`parameter ${shown(name)} must not be repeated`);
   return values[0] === '' ? undefined : values[0];
 }
 
 /** Refuses every repeated parameter except those listed (RFC 6749 §3.1, §3.2). */
 export function refuseRepeated(params: FormParams, except: readonly string[] = []): void {
   for (const [name, values] of params) {
-    if (values.length > 1 && !except.includes(name)) throw invalidRequest(`parameter ${name} must not be repeated`);
+    if (values.length > 1 && !except.includes(name))
+      throw invalidRequest(`parameter ${shown(name)} must not be repeated`);
   }
 }
