@@ -28,6 +28,14 @@ export interface Config {
   signerAudience: string;
   /** `SIGNET_ACCESS_TOKEN_TTL`: access token lifetime in seconds. Default 3600 (the documented 60 minutes). */
   accessTokenTtl: number;
+  /** `SIGNET_AUTHORIZATION_CODE_TTL`: authorization code lifetime in seconds. Default 60. */
+  authorizationCodeTtl: number;
+  /** `SIGNET_ID_TOKEN_TTL`: id_token lifetime in seconds. Default 3600. */
+  idTokenTtl: number;
+  /** `SIGNET_REFRESH_TOKEN_TTL`: refresh token lifetime in seconds. Default 2592000 (30 days). */
+  refreshTokenTtl: number;
+  /** `SIGNET_SESSION_TTL`: how long a sign-in lasts in the browser, in seconds. Default 28800 (8 hours). */
+  sessionTtl: number;
   /** `SIGNET_SIGNING_ALG`: `ES256` (default) or `RS256`, for newly generated keys. */
   signingAlg: SigningAlg;
   /**
@@ -122,6 +130,10 @@ export function loadConfig(env: Env = process.env): Config {
     databaseUrl,
     signerAudience,
     accessTokenTtl: int(env, 'SIGNET_ACCESS_TOKEN_TTL', 3600, 1, 86_400),
+    authorizationCodeTtl: int(env, 'SIGNET_AUTHORIZATION_CODE_TTL', 60, 1, 600),
+    idTokenTtl: int(env, 'SIGNET_ID_TOKEN_TTL', 3600, 1, 86_400),
+    refreshTokenTtl: int(env, 'SIGNET_REFRESH_TOKEN_TTL', 2_592_000, 60, 31_536_000),
+    sessionTtl: int(env, 'SIGNET_SESSION_TTL', 28_800, 60, 2_592_000),
     signingAlg,
     masterKey,
     demoClient: bool(env, 'SIGNET_DEMO_CLIENT', true),

@@ -22,3 +22,6 @@ export const SIGNER_SCOPES = ['envelopes:read', 'envelopes:write'] as const;
 export const splitScope = (scope: string | undefined): string[] => [
   ...new Set((scope ?? '').split(' ').filter(Boolean)),
 ];
+
+/** Every scope Signet knows; anything else is `invalid_scope`. */
+export const KNOWN_SCOPES: ReadonlySet<string> = new Set([...USER_SCOPES, ...SIGNER_SCOPES]);
