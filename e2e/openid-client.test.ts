@@ -51,7 +51,7 @@ describe('openid-client against Signet over real HTTP', () => {
     assert.equal(metadata.issuer, signet.issuer);
     assert.equal(metadata.token_endpoint, `${signet.issuer}/oauth2/token`);
     assert.equal(metadata.jwks_uri, `${signet.issuer}/.well-known/jwks.json`);
-    assert.deepEqual(metadata.grant_types_supported, ['client_credentials']);
+    assert.ok(metadata.grant_types_supported?.includes('client_credentials'));
   });
 
   it('gets a 60-minute token for the audience that verifies against the remote JWKS', async () => {

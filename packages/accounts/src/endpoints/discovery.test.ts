@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { USER_SCOPES } from '../scopes.js';
 import { basicAuth, type TestAccounts, testAccounts } from '../testing.js';
-import { metadata } from './discovery.js';
 
 const WELL_KNOWN = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'];
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' } as const;
@@ -29,12 +29,12 @@ describe('discovery and JWKS', () => {
     const doc = (await get(WELL_KNOWN[0] as string)).json() as Record<string, unknown>;
     assert.equal(doc.issuer, issuer);
     const endpoints = Object.entries(doc).filter(([k]) => k.endsWith('_endpoint') || k === 'jwks_uri');
-    assert.deepEqual(endpoints.map(([k]) => k).sort(), [
-      'introspection_endpoint',
-      'jwks_uri',
-      'revocation_endpoint',
-      'token_endpoint',
-    ]);
+    for (const required of ['introspection_endpoint', 'jwks_uri', 'revocation_endpoint', 'token_endpoint']) {
+      assert.ok(
+        endpoints.some(([k]) => k === required),
+        required,
+      );
+    }
     for (const [name, url] of endpoints) {
       assert.equal(typeof url, 'string');
       assert.ok((url as string).startsWith(`${issuer}/`), `${name} = ${url}`);
@@ -45,54 +45,116 @@ describe('discovery and JWKS', () => {
     assert.equal(doc.jwks_uri, `${issuer}/.well-known/jwks.json`);
   });
 
-  it('keeps endpoints under an issuer that has a path', () => {
+  it('keeps endpoints under an issuer that has a path', async () => {
     const withPath = 'https://id.example.test/tenant-a';
-    const doc = metadata(withPath);
-    assert.equal(doc.issuer, withPath);
-    for (const url of [doc.token_endpoint, doc.jwks_uri, doc.introspection_endpoint, doc.revocation_endpoint]) {
-      assert.ok(url?.startsWith(`${withPath}/`), url);
+    const other = await testAccounts({ env: { SIGNET_ISSUER: withPath } });
+    try {
+      const doc = (await other.publicApp.inject({ method: 'GET', url: WELL_KNOWN[0] as string })).json() as Record<
+        string,
+        unknown
+      >;
+      assert.equal(doc.issuer, withPath);
+      const urls = Object.entries(doc).filter(([k]) => k.endsWith('_endpoint') || k === 'jwks_uri');
+      assert.ok(urls.length >= 4);
+      for (const [name, url] of urls) assert.ok(String(url).startsWith(`${withPath}/`), `${name} = ${url}`);
+    } finally {
+      await other.dispose();
     }
   });
 
-  it('serves every advertised endpoint at its path', async () => {
-    const doc = (await get(WELL_KNOWN[0] as string)).json() as Record<string, string>;
-    const path = (url: string | undefined) => new URL(url as string).pathname;
-    assert.equal((await get(path(doc.jwks_uri))).statusCode, 200);
-    for (const name of ['token_endpoint', 'introspection_endpoint', 'revocation_endpoint']) {
-      const res = await t.publicApp.inject({ method: 'POST', url: path(doc[name]), headers: FORM, payload: '' });
-      assert.notEqual(res.statusCode, 404, `${name} is routed`);
-      assert.equal(res.statusCode < 500, true);
-    }
-  });
-
-  it('advertises only what is implemented', async () => {
+  it('serves every advertised endpoint', async () => {
     const doc = (await get(WELL_KNOWN[0] as string)).json() as Record<string, unknown>;
-    assert.deepEqual(doc.grant_types_supported, ['client_credentials']);
-    assert.deepEqual(doc.response_types_supported, []);
-    assert.deepEqual(doc.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post']);
-    assert.deepEqual(doc.introspection_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post']);
-    assert.deepEqual(doc.revocation_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_post']);
-    assert.deepEqual(doc.scopes_supported, ['envelopes:read', 'envelopes:write']);
-    assert.equal(doc.request_parameter_supported, false);
-    assert.equal(doc.request_uri_parameter_supported, false);
+    const endpoints = Object.entries(doc).filter(([k]) => k.endsWith('_endpoint') || k === 'jwks_uri');
+    for (const [name, url] of endpoints) {
+      const path = new URL(String(url)).pathname;
+      const method = ['token_endpoint', 'introspection_endpoint', 'revocation_endpoint'].includes(name)
+        ? 'POST'
+        : 'GET';
+      const res = await t.publicApp.inject({
+        method,
+        url: path,
+        headers: FORM,
+        payload: method === 'POST' ? '' : undefined,
+      });
+      assert.notEqual(res.statusCode, 404, `${name} (${method} ${path}) is routed: ${res.body}`);
+      assert.ok(res.statusCode < 500, `${name}: ${res.statusCode}`);
+    }
+  });
+
+  it('advertises exactly the grant types the token endpoint implements', async () => {
+    const doc = (await get(WELL_KNOWN[0] as string)).json() as { grant_types_supported: string[] };
+    assert.ok(doc.grant_types_supported.includes('client_credentials'));
+    const c = await t.createClient();
+    const known = [
+      'client_credentials',
+      'authorization_code',
+      'refresh_token',
+      'password',
+      'implicit',
+      'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      'urn:ietf:params:oauth:grant-type:token-exchange',
+      'urn:openid:params:grant-type:ciba',
+    ];
+    for (const grant of known) {
+      const res = await t.publicApp.inject({
+        method: 'POST',
+        url: '/oauth2/token',
+        headers: { ...FORM, authorization: basicAuth(c.client_id, c.client_secret) },
+        payload: new URLSearchParams({ grant_type: grant }).toString(),
+      });
+      const unsupported = res.json().error === 'unsupported_grant_type';
+      assert.equal(
+        unsupported,
+        !doc.grant_types_supported.includes(grant),
+        `${grant}: advertised=${doc.grant_types_supported.includes(grant)}, answer ${res.body}`,
+      );
+    }
+  });
+
+  it('advertises nothing that is not implemented', async () => {
+    const doc = (await get(WELL_KNOWN[0] as string)).json() as Record<string, unknown>;
+    const list = (name: string) => (doc[name] ?? []) as string[];
+    // Client authentication: exactly the two methods, both tested in token.test.ts.
+    for (const name of [
+      'token_endpoint_auth_methods_supported',
+      'introspection_endpoint_auth_methods_supported',
+      'revocation_endpoint_auth_methods_supported',
+    ]) {
+      assert.deepEqual(list(name), ['client_secret_basic', 'client_secret_post'], name);
+    }
+    // The authorization endpoint, response types and PKCE come together or not at all.
+    const hasAuthorize = doc.authorization_endpoint !== undefined;
+    assert.ok(Array.isArray(doc.response_types_supported), 'response_types_supported is required (RFC 8414 §2)');
+    assert.equal(list('response_types_supported').length > 0, hasAuthorize);
+    assert.equal(list('grant_types_supported').includes('authorization_code'), hasAuthorize);
+    if (!hasAuthorize) assert.equal(doc.code_challenge_methods_supported, undefined);
+    for (const method of list('code_challenge_methods_supported')) assert.equal(method, 'S256', 'plain is not offered');
+    // ID token algorithms, when advertised, are the algorithm the published keys sign with.
+    const algs = new Set(t.ctx.keyring.publicJwks().keys.map((k) => k.alg));
+    for (const alg of list('id_token_signing_alg_values_supported')) assert.ok(algs.has(alg), alg);
+    // Request objects are not supported.
+    assert.notEqual(doc.request_parameter_supported, true);
+    assert.notEqual(doc.request_uri_parameter_supported, true);
     for (const absent of [
-      'authorization_endpoint',
-      'userinfo_endpoint',
-      'end_session_endpoint',
       'registration_endpoint',
       'device_authorization_endpoint',
       'pushed_authorization_request_endpoint',
-      'code_challenge_methods_supported',
-      'id_token_signing_alg_values_supported',
+      'backchannel_authentication_endpoint',
+      'mtls_endpoint_aliases',
       'dpop_signing_alg_values_supported',
       'tls_client_certificate_bound_access_tokens',
+      'request_object_signing_alg_values_supported',
+      'token_endpoint_auth_signing_alg_values_supported',
     ]) {
       assert.equal(doc[absent], undefined, `${absent} is not implemented and must not be advertised`);
     }
   });
 
-  it('advertises exactly the behaviour the token endpoint has', async () => {
+  it('advertises Signer API scopes that client_credentials grants', async () => {
     const doc = (await get(WELL_KNOWN[0] as string)).json() as { scopes_supported: string[] };
+    const serviceScopes = doc.scopes_supported.filter((s) => !USER_SCOPES.has(s));
+    assert.deepEqual(serviceScopes, ['envelopes:read', 'envelopes:write']);
     const c = await t.createClient();
     const res = await t.publicApp.inject({
       method: 'POST',
@@ -101,11 +163,11 @@ describe('discovery and JWKS', () => {
       payload: new URLSearchParams({
         grant_type: 'client_credentials',
         audience: t.config.signerAudience,
-        scope: doc.scopes_supported.join(' '),
+        scope: serviceScopes.join(' '),
       }).toString(),
     });
     assert.equal(res.statusCode, 200, res.body);
-    assert.equal(res.json().scope, doc.scopes_supported.join(' '));
+    assert.equal(res.json().scope, serviceScopes.join(' '));
   });
 
   it('publishes keys with kid, alg and use, and no private members', async () => {

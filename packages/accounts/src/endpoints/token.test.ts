@@ -394,7 +394,7 @@ describe('POST /oauth2/token with client_credentials', () => {
     });
 
     it('answers an unknown grant_type with unsupported_grant_type', async () => {
-      for (const grant of ['password', 'authorization_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'x']) {
+      for (const grant of ['password', 'implicit', 'urn:ietf:params:oauth:grant-type:jwt-bearer', 'x']) {
         const res = await tokenRequest(
           t,
           form([
