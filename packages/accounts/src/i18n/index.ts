@@ -1,0 +1,63 @@
+import type { Locale } from '../pages/locale.js';
+import { en } from './en.js';
+import { es } from './es.js';
+
+/**
+ * Every piece of text the pages show, in one language.
+ *
+ * Placeholders in braces (`{client}`, `{user}`) are filled by the page renderer, which escapes the
+ * value and shows it emphasised; everything else is plain text (templates escape it too).
+ */
+export interface Messages {
+  /** The product name, shown in the page header and the document title. */
+  brand: string;
+  login: {
+    title: string;
+    /** Names the client: `{client}`. */
+    lead: string;
+    username: string;
+    password: string;
+    submit: string;
+    errors: {
+      /** The same words whether the account exists or not. */
+      invalid_credentials: string;
+      throttled: string;
+      missing_fields: string;
+    };
+  };
+  consent: {
+    title: string;
+    /** Names the client: `{client}`. */
+    lead: string;
+    /** Names the signed-in person: `{user}`. */
+    signedInAs: string;
+    /** Introduces the list of scopes; names the client: `{client}`. */
+    scopesIntro: string;
+    allow: string;
+    deny: string;
+    /** What each known scope reveals, in plain words. */
+    scopes: Record<string, string>;
+  };
+  error: {
+    title: string;
+    /** Labels the OAuth error code. */
+    code: string;
+    help: string;
+  };
+  logout: {
+    title: string;
+    lead: string;
+    /** Used instead of `lead` when the client is known: `{client}`. */
+    leadWithClient: string;
+    submit: string;
+  };
+  loggedOut: {
+    title: string;
+    lead: string;
+    /** Used instead of `lead` when the client is known: `{client}`. */
+    leadWithClient: string;
+  };
+}
+
+/** The messages of each supported locale. */
+export const MESSAGES: Readonly<Record<Locale, Messages>> = { en, es };

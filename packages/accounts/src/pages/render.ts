@@ -1,0 +1,277 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { MESSAGES, type Messages } from '../i18n/index.js';
+import type { Locale } from './locale.js';
+
+/** The login page: username and password, posted to `action`. */
+export interface LoginView {
+  /** Where the form posts (same origin). */
+  action: string;
+  /** The interaction's CSRF token, sent back as the hidden field `csrf`. */
+  csrf: string;
+  /** The client's display name, shown as the one asking. */
+  clientName: string;
+  /** Fills the username field again after a failed attempt. */
+  username?: string;
+  /** Why the last attempt failed. `invalid_credentials` never says whether the account exists. */
+  error?: 'invalid_credentials' | 'throttled' | 'missing_fields';
+}
+
+/** The consent page: what the client will receive, with Allow and Deny (`decision=allow|deny`). */
+export interface ConsentView {
+  action: string;
+  csrf: string;
+  clientName: string;
+  /** The signed-in person's name (or username), so they can tell it is their account. */
+  userName: string;
+  /** The requested scopes; each is described in plain words, unknown ones by name. */
+  scopes: string[];
+}
+
+/** The error page shown when the browser cannot be sent back to the client. */
+export interface ErrorView {
+  /** The OAuth error code, e.g. `invalid_request`. */
+  error: string;
+  /** Its `error_description`. */
+  description: string;
+}
+
+/** Asks the person to confirm signing out (RP-Initiated Logout 1.0 §2). */
+export interface LogoutConfirmView {
+  action: string;
+  csrf: string;
+  /** The client that asked for the logout, when `id_token_hint` named one. */
+  clientName?: string;
+  /** Hidden fields to carry through the confirm POST (e.g. `state`, `post_logout_redirect_uri`). */
+  hidden: Record<string, string>;
+}
+
+/** Confirms the session has ended. */
+export interface LoggedOutView {
+  clientName?: string;
+}
+
+/** A page and the data it shows. */
+export type Page =
+  | { view: 'login'; data: LoginView }
+  | { view: 'consent'; data: ConsentView }
+  | { view: 'error'; data: ErrorView }
+  | { view: 'logout'; data: LogoutConfirmView }
+  | { view: 'logged-out'; data: LoggedOutView };
+
+/** Options of {@link sendPage}. */
+export interface SendPageOptions {
+  /** HTTP status. Default 200. */
+  status?: number;
+  /**
+   * Extra sources for CSP `form-action`, e.g. the origin of the client's `redirect_uri`: Chrome
+   * applies `form-action` to the redirect that follows a form POST. Each must be an absolute URL;
+   * only its origin is used (a custom scheme such as `com.example.app:/cb` becomes `com.example.app:`).
+   */
+  formActionOrigins?: string[];
+}
+
+/** Where {@link registerAssets} serves the stylesheet. */
+export const STYLESHEET_PATH = '/assets/signet.css';
+
+const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
+const stylesheet = readFileSync(new URL('../../assets/signet.css', import.meta.url));
+// A content hash in the link, so a new stylesheet is fetched at once despite max-age.
+const stylesheetHref = `${STYLESHEET_PATH}?v=${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 12)}`;
+
+// autoEscape: `<%= %>` escapes & < > " '. Templates use `<%~ %>` only for their own output
+// (the layout body and included partials), never for data.
+const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true });
+
+/** Text with `{placeholder}`s filled: each value is its own part, shown emphasised. */
+export interface TextPart {
+  text: string;
+  emphasis: boolean;
+}
+
+/** Splits `message` at `{name}` placeholders and fills them from `values` (left as is when missing). */
+export function fillMessage(message: string, values: Readonly<Record<string, string>>): TextPart[] {
+  const parts: TextPart[] = [];
+  let last = 0;
+  for (const match of message.matchAll(/\{(\w+)\}/g)) {
+    const value = values[match[1] ?? ''];
+    if (value === undefined) continue;
+    if (match.index > last) parts.push({ text: message.slice(last, match.index), emphasis: false });
+    parts.push({ text: value, emphasis: true });
+    last = match.index + match[0].length;
+  }
+  if (last < message.length) parts.push({ text: message.slice(last), emphasis: false });
+  return parts;
+}
+
+/** One line of the consent list: a description, or the scope's own name when Signet has none. */
+export type ScopeItem = { description: string } | { scope: string };
+
+/** What each scope reveals, in `messages`' language; scopes with the same description appear once. */
+export function describeScopes(scopes: readonly string[], messages: Messages): ScopeItem[] {
+  const seen = new Set<string>();
+  const items: ScopeItem[] = [];
+  for (const scope of scopes) {
+    const description = Object.hasOwn(messages.consent.scopes, scope) ? messages.consent.scopes[scope] : undefined;
+    const key = description === undefined ? `scope:${scope}` : `text:${description}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    items.push(description === undefined ? { scope } : { description });
+  }
+  return items;
+}
+
+/** A CSP source expression for an absolute URL: its origin, or its scheme for opaque origins. */
+function cspSource(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.origin !== 'null') return parsed.origin;
+  // Custom schemes (native apps, RFC 8252 §7.1) have no origin; allow the scheme itself.
+  if (!/^[a-z][a-z0-9+.-]*:$/i.test(parsed.protocol)) throw new TypeError(`not a CSP source: ${url}`);
+  return parsed.protocol.toLowerCase();
+}
+
+/**
+ * The page's `Content-Security-Policy`: nothing but the stylesheet and images from this origin,
+ * forms only to this origin and `formActionOrigins`, no framing, no `<base>`.
+ */
+export function contentSecurityPolicy(formActionOrigins: readonly string[] = []): string {
+  const formAction = ["'self'", ...new Set(formActionOrigins.map(cspSource))].join(' ');
+  return [
+    "default-src 'none'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `form-action ${formAction}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+interface Rendered {
+  title: string;
+  model: object;
+}
+
+function loginModel(data: LoginView, t: Messages): Rendered {
+  const username = data.username ?? '';
+  const invalid = data.error === 'invalid_credentials' || data.error === 'missing_fields';
+  return {
+    title: t.login.title,
+    model: {
+      action: data.action,
+      csrf: data.csrf,
+      lead: fillMessage(t.login.lead, { client: data.clientName }),
+      username,
+      error: data.error ? t.login.errors[data.error] : undefined,
+      focus: username === '' ? 'username' : 'password',
+      usernameInvalid: invalid && (data.error === 'invalid_credentials' || username === ''),
+      passwordInvalid: invalid,
+    },
+  };
+}
+
+function consentModel(data: ConsentView, t: Messages): Rendered {
+  return {
+    title: t.consent.title,
+    model: {
+      action: data.action,
+      csrf: data.csrf,
+      lead: fillMessage(t.consent.lead, { client: data.clientName }),
+      signedInAs: fillMessage(t.consent.signedInAs, { user: data.userName }),
+      scopesIntro: fillMessage(t.consent.scopesIntro, { client: data.clientName }),
+      scopes: describeScopes(data.scopes, t),
+    },
+  };
+}
+
+function logoutModel(data: LogoutConfirmView, t: Messages): Rendered {
+  const lead =
+    data.clientName === undefined
+      ? fillMessage(t.logout.lead, {})
+      : fillMessage(t.logout.leadWithClient, { client: data.clientName });
+  // The page's own CSRF field wins over a stray one in `hidden`.
+  const hidden = Object.entries(data.hidden).filter(([name]) => name !== 'csrf');
+  return { title: t.logout.title, model: { action: data.action, csrf: data.csrf, lead, hidden } };
+}
+
+function loggedOutModel(data: LoggedOutView, t: Messages): Rendered {
+  const lead =
+    data.clientName === undefined
+      ? fillMessage(t.loggedOut.lead, {})
+      : fillMessage(t.loggedOut.leadWithClient, { client: data.clientName });
+  return { title: t.loggedOut.title, model: { lead } };
+}
+
+function model(page: Page, t: Messages): Rendered {
+  switch (page.view) {
+    case 'login':
+      return loginModel(page.data, t);
+    case 'consent':
+      return consentModel(page.data, t);
+    case 'error':
+      return { title: t.error.title, model: { error: page.data.error, description: page.data.description } };
+    case 'logout':
+      return logoutModel(page.data, t);
+    case 'logged-out':
+      return loggedOutModel(page.data, t);
+  }
+}
+
+/** Renders a page to HTML in `locale`, without sending it. */
+export function renderPage(locale: Locale, page: Page): string {
+  const t = MESSAGES[locale];
+  const { title, model: data } = model(page, t);
+  return eta.render(`./${page.view}`, {
+    ...data,
+    t,
+    locale,
+    documentTitle: `${title} · ${t.brand}`,
+    title,
+    stylesheet: stylesheetHref,
+  });
+}
+
+/**
+ * Renders a page and sends it, with the headers every page carries: `Content-Type: text/html;
+ * charset=utf-8`, `Content-Security-Policy` (see {@link contentSecurityPolicy}), `X-Frame-Options:
+ * DENY`, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`, `Content-Language`, and
+ * `X-Content-Type-Options: nosniff`.
+ *
+ * @example
+ * return sendPage(reply, pickLocale(req.uiLocales, request.headers['accept-language']),
+ *   { view: 'login', data: { action, csrf, clientName } }, { formActionOrigins: [redirectUri] });
+ */
+export function sendPage(reply: FastifyReply, locale: Locale, page: Page, options: SendPageOptions = {}): FastifyReply {
+  const html = renderPage(locale, page);
+  return reply
+    .code(options.status ?? 200)
+    .headers({
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': contentSecurityPolicy(options.formActionOrigins),
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      'content-language': locale,
+      'x-content-type-options': 'nosniff',
+    })
+    .send(html);
+}
+
+/**
+ * Registers `GET /assets/signet.css`: the pages' only stylesheet, read once at startup and sent
+ * with `Cache-Control: public, max-age=3600` (pages link it with a content hash, so a change is
+ * picked up at once).
+ */
+export function registerAssets(app: FastifyInstance): void {
+  app.get(STYLESHEET_PATH, (_request, reply) =>
+    reply
+      .headers({
+        'content-type': 'text/css; charset=utf-8',
+        'cache-control': 'public, max-age=3600',
+        'x-content-type-options': 'nosniff',
+      })
+      .send(stylesheet),
+  );
+}
