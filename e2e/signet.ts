@@ -3,6 +3,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Accounts, createAccounts, loadConfig } from '@signet/accounts';
+import { createTestUser } from '../packages/accounts/src/testing.js';
 
 /** A Signet accounts service listening on real loopback sockets, for cross-process style tests. */
 export interface RunningSignet {
@@ -15,6 +16,8 @@ export interface RunningSignet {
   accounts: Accounts;
   /** Creates a client through the admin API over HTTP and returns its JSON, secret included. */
   createClient(body?: Record<string, unknown>): Promise<{ client_id: string; client_secret: string }>;
+  /** Creates a person through the admin API over HTTP (see createTestUser for the defaults). */
+  createUser(body?: Record<string, unknown>): Promise<{ id: string; username: string }>;
   /** Stops both listeners, closes the database and deletes the data directory. */
   close(): Promise<void>;
 }
@@ -74,6 +77,9 @@ export async function startSignet(env: Record<string, string> = {}): Promise<Run
       });
       if (res.status !== 201) throw new Error(`client creation failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { client_id: string; client_secret: string };
+    },
+    createUser(body = {}) {
+      return createTestUser({ adminApp: accounts.adminApp, adminAuth: `Bearer ${adminToken}` }, body);
     },
     async close() {
       await accounts.close();

@@ -3,12 +3,14 @@ import { openStore, type Store } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from './admin/app.js';
 import { buildPublicApp } from './app.js';
+import { ClientCache } from './client-cache.js';
 import { type Config, ConfigError, MIN_ADMIN_TOKEN_LENGTH } from './config.js';
 import type { AccountsContext } from './context.js';
 import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
 import { readSecretFile } from './crypto/secret-file.js';
 import { KEY_REFRESH_SECONDS, Keyring } from './keys/keyring.js';
 import { AccessTokens } from './tokens/access-token.js';
+import { IdTokens } from './tokens/id-token.js';
 
 /** A fully wired accounts service, not yet listening. */
 export interface Accounts {
@@ -28,6 +30,8 @@ export interface AccountsOptions {
 }
 
 const REVOCATION_PURGE_MS = 10 * 60_000;
+// A client changed on another node is seen here within this many seconds (see ClientCache).
+const CLIENT_CACHE_SECONDS = 2;
 
 /**
  * Opens the store, applies migrations, loads or creates the signing keys and the admin
@@ -48,6 +52,8 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
       keys,
       now,
       accessTokens: new AccessTokens(keyring, config.issuer, config.accessTokenTtl, now),
+      idTokens: new IdTokens(keyring, config.issuer, config.idTokenTtl, now),
+      clients: new ClientCache(store.clients, CLIENT_CACHE_SECONDS, now),
     };
     const admin = config.adminToken ? { token: config.adminToken, file: undefined } : generatedAdminToken(config);
     const publicApp = buildPublicApp(ctx);
@@ -56,9 +62,13 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
       publicApp.log.error({ err: error }, 'signing key refresh failed'),
     );
     const purge = setInterval(() => {
-      store.revokedTokens
-        .purgeExpired(now())
-        .catch((error) => publicApp.log.error({ err: error }, 'revocation purge failed'));
+      const t = now();
+      Promise.all([
+        store.revokedTokens.purgeExpired(t),
+        store.sessions.purgeExpired(t),
+        store.interactions.purgeExpired(t),
+        store.grants.purgeExpired(t),
+      ]).catch((error) => publicApp.log.error({ err: error }, 'purge of expired rows failed'));
     }, REVOCATION_PURGE_MS);
     purge.unref();
     return {

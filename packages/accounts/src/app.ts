@@ -1,14 +1,20 @@
+import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { AccountsContext } from './context.js';
+import { authorizationEndpoint } from './endpoints/authorize.js';
 import { discoveryEndpoints } from './endpoints/discovery.js';
 import { healthEndpoints } from './endpoints/health.js';
+import { interactionEndpoints } from './endpoints/interaction.js';
 import { introspectionEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
+import { logoutEndpoints } from './endpoints/logout.js';
 import { revocationEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
+import { userinfoEndpoint } from './endpoints/userinfo.js';
 import { oauthClientErrorHandler, oauthFrameworkErrors, registerErrorHandling } from './http/errors.js';
 import { registerFormParser } from './http/form.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerAssets } from './pages/render.js';
 
 /** Fastify options shared by both listeners. */
 export function fastifyOptions(logLevel: string): FastifyServerOptions {
@@ -25,7 +31,7 @@ export function fastifyOptions(logLevel: string): FastifyServerOptions {
   };
 }
 
-/** The public listener: discovery, JWKS, token, introspection, revocation, health. */
+/** The public listener: discovery, JWKS, authorization, token, userinfo, introspection, revocation, logout, pages, health. */
 export function buildPublicApp(ctx: AccountsContext): FastifyInstance {
   const app = Fastify(fastifyOptions(ctx.config.logLevel));
   registerSecurityHeaders(app);
@@ -37,5 +43,14 @@ export function buildPublicApp(ctx: AccountsContext): FastifyInstance {
   introspectionEndpoint(app, ctx);
   revocationEndpoint(app, ctx);
   healthEndpoints(app, ctx);
+  userinfoEndpoint(app, ctx);
+  registerAssets(app);
+  // Only the browser-facing routes parse cookies; the token endpoint's hot path does not.
+  app.register(async (browser) => {
+    await browser.register(fastifyCookie);
+    authorizationEndpoint(browser, ctx);
+    interactionEndpoints(browser, ctx);
+    logoutEndpoints(browser, ctx);
+  });
   return app;
 }

@@ -1,5 +1,6 @@
 import { invalidClient, invalidRequest } from '@signet/protocol';
-import type { Client, ClientRepository } from '@signet/store';
+import type { Client } from '@signet/store';
+import type { ClientLookup } from './client-cache.js';
 import { verifyClientSecret } from './crypto/client-secret.js';
 import { type FormParams, single } from './http/form.js';
 
@@ -63,7 +64,7 @@ const VSCHARS = /^[\x20-\x7E]{1,256}$/;
  * and checks it uses its registered method. Every failure looks the same from outside.
  */
 export async function authenticateClient(
-  clients: ClientRepository,
+  clients: ClientLookup,
   secretKey: Buffer,
   authorization: string | undefined,
   params: FormParams,

@@ -35,6 +35,8 @@ describe('loadConfig', () => {
     assert.equal(config.databaseUrl, join(resolve('.signet'), 'signet.db'));
     assert.equal(config.signerAudience, 'http://localhost:4446');
     assert.equal(config.accessTokenTtl, 3600);
+    assert.equal(config.authorizationCodeTtl, 60, 'codes are short-lived (issue 3)');
+    assert.equal(config.refreshTokenTtl, 30 * 24 * 3600);
     assert.equal(config.signingAlg, 'ES256');
     assert.equal(config.adminToken, undefined);
     assert.equal(config.masterKey, undefined);
@@ -62,6 +64,10 @@ describe('loadConfig', () => {
       SIGNET_DATA_DIR: '/var/lib/signet',
       SIGNET_SIGNER_AUDIENCE: 'https://signer.example.com',
       SIGNET_ACCESS_TOKEN_TTL: '600',
+      SIGNET_AUTHORIZATION_CODE_TTL: '30',
+      SIGNET_ID_TOKEN_TTL: '900',
+      SIGNET_REFRESH_TOKEN_TTL: '86400',
+      SIGNET_SESSION_TTL: '3600',
       SIGNET_SIGNING_ALG: 'RS256',
       SIGNET_MASTER_KEY: key,
       SIGNET_DEMO_CLIENT: 'false',
@@ -78,6 +84,10 @@ describe('loadConfig', () => {
       databaseUrl: '/var/lib/signet/signet.db',
       signerAudience: 'https://signer.example.com',
       accessTokenTtl: 600,
+      authorizationCodeTtl: 30,
+      idTokenTtl: 900,
+      refreshTokenTtl: 86400,
+      sessionTtl: 3600,
       signingAlg: 'RS256',
       masterKey: key,
       demoClient: false,

@@ -1,8 +1,10 @@
 import type { Store } from '@signet/store';
+import type { ClientCache } from './client-cache.js';
 import type { Config } from './config.js';
 import type { DerivedKeys } from './crypto/master-key.js';
 import type { Keyring } from './keys/keyring.js';
 import type { AccessTokens } from './tokens/access-token.js';
+import type { IdTokens } from './tokens/id-token.js';
 
 /** What every endpoint of the accounts service works with. */
 export interface AccountsContext {
@@ -10,6 +12,9 @@ export interface AccountsContext {
   store: Store;
   keyring: Keyring;
   accessTokens: AccessTokens;
+  idTokens: IdTokens;
+  /** Client lookups for the protocol endpoints, cached briefly (see ClientCache). */
+  clients: ClientCache;
   keys: DerivedKeys;
   /** The clock, in epoch seconds; tests inject their own. */
   now: () => number;

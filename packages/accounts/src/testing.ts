@@ -87,3 +87,31 @@ export function basicAuth(clientId: string, clientSecret: string): string {
   const enc = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
   return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
 }
+
+/** Creates a person through the admin API and returns their JSON (with `id`, the `sub`). */
+export async function createTestUser(
+  t: Pick<TestAccounts, 'adminApp' | 'adminAuth'>,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; username: string } & Record<string, unknown>> {
+  const res = await t.adminApp.inject({
+    method: 'POST',
+    url: '/admin/users',
+    headers: { authorization: t.adminAuth },
+    payload: {
+      username: `person-${Math.random().toString(36).slice(2, 10)}`,
+      password: 'correct horse battery',
+      name: 'Ada Lovelace',
+      given_name: 'Ada',
+      family_name: 'Lovelace',
+      birthdate: '1815-12-10',
+      email: 'ada@example.com',
+      email_verified: true,
+      phone_number: '+34600000000',
+      phone_number_verified: true,
+      credential: { country: 'ES', issuer: 'DGP', type: 'id_card', number: '12345678Z' },
+      ...body,
+    },
+  });
+  if (res.statusCode !== 201) throw new Error(`user creation failed: ${res.statusCode} ${res.body}`);
+  return res.json();
+}

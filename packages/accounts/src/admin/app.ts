@@ -13,6 +13,7 @@ import { registerErrorHandling } from '../http/errors.js';
 import { registerSecurityHeaders } from '../http/security-headers.js';
 import { clientRoutes } from './clients.js';
 import { keyRoutes } from './keys.js';
+import { userRoutes } from './users.js';
 
 /** The admin listener: every route needs `Authorization: Bearer <admin token>`. */
 export function buildAdminApp(ctx: AccountsContext, adminToken: string): FastifyInstance {
@@ -45,6 +46,7 @@ export function buildAdminApp(ctx: AccountsContext, adminToken: string): Fastify
   });
   clientRoutes(app, ctx);
   keyRoutes(app, ctx);
+  userRoutes(app, ctx);
   return app;
 }
 

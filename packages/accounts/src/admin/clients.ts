@@ -6,6 +6,7 @@ import { TOKEN_ENDPOINT_AUTH_METHODS } from '../client-authentication.js';
 import type { AccountsContext } from '../context.js';
 import { generateClientSecret, hashClientSecret } from '../crypto/client-secret.js';
 import { GRANT_TYPES } from '../endpoints/token.js';
+import { SIGNER_SCOPES } from '../scopes.js';
 
 /** The admin API's client shape: the JSON of Ory Hydra's OAuth2Client. */
 export interface ClientJson {
@@ -54,7 +55,7 @@ const clientBody = {
     client_id: { type: 'string', pattern: '^[A-Za-z0-9._~-]{1,128}$' },
     client_name: { type: 'string', maxLength: 256 },
     grant_types: { ...stringList, items: { type: 'string', enum: [...GRANT_TYPES] } },
-    response_types: { ...stringList, maxItems: 0 },
+    response_types: { ...stringList, items: { type: 'string', enum: ['code'] } },
     redirect_uris: stringList,
     scope: { type: 'string', maxLength: 2048, pattern: '^[\\x21\\x23-\\x5B\\x5D-\\x7E ]*$' },
     // Token requests carry audiences space-delimited, so one with a space could never be asked for.
@@ -72,7 +73,13 @@ const clientBody = {
 
 type ClientBody = Partial<Omit<ClientJson, 'created_at' | 'updated_at'>>;
 
-/** Defaults of a new client: the documented Signer API flow, nothing more. */
+/** The scopes of the documented authorization request. */
+const DOCUMENTED_USER_SCOPES = 'openid profile birthdate email phone credential offline offline_access';
+
+/**
+ * Defaults of a new client: the documented Signer API flow (client_credentials) and, when
+ * the client uses authorization_code, the documented person scopes as well.
+ */
 function fromBody(
   body: ClientBody,
   ctx: AccountsContext,
@@ -83,12 +90,23 @@ function fromBody(
     );
   }
   for (const uri of [...(body.redirect_uris ?? []), ...(body.post_logout_redirect_uris ?? [])]) checkRedirectUri(uri);
+  const grantTypes = body.grant_types ?? ['client_credentials'];
+  const forPeople = grantTypes.includes('authorization_code');
+  const responseTypes = body.response_types ?? (forPeople ? ['code'] : []);
+  if (responseTypes.includes('code') !== forPeople) {
+    throw invalidRequest(
+      'response_types ["code"] goes with grant_types including authorization_code, and only with it',
+    );
+  }
+  if (forPeople && !body.redirect_uris?.length) {
+    throw invalidRequest('redirect_uris: at least one is required for the authorization_code grant');
+  }
   return {
     clientName: body.client_name ?? '',
-    grantTypes: body.grant_types ?? ['client_credentials'],
-    responseTypes: body.response_types ?? [],
+    grantTypes,
+    responseTypes,
     redirectUris: body.redirect_uris ?? [],
-    scope: body.scope ?? 'envelopes:read envelopes:write',
+    scope: body.scope ?? (forPeople ? `${DOCUMENTED_USER_SCOPES} ${SIGNER_SCOPES.join(' ')}` : SIGNER_SCOPES.join(' ')),
     audience: body.audience ?? [ctx.config.signerAudience],
     tokenEndpointAuthMethod: body.token_endpoint_auth_method ?? 'client_secret_basic',
     skipConsent: body.skip_consent ?? false,
@@ -194,22 +212,29 @@ export function clientRoutes(app: FastifyInstance, ctx: AccountsContext): void {
         throw invalidRequest('client_id cannot be changed');
       }
       const updated = await ctx.store.clients.update(id, fromBody(request.body, ctx), ctx.now());
+      ctx.clients.invalidate(id);
       if (!updated) throw notFound(id);
       return clientJson(updated);
     },
   );
 
   app.delete<{ Params: { id: string } }>('/admin/clients/:id', async (request, reply) => {
-    if (!(await ctx.store.clients.delete(request.params.id))) throw notFound(request.params.id);
+    const deleted = await ctx.store.clients.delete(request.params.id);
+    ctx.clients.invalidate(request.params.id);
+    if (!deleted) throw notFound(request.params.id);
     return reply.code(204).send();
   });
 
   app.post<{ Params: { id: string } }>('/admin/clients/:id/secret/rotate', async (request, reply) => {
     const { id } = request.params;
     const secret = generateClientSecret();
-    if (!(await ctx.store.clients.setSecretHash(id, hashClientSecret(ctx.keys.clientSecret, secret), ctx.now()))) {
-      throw notFound(id);
-    }
+    const rotated = await ctx.store.clients.setSecretHash(
+      id,
+      hashClientSecret(ctx.keys.clientSecret, secret),
+      ctx.now(),
+    );
+    ctx.clients.invalidate(id);
+    if (!rotated) throw notFound(id);
     const client = await ctx.store.clients.get(id);
     if (!client) throw notFound(id);
     return reply.header('cache-control', 'no-store').send(clientJson(client, secret));

@@ -2,13 +2,15 @@ import { invalidRequest, unsupportedGrantType } from '@signet/protocol';
 import type { FastifyInstance } from 'fastify';
 import { authenticateClient } from '../client-authentication.js';
 import type { AccountsContext } from '../context.js';
+import { authorizationCodeGrant } from '../grants/authorization-code.js';
 import { clientCredentialsGrant } from '../grants/client-credentials.js';
+import { refreshTokenGrant } from '../grants/refresh-token.js';
 import { methodNotAllowed, shown } from '../http/errors.js';
 import { formBody, refuseRepeated, single } from '../http/form.js';
 import { NO_STORE } from '../http/security-headers.js';
 
 /** Grant types the token endpoint implements. */
-export const GRANT_TYPES = ['client_credentials'] as const;
+export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh_token'] as const;
 
 /** `POST /oauth2/token` (RFC 6749 §3.2). */
 export function tokenEndpoint(app: FastifyInstance, ctx: AccountsContext): void {
@@ -21,13 +23,13 @@ export function tokenEndpoint(app: FastifyInstance, ctx: AccountsContext): void 
     if (!(GRANT_TYPES as readonly string[]).includes(grantType)) {
       throw unsupportedGrantType(`grant_type ${shown(grantType)} is not supported`);
     }
-    const client = await authenticateClient(
-      ctx.store.clients,
-      ctx.keys.clientSecret,
-      request.headers.authorization,
-      params,
-    );
-    const response = clientCredentialsGrant(client, params, ctx.accessTokens);
+    const client = await authenticateClient(ctx.clients, ctx.keys.clientSecret, request.headers.authorization, params);
+    const response =
+      grantType === 'client_credentials'
+        ? clientCredentialsGrant(client, params, ctx.accessTokens)
+        : grantType === 'authorization_code'
+          ? await authorizationCodeGrant(ctx, client, params)
+          : await refreshTokenGrant(ctx, client, params);
     return reply.headers(NO_STORE).send(response);
   });
   methodNotAllowed(app, '/oauth2/token', ['POST']);

@@ -11,15 +11,24 @@ export type FormParams = Map<string, string[]>;
 /** Registers the form parser on an app; bodies in any other media type are refused per endpoint. */
 export function registerFormParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
-    const params: FormParams = new Map();
-    for (const [name, value] of new URLSearchParams(body as string)) {
-      const values = params.get(name);
-      if (values) values.push(value);
-      else params.set(name, [value]);
-    }
-    done(null, params);
+    done(null, parseForm(body as string));
   });
 }
+
+/** Parses form-urlencoded text (a body or a query string) keeping every value of a repeated name. */
+export function parseForm(text: string): FormParams {
+  const params: FormParams = new Map();
+  for (const [name, value] of new URLSearchParams(text)) {
+    const values = params.get(name);
+    if (values) values.push(value);
+    else params.set(name, [value]);
+  }
+  return params;
+}
+
+/** The query string of a request URL, parsed as {@link parseForm} does. */
+export const queryParams = (url: string): FormParams =>
+  parseForm(url.includes('?') ? url.slice(url.indexOf('?') + 1) : '');
 
 /** The form body of a request, or `invalid_request` if it is not a form. */
 export function formBody(body: unknown): FormParams {

@@ -1,0 +1,50 @@
+import type { Client, ClientRepository } from '@signet/store';
+
+/** Where {@link authenticateClient} looks clients up: the repository or a cache in front of it. */
+export interface ClientLookup {
+  get(clientId: string): Promise<Client | undefined>;
+}
+
+/**
+ * A small cache of client registrations in front of the store, owned by one process.
+ *
+ * The token endpoint looks the client up on every request; caching it for a short `ttl`
+ * removes that query from the hot path. Changes made through this process's admin API
+ * invalidate the entry at once; changes made on another node reach this one within `ttl`
+ * seconds. Unknown clients are not cached, so a new client works immediately everywhere.
+ */
+export class ClientCache implements ClientLookup {
+  private readonly entries = new Map<string, { client: Client; until: number }>();
+
+  constructor(
+    private readonly repository: ClientRepository,
+    /** Seconds an entry may be served. */
+    private readonly ttl: number,
+    private readonly now: () => number,
+    /** Most entries kept; the oldest is dropped first. */
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  async get(clientId: string): Promise<Client | undefined> {
+    const hit = this.entries.get(clientId);
+    const now = this.now();
+    if (hit && hit.until > now) return hit.client;
+    const client = await this.repository.get(clientId);
+    if (!client) {
+      this.entries.delete(clientId);
+      return undefined;
+    }
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+    this.entries.delete(clientId);
+    this.entries.set(clientId, { client, until: now + this.ttl });
+    return client;
+  }
+
+  /** Forgets a client after it changed or was deleted. */
+  invalidate(clientId: string): void {
+    this.entries.delete(clientId);
+  }
+}
