@@ -183,6 +183,26 @@ describe('admin API signing keys', () => {
 
 const kids = (set: JSONWebKeySet) => set.keys.map((k) => k.kid);
 
+describe('retiring a key when id_tokens live longer than access tokens', () => {
+  let t: TestAccounts;
+  before(async () => {
+    t = await testAccounts({ env: { SIGNET_ID_TOKEN_TTL: '7200' } });
+  });
+  after(async () => t.dispose());
+
+  it('waits for the longer lifetime', async () => {
+    const oldKid = t.ctx.keyring.signingKey().kid;
+    const rotatedAt = t.clock.now();
+    assert.equal((await admin(t, 'POST', '/admin/keys/rotate')).statusCode, 200);
+    t.clock.advance(t.config.accessTokenTtl + RETIRE_GRACE_SECONDS);
+    const early = await admin(t, 'POST', `/admin/keys/${oldKid}/retire`);
+    assert.equal(early.statusCode, 409, 'an id_token signed just before the rotation is still live');
+    assert.ok(early.json().error_description.includes(iso(rotatedAt + 7200 + RETIRE_GRACE_SECONDS)));
+    t.clock.advance(7200 - t.config.accessTokenTtl);
+    assert.equal((await admin(t, 'POST', `/admin/keys/${oldKid}/retire`)).statusCode, 200);
+  });
+});
+
 describe('retiring a key in a cluster', () => {
   const masterKey = randomBytes(32).toString('base64url');
   let a: TestAccounts;

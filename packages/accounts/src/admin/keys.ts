@@ -29,7 +29,9 @@ export function keyRoutes(app: FastifyInstance, ctx: AccountsContext): void {
 
   app.post<{ Params: { kid: string } }>('/admin/keys/:kid/retire', async (request) => {
     try {
-      return keyJson(await ctx.keyring.retire(request.params.kid, ctx.config.accessTokenTtl));
+      // The keys sign access tokens and id_tokens; the longer lifetime decides.
+      const lifetime = Math.max(ctx.config.accessTokenTtl, ctx.config.idTokenTtl);
+      return keyJson(await ctx.keyring.retire(request.params.kid, lifetime));
     } catch (error) {
       if (!(error instanceof KeyRetireError)) throw error;
       throw error.code === 'not_found'
