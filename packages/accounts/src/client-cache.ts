@@ -6,6 +6,12 @@ export interface ClientLookup {
 }
 
 /**
+ * A client_id is `*VSCHAR` (RFC 6749 Appendix A.1): printable ASCII. Anything else cannot name
+ * a client, and must not reach the database (PostgreSQL refuses NUL bytes in text).
+ */
+const CLIENT_ID = /^[\x20-\x7E]{1,256}$/;
+
+/**
  * A small cache of client registrations in front of the store, owned by one process.
  *
  * The token endpoint looks the client up on every request; caching it for a short `ttl`
@@ -26,6 +32,7 @@ export class ClientCache implements ClientLookup {
   ) {}
 
   async get(clientId: string): Promise<Client | undefined> {
+    if (!CLIENT_ID.test(clientId)) return undefined;
     const hit = this.entries.get(clientId);
     const now = this.now();
     if (hit && hit.until > now) return hit.client;

@@ -1,6 +1,7 @@
 import { invalidRequest, invalidScope, OAuthError, unauthorizedClient } from '@signet/protocol';
 import type { Client } from '@signet/store';
 import type { ClientLookup } from '../client-cache.js';
+import { shown } from '../http/errors.js';
 import { type FormParams, single } from '../http/form.js';
 import { KNOWN_SCOPES, splitScope } from '../scopes.js';
 import type { AuthorizationRequest, Prompt } from './request.js';
@@ -8,18 +9,11 @@ import type { AuthorizationRequest, Prompt } from './request.js';
 // Steps of the authorization endpoint, in the order it runs them. Those before
 // checkRedirectUri answer with an error page; the rest redirect back to the client.
 
-/** Refuses any repeated parameter (RFC 6749 §3.1). */
-export function refuseRepeatedParams(params: FormParams): void {
-  for (const [name, values] of params) {
-    if (values.length > 1) throw invalidRequest(`parameter ${name} must not be repeated`);
-  }
-}
-
 /** The client named by `client_id`; it must exist and may use the authorization code grant. */
 export async function loadClient(clients: ClientLookup, params: FormParams): Promise<Client> {
   const clientId = single(params, 'client_id');
   if (clientId === undefined) throw invalidRequest('client_id is required');
-  const client = clientId.length <= 256 ? await clients.get(clientId) : undefined;
+  const client = await clients.get(clientId);
   if (!client) throw new OAuthError('invalid_request', 'unknown client_id');
   if (!client.grantTypes.includes('authorization_code')) {
     throw unauthorizedClient('this client may not use the authorization code flow');
@@ -37,16 +31,19 @@ export function checkRedirectUri(client: Client, params: FormParams): string {
   return redirectUri;
 }
 
-/** Only `response_type=code` (RFC 9700 §2.1.2 discourages the implicit flow). */
+/** Only `response_type=code` (RFC 9700 section 2.1.2 discourages the implicit flow). */
 export function checkResponseType(params: FormParams): void {
   const responseType = single(params, 'response_type');
   if (responseType === undefined) throw invalidRequest('response_type is required');
   if (responseType !== 'code') {
-    throw new OAuthError('unsupported_response_type', `response_type "${responseType}" is not supported; use code`);
+    throw new OAuthError(
+      'unsupported_response_type',
+      `response_type ${shown(responseType)} is not supported; use code`,
+    );
   }
   const mode = single(params, 'response_mode');
   if (mode !== undefined && mode !== 'query')
-    throw invalidRequest(`response_mode "${mode}" is not supported; use query`);
+    throw invalidRequest(`response_mode ${shown(mode)} is not supported; use query`);
 }
 
 /** Request objects are not supported (OpenID Connect Core §6), and discovery says so. */
@@ -73,7 +70,7 @@ export function checkState(params: FormParams): string {
 
 const S256_CHALLENGE = /^[A-Za-z0-9_-]{43}$/;
 
-/** PKCE is required for every client, with S256 only (RFC 7636, RFC 9700 §2.1.1). */
+/** PKCE is required for every client, with S256 only (RFC 7636, RFC 9700 section 2.1.1). */
 export function checkPkce(params: FormParams): string {
   const challenge = single(params, 'code_challenge');
   const method = single(params, 'code_challenge_method');
@@ -91,8 +88,8 @@ export function checkScope(client: Client, params: FormParams): string[] {
   if (!scope.includes('openid')) throw invalidScope('scope must include openid');
   const allowed = splitScope(client.scope);
   for (const s of scope) {
-    if (!KNOWN_SCOPES.has(s)) throw invalidScope(`scope "${s}" is not supported`);
-    if (!allowed.includes(s)) throw invalidScope(`scope "${s}" is not allowed for this client`);
+    if (!KNOWN_SCOPES.has(s)) throw invalidScope(`scope ${shown(s)} is not supported`);
+    if (!allowed.includes(s)) throw invalidScope(`scope ${shown(s)} is not allowed for this client`);
   }
   return scope;
 }
@@ -101,7 +98,7 @@ export function checkScope(client: Client, params: FormParams): string[] {
 export function checkAudience(client: Client, params: FormParams): string[] {
   const audience = splitScope(single(params, 'audience'));
   for (const aud of audience) {
-    if (!client.audience.includes(aud)) throw invalidRequest(`audience "${aud}" is not allowed for this client`);
+    if (!client.audience.includes(aud)) throw invalidRequest(`audience ${shown(aud)} is not allowed for this client`);
   }
   return audience;
 }
@@ -112,7 +109,7 @@ const PROMPTS = new Set<Prompt>(['none', 'login', 'consent']);
 export function checkPrompt(params: FormParams): Prompt[] {
   const prompt = splitScope(single(params, 'prompt'));
   for (const p of prompt) {
-    if (!PROMPTS.has(p as Prompt)) throw invalidRequest(`prompt "${p}" is not supported`);
+    if (!PROMPTS.has(p as Prompt)) throw invalidRequest(`prompt ${shown(p)} is not supported`);
   }
   if (prompt.includes('none') && prompt.length > 1)
     throw invalidRequest('prompt=none cannot be combined with other values');
@@ -140,7 +137,8 @@ export function checkRequest(client: Client, redirectUri: string, params: FormPa
   const prompt = checkPrompt(params);
   const maxAge = checkMaxAge(params);
   const display = single(params, 'display');
-  if (display !== undefined && !DISPLAYS.has(display)) throw invalidRequest(`display "${display}" is not supported`);
+  if (display !== undefined && !DISPLAYS.has(display))
+    throw invalidRequest(`display ${shown(display)} is not supported`);
   const nonce = single(params, 'nonce');
   const loginHint = single(params, 'login_hint');
   return {

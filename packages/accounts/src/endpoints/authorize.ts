@@ -2,9 +2,9 @@ import { OAuthError } from '@signet/protocol';
 import type { FastifyInstance } from 'fastify';
 import { startAuthorization } from '../authorize/proceed.js';
 import { redirectWithError, showErrorPage } from '../authorize/respond.js';
-import { checkRedirectUri, checkRequest, loadClient, refuseRepeatedParams } from '../authorize/steps.js';
+import { checkRedirectUri, checkRequest, loadClient } from '../authorize/steps.js';
 import type { AccountsContext } from '../context.js';
-import { type FormParams, formBody, queryParams } from '../http/form.js';
+import { type FormParams, formBody, queryParams, refuseRepeated } from '../http/form.js';
 
 /**
  * `GET` and `POST /oauth2/auth` (RFC 6749 §4.1.1, OpenID Connect Core §3.1.2). Until the
@@ -21,7 +21,7 @@ export function authorizationEndpoint(app: FastifyInstance, ctx: AccountsContext
       let redirectUri: string;
       try {
         params = request.method === 'POST' ? formBody(request.body) : queryParams(request.url);
-        refuseRepeatedParams(params);
+        refuseRepeated(params);
         client = await loadClient(ctx.clients, params);
         redirectUri = checkRedirectUri(client, params);
       } catch (error) {

@@ -27,7 +27,7 @@ export async function authorizationCodeGrant(
   if (code === undefined) throw invalidRequest('code is required');
   if (redirectUri === undefined) throw invalidRequest('redirect_uri is required');
   if (verifier !== undefined && !VERIFIER.test(verifier)) {
-    throw invalidRequest('code_verifier must be 43 to 128 unreserved characters (RFC 7636 §4.1)');
+    throw invalidRequest('code_verifier must be 43 to 128 unreserved characters (RFC 7636 section 4.1)');
   }
 
   const outcome = await ctx.store.grants.redeemCode(hashOpaqueToken(code), ctx.now(), async (stored, grant, tx) => {

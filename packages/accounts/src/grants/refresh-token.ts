@@ -2,6 +2,7 @@ import { invalidGrant, invalidRequest, invalidScope, type TokenResponse, unautho
 import type { Client } from '@signet/store';
 import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken } from '../crypto/opaque-token.js';
+import { shown } from '../http/errors.js';
 import { type FormParams, single } from '../http/form.js';
 import { splitScope } from '../scopes.js';
 import { issueUserTokens, withIdToken } from './user-tokens.js';
@@ -33,7 +34,7 @@ export async function refreshTokenGrant(
       if (requested !== undefined) {
         const asked = splitScope(requested);
         const wider = asked.find((s) => !original.includes(s));
-        if (wider) throw invalidScope(`scope "${wider}" was not granted originally`);
+        if (wider) throw invalidScope(`scope ${shown(wider)} was not granted originally`);
         scope = asked.join(' ');
       }
       return issueUserTokens(ctx, tx, grant, scope, true);

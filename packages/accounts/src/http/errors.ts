@@ -17,6 +17,9 @@ export function shown(value: string, max = 100): string {
   return `'${safe.length > max ? `${safe.slice(0, max)}...` : safe}'`;
 }
 
+/** PostgreSQL SQLSTATEs for text it cannot store (character_not_in_repertoire, untranslatable_character). */
+const UNSTORABLE_TEXT = ['22021', '22P05'];
+
 /**
  * Every error leaves as an OAuth error body. Client mistakes that Fastify catches itself
  * (bad media type, body too large, malformed JSON) become `invalid_request`; anything
@@ -27,6 +30,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     let oauth: OAuthError;
     if (error instanceof OAuthError) {
       oauth = error;
+    } else if (UNSTORABLE_TEXT.includes(String(error.code))) {
+      // PostgreSQL refuses NUL bytes and invalid UTF-8 in text: the client sent what no record can hold.
+      oauth = new OAuthError('invalid_request', 'the request contains characters that are not allowed', 400);
     } else if (error.validation) {
       oauth = new OAuthError('invalid_request', `invalid request: ${error.message}`, 400);
     } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
