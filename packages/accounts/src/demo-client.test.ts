@@ -86,6 +86,18 @@ describe('ensureDemoClient', () => {
     });
   });
 
+  it('a re-issued secret works at once in the running process', async () => {
+    const dir = dataDir();
+    await withStart(dir, async (accounts) => {
+      const first = await ensureDemoClient(accounts.ctx);
+      assert.equal(await documentedCurl(accounts, first.clientSecret), 200);
+      unlinkSync(join(dir, 'demo-client.json'));
+      const demo = await ensureDemoClient(accounts.ctx);
+      assert.equal(await documentedCurl(accounts, demo.clientSecret), 200);
+      assert.equal(await documentedCurl(accounts, first.clientSecret), 401);
+    });
+  });
+
   it('issues a new secret when the file is damaged or holds a stale secret', async () => {
     const dir = dataDir();
     const first = await withStart(dir, (accounts) => ensureDemoClient(accounts.ctx));

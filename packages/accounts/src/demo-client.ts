@@ -24,12 +24,14 @@ export async function ensureDemoClient(ctx: AccountsContext): Promise<{ clientId
       { audience: [...existing.audience, ctx.config.signerAudience] },
       ctx.now(),
     );
+    ctx.clients.invalidate(DEMO_CLIENT_ID);
   }
   const saved = existing && savedSecret(file);
   if (existing && saved && verifyClientSecret(ctx.keys.clientSecret, saved, existing.clientSecretHash)) {
     return { clientId: DEMO_CLIENT_ID, clientSecret: saved };
   }
   const secret = existing ? await reissueSecret(ctx, existing) : await createDemoClient(ctx);
+  ctx.clients.invalidate(DEMO_CLIENT_ID);
   mkdirSync(ctx.config.dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${JSON.stringify({ client_id: DEMO_CLIENT_ID, client_secret: secret }, null, 2)}\n`, {
     mode: 0o600,
