@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 
 /** Headers every response carries: no sniffing, no framing, no referrer leak. */
 export function registerSecurityHeaders(app: FastifyInstance): void {
-  app.addHook('onSend', async (_request, reply) => {
+  // A callback hook at onRequest, not an async onSend: no promise per request on the token path.
+  app.addHook('onRequest', (_request, reply, done) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'DENY');
     reply.header('referrer-policy', 'no-referrer');
+    done();
   });
 }
 
