@@ -116,6 +116,25 @@ for (const backend of testBackends()) {
       assert.equal(all.find((k) => k.kid === 'k1')?.retiredAt, 300);
     });
 
+    it('lets only one of several concurrent first starts and rotations win', async () => {
+      const fresh = await backend.open();
+      try {
+        const keys = fresh.store.signingKeys;
+        const inits = await Promise.all([1, 2, 3, 4].map((i) => keys.initialize(key(`a${i}`), key(`n${i}`), 100)));
+        assert.equal(inits.filter(Boolean).length, 1, 'one initialization wins');
+        const rotations = await Promise.allSettled([1, 2, 3].map((i) => keys.rotate(key(`r${i}`), 200)));
+        assert.ok(rotations.some((r) => r.status === 'fulfilled'));
+        for (const r of rotations) {
+          if (r.status === 'rejected') assert.equal((r.reason as Error).name, 'ConcurrentChangeError');
+        }
+        const statuses = (await keys.list()).map((k) => k.status);
+        assert.equal(statuses.filter((s) => s === 'active').length, 1, 'exactly one active key');
+        assert.equal(statuses.filter((s) => s === 'next').length, 1, 'exactly one next key');
+      } finally {
+        await fresh.dispose();
+      }
+    });
+
     it('keeps revoked tokens until they expire', async () => {
       await store.revokedTokens.revoke('j1', 1000);
       await store.revokedTokens.revoke('j1', 1000);

@@ -74,7 +74,17 @@ export function openStore(options: StoreOptions): Store {
     consents: new ConsentRepository(db),
     loginThrottle: new LoginThrottleRepository(db),
     async migrate() {
-      const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+      // Name the schema explicitly: Kysely's existence check for its own tables otherwise looks
+      // across every schema of the database and can find another schema's copy.
+      const schema =
+        dialect === 'postgres'
+          ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+          : undefined;
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider(dialect),
+        ...(schema ? { migrationTableSchema: schema } : {}),
+      });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

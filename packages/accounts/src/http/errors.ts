@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { OAuthError, serverError } from '@signet/protocol';
+import { ConcurrentChangeError } from '@signet/store';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 const DESCRIPTION_CHARS = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
@@ -30,6 +31,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     let oauth: OAuthError;
     if (error instanceof OAuthError) {
       oauth = error;
+    } else if (error instanceof ConcurrentChangeError) {
+      oauth = new OAuthError('invalid_request', error.message, 409);
     } else if (UNSTORABLE_TEXT.includes(String(error.code))) {
       // PostgreSQL refuses NUL bytes and invalid UTF-8 in text: the client sent what no record can hold.
       oauth = new OAuthError('invalid_request', 'the request contains characters that are not allowed', 400);

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { ConcurrentChangeError, isUniqueViolation } from '../errors.js';
 import type { Database, SigningKeyTable } from '../schema.js';
 
 /**
@@ -50,19 +51,28 @@ export class SigningKeyRepository {
    * returns false) if any key exists, so concurrent first starts create one pair only.
    */
   async initialize(active: NewSigningKey, next: NewSigningKey, now: number): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom('signing_keys').select('kid').limit(1).executeTakeFirst();
-      if (existing) return false;
-      await trx
-        .insertInto('signing_keys')
-        .values(insertRow(active, 'active', now))
-        .execute();
-      await trx
-        .insertInto('signing_keys')
-        .values(insertRow(next, 'next', null))
-        .execute();
-      return true;
-    });
+    return (
+      this.db
+        .transaction()
+        .execute(async (trx) => {
+          const existing = await trx.selectFrom('signing_keys').select('kid').limit(1).executeTakeFirst();
+          if (existing) return false;
+          await trx
+            .insertInto('signing_keys')
+            .values(insertRow(active, 'active', now))
+            .execute();
+          await trx
+            .insertInto('signing_keys')
+            .values(insertRow(next, 'next', null))
+            .execute();
+          return true;
+        })
+        // Another node initialized first: its pair stands, ours is rolled back.
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error)) return false;
+          throw error;
+        })
+    );
   }
 
   /**
@@ -70,26 +80,36 @@ export class SigningKeyRepository {
    * the published next key. Returns the kid that now signs.
    */
   async rotate(newNext: NewSigningKey, now: number): Promise<string> {
-    return this.db.transaction().execute(async (trx) => {
-      const next = await trx
-        .selectFrom('signing_keys')
-        .select('kid')
-        .where('status', '=', 'next')
-        .orderBy('seq')
-        .executeTakeFirst();
-      if (!next) throw new Error('no next signing key to promote; the key store is not initialized');
-      await trx.updateTable('signing_keys').set({ status: 'previous' }).where('status', '=', 'active').execute();
-      await trx
-        .updateTable('signing_keys')
-        .set({ status: 'active', activated_at: now })
-        .where('kid', '=', next.kid)
-        .execute();
-      await trx
-        .insertInto('signing_keys')
-        .values(insertRow(newNext, 'next', null))
-        .execute();
-      return next.kid;
-    });
+    return this.db
+      .transaction()
+      .execute(async (trx) => {
+        const next = await trx
+          .selectFrom('signing_keys')
+          .select('kid')
+          .where('status', '=', 'next')
+          .orderBy('seq')
+          .executeTakeFirst();
+        if (!next) throw new Error('no next signing key to promote; the key store is not initialized');
+        await trx.updateTable('signing_keys').set({ status: 'previous' }).where('status', '=', 'active').execute();
+        await trx
+          .updateTable('signing_keys')
+          .set({ status: 'active', activated_at: now })
+          .where('kid', '=', next.kid)
+          .execute();
+        await trx
+          .insertInto('signing_keys')
+          .values(insertRow(newNext, 'next', null))
+          .execute();
+        return next.kid;
+      })
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) {
+          throw new ConcurrentChangeError(
+            'another rotation happened at the same moment; list the keys to see the result',
+          );
+        }
+        throw error;
+      });
   }
 
   /** Stops publishing a `previous` key. Returns false if no such previous key exists. */
