@@ -303,3 +303,26 @@ export async function assertErrorPage(res: Response, status: number, error: stri
   assert.ok(html.includes(error), `the page shows ${error}: ${html}`);
   return html;
 }
+
+/** Introspects a token as `client` (RFC 7662) over real HTTP; returns the JSON body. */
+export async function introspect(
+  origin: string,
+  client: Pick<TestClient, 'client_id' | 'client_secret'>,
+  token: string,
+): Promise<Record<string, unknown> & { active: boolean }> {
+  const res = await fetch(`${origin}/oauth2/introspect`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: basicAuth(client.client_id, client.client_secret),
+    },
+    body: new URLSearchParams({ token }),
+  });
+  assert.equal(res.status, 200);
+  return (await res.json()) as Record<string, unknown> & { active: boolean };
+}
+
+/** Calls `/userinfo` with a bearer token (GET by default) over real HTTP. */
+export function userinfo(origin: string, accessToken: string, method: 'GET' | 'POST' = 'GET'): Promise<Response> {
+  return fetch(`${origin}/userinfo`, { method, headers: { authorization: `Bearer ${accessToken}` } });
+}
