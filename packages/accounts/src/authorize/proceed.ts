@@ -32,7 +32,8 @@ export async function startAuthorization(
   req: AuthorizationRequest,
 ): Promise<FastifyReply> {
   const session = await currentSession(ctx, request);
-  const tooOld = session && req.maxAge !== undefined && ctx.now() - session.authTime > req.maxAge;
+  // max_age=0 means "sign in again now", like prompt=login (OpenID Connect Core §3.1.2.1).
+  const tooOld = session && req.maxAge !== undefined && (req.maxAge === 0 || ctx.now() - session.authTime > req.maxAge);
   if (!session || tooOld || req.prompt.includes('login')) {
     if (req.prompt.includes('none')) {
       return redirectWithError(

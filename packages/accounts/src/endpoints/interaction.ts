@@ -147,7 +147,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     await ctx.store.loginThrottle.clear(accountKey);
 
     const login: Login = { userId: user.id, authTime: ctx.now(), acr: ACR_PASSWORD, amr: ['pwd'] };
-    await startSession(ctx, reply, user.id, login);
+    await startSession(ctx, request, reply, user.id, login);
     await ctx.store.interactions.setLogin(loaded.interaction.id, login);
     const interaction = { ...loaded.interaction, login };
     return afterLogin(ctx, request, reply, loaded.client, loaded.req, login, { interaction });

@@ -27,13 +27,19 @@ export async function currentSession(ctx: AccountsContext, request: FastifyReque
   return ctx.store.sessions.get(hashOpaqueToken(value), ctx.now());
 }
 
-/** Starts a session after an active authentication and sets its cookie. */
+/**
+ * Starts a session after an active authentication and sets its cookie. Any session the
+ * browser had is ended first, so a session id never survives a sign-in (no fixation).
+ */
 export async function startSession(
   ctx: AccountsContext,
+  request: FastifyRequest,
   reply: FastifyReply,
   userId: string,
   authentication: Authentication,
 ): Promise<Session> {
+  const previous = request.cookies[sessionCookieName(ctx.config.issuer)];
+  if (previous && previous.length <= 128) await ctx.store.sessions.delete(hashOpaqueToken(previous));
   const value = newOpaqueToken();
   const now = ctx.now();
   const session: Session = {
