@@ -75,7 +75,25 @@ type UserBody = Partial<UserJson> & { password?: string };
 
 const CLAIM_NAMES = Object.keys(claimProperties) as (keyof UserClaims)[];
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The schema checks the shape of `birthdate`; this checks that a full date names a day that
+ * exists (no 1815-13-10, no 1815-02-30). Year 0000 means "year not given" (OpenID Connect Core
+ * §5.1) and, being a leap year in the proleptic Gregorian calendar, allows 29 February.
+ */
+function checkBirthdate(birthdate: string | undefined): void {
+  if (birthdate === undefined || birthdate.length === 4) return;
+  const [year, month, day] = birthdate.split('-').map(Number) as [number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  if (day < 1 || day > days) {
+    throw invalidRequest(`body.birthdate "${birthdate}" is not a date that exists (YYYY-MM-DD, 0000-MM-DD or YYYY)`);
+  }
+}
+
 function claimsOf(body: UserBody): UserClaims {
+  checkBirthdate(body.birthdate);
   const claims: Record<string, unknown> = {};
   for (const name of CLAIM_NAMES) if (body[name] !== undefined) claims[name] = body[name];
   return claims as UserClaims;
