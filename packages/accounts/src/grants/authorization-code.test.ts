@@ -201,6 +201,38 @@ for (const backend of backends) {
       assert.equal(again.body.error, 'invalid_grant');
     });
 
+    it('still revokes on replay after expired rows were purged, while tokens from the code live', async () => {
+      const c = await code();
+      const first = await redeemCode(h.origin, client, c.code, c.verifier);
+      assert.equal(first.status, 200);
+      h.t.clock.advance(h.t.config.authorizationCodeTtl + 1);
+      await h.t.ctx.store.grants.purgeExpired(h.t.clock.now());
+      const replay = await redeemCode(h.origin, client, c.code, c.verifier);
+      assert.equal(replay.body.error, 'invalid_grant');
+      assert.equal((await introspect(h.origin, client, first.body.access_token ?? '')).active, false);
+      const refresh = await tokenRequest(h.origin, client, {
+        grant_type: 'refresh_token',
+        refresh_token: first.body.refresh_token,
+      });
+      assert.equal(refresh.body.error, 'invalid_grant');
+    });
+
+    it('purges expired codes: unused ones at once, used ones once nothing issued from them lives', async () => {
+      const codes = () => h.t.ctx.store.db.selectFrom('authorization_codes').select('code_hash').execute();
+      await h.t.ctx.store.grants.purgeExpired(h.t.clock.now() + h.t.config.refreshTokenTtl * 2);
+      assert.equal((await codes()).length, 0, 'every code of earlier tests is gone once its tokens are');
+      await code();
+      const used = await code();
+      assert.equal((await redeemCode(h.origin, client, used.code, used.verifier)).status, 200);
+      assert.equal((await codes()).length, 2);
+      h.t.clock.advance(h.t.config.authorizationCodeTtl);
+      await h.t.ctx.store.grants.purgeExpired(h.t.clock.now());
+      assert.equal((await codes()).length, 1, 'the unused code is purged, the used one kept');
+      h.t.clock.advance(h.t.config.refreshTokenTtl);
+      await h.t.ctx.store.grants.purgeExpired(h.t.clock.now());
+      assert.equal((await codes()).length, 0, 'the used code goes with the last token issued from it');
+    });
+
     it('lets exactly one of two concurrent redemptions of a code succeed', async () => {
       for (let round = 0; round < 5; round++) {
         const c = await code();

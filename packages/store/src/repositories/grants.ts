@@ -246,10 +246,40 @@ export class GrantRepository {
     return row && grantFromRow(row);
   }
 
-  /** Drops expired codes, refresh tokens and access-token records. */
+  /**
+   * Drops expired refresh tokens and access-token records, then expired codes. A redeemed code
+   * is kept while anything issued under its grant may still be alive, so that presenting it
+   * again is still recognised as a replay and revokes those tokens (RFC 6749 §4.1.2).
+   */
   async purgeExpired(now: number): Promise<void> {
-    await this.db.deleteFrom('authorization_codes').where('expires_at', '<=', now).execute();
     await this.db.deleteFrom('refresh_tokens').where('expires_at', '<=', now).execute();
     await this.db.deleteFrom('grant_access_tokens').where('expires_at', '<=', now).execute();
+    await this.db
+      .deleteFrom('authorization_codes')
+      .where('expires_at', '<=', now)
+      .where((eb) =>
+        eb.or([
+          eb('consumed_at', 'is', null),
+          eb.and([
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('refresh_tokens')
+                  .select('refresh_tokens.grant_id')
+                  .whereRef('refresh_tokens.grant_id', '=', 'authorization_codes.grant_id'),
+              ),
+            ),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('grant_access_tokens')
+                  .select('grant_access_tokens.grant_id')
+                  .whereRef('grant_access_tokens.grant_id', '=', 'authorization_codes.grant_id'),
+              ),
+            ),
+          ]),
+        ]),
+      )
+      .execute();
   }
 }
