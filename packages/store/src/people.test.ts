@@ -236,5 +236,19 @@ for (const backend of testBackends()) {
       await store.loginThrottle.clear(key);
       assert.equal(await store.loginThrottle.failures(key, T0 + 901, 900), 0);
     });
+
+    it('gives concurrent failures distinct counts, none lost, and takes one back with forgive', async () => {
+      const key = unique('acct');
+      const counts = await Promise.all(
+        Array.from({ length: 12 }, () => store.loginThrottle.recordFailure(key, T0, 900)),
+      );
+      assert.deepEqual(
+        counts.sort((a, b) => a - b),
+        Array.from({ length: 12 }, (_, i) => i + 1),
+      );
+      await store.loginThrottle.forgive(key);
+      assert.equal(await store.loginThrottle.failures(key, T0, 900), 11);
+      await store.loginThrottle.forgive(unique('never-counted'));
+    });
   });
 }

@@ -227,6 +227,22 @@ describe('login and consent pages', () => {
     assert.equal(res.status, 303);
   });
 
+  it('checks at most 5 passwords of an account even when the attempts arrive at once', async () => {
+    const person = await h.person();
+    const browser = h.browser();
+    const { action, csrf } = await loginPage(browser);
+    const answers = await Promise.all(
+      Array.from({ length: 15 }, (_, i) =>
+        browser.post(action, { csrf, username: person.username, password: `wrong password ${i}` }),
+      ),
+    );
+    const statuses = answers.map((res) => res.status);
+    assert.equal(statuses.filter((s) => s === 200).length, ACCOUNT_FAILURE_LIMIT, statuses.join(' '));
+    assert.equal(statuses.filter((s) => s === 429).length, 15 - ACCOUNT_FAILURE_LIMIT, statuses.join(' '));
+    const right = await browser.post(action, { csrf, username: person.username, password: PASSWORD });
+    assert.equal(right.status, 429);
+  });
+
   it('throttles an address after 20 failures, whatever the account', async () => {
     const person = await h.person();
     const browser = h.browser();

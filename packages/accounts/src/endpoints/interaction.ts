@@ -128,23 +128,26 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     const now = ctx.now();
     const accountKey = `account:${username}`;
     const addressKey = `address:${request.ip}`;
+    const throttle = ctx.store.loginThrottle;
+    // Every attempt is counted as a failure before its password is checked, atomically per key,
+    // so attempts sent together cannot all pass a read-then-write check; the count is taken
+    // back when the attempt is refused unchecked or succeeds.
     const [accountFailures, addressFailures] = await Promise.all([
-      ctx.store.loginThrottle.failures(accountKey, now, THROTTLE_WINDOW),
-      ctx.store.loginThrottle.failures(addressKey, now, THROTTLE_WINDOW),
+      throttle.recordFailure(accountKey, now, THROTTLE_WINDOW),
+      throttle.recordFailure(addressKey, now, THROTTLE_WINDOW),
     ]);
-    if (accountFailures >= ACCOUNT_FAILURE_LIMIT || addressFailures >= ADDRESS_FAILURE_LIMIT) {
+    if (accountFailures > ACCOUNT_FAILURE_LIMIT || addressFailures > ADDRESS_FAILURE_LIMIT) {
+      await Promise.all([throttle.forgive(accountKey), throttle.forgive(addressKey)]);
       reply.header('retry-after', String(THROTTLE_WINDOW));
       return showLogin(request, reply, loaded, { error: 'throttled', username }, 429);
     }
 
     const user = await ctx.store.users.findByUsername(username);
     if (!(await verifyPassword(password, user?.passwordHash ?? null)) || !user) {
-      await ctx.store.loginThrottle.recordFailure(accountKey, now, THROTTLE_WINDOW);
-      await ctx.store.loginThrottle.recordFailure(addressKey, now, THROTTLE_WINDOW);
       request.log.info({ event: 'login_failed', interaction: loaded.interaction.id }, 'sign-in failed');
       return showLogin(request, reply, loaded, { error: 'invalid_credentials', username });
     }
-    await ctx.store.loginThrottle.clear(accountKey);
+    await Promise.all([throttle.clear(accountKey), throttle.forgive(addressKey)]);
 
     const login: Login = { userId: user.id, authTime: ctx.now(), acr: ACR_PASSWORD, amr: ['pwd'] };
     await startSession(ctx, request, reply, user.id, login);

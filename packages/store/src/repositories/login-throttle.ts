@@ -15,29 +15,43 @@ export class LoginThrottleRepository {
     return row.failures;
   }
 
-  /** Counts one more failure, starting a new window when the old one has passed; returns the count. */
+  /**
+   * Counts one more failure, starting a new window when the old one has passed; returns the
+   * count, this failure included. One atomic upsert, so concurrent calls each get their own
+   * count and none is lost: callers may count an attempt before checking it, and refuse it
+   * when the count passes their limit.
+   */
   async recordFailure(key: string, now: number, windowSeconds: number): Promise<number> {
-    return this.db.transaction().execute(async (trx) => {
-      const row = await trx.selectFrom('login_throttle').selectAll().where('key', '=', key).executeTakeFirst();
-      if (!row) {
-        await trx
-          .insertInto('login_throttle')
-          .values({ key, failures: 1, window_start: now })
-          .onConflict((oc) =>
-            oc.column('key').doUpdateSet((eb) => ({ failures: eb('login_throttle.failures', '+', 1) })),
-          )
-          .execute();
-        return 1;
-      }
-      const fresh = Number(row.window_start) + windowSeconds <= now;
-      const failures = fresh ? 1 : row.failures + 1;
-      await trx
-        .updateTable('login_throttle')
-        .set({ failures, window_start: fresh ? now : Number(row.window_start) })
-        .where('key', '=', key)
-        .execute();
-      return failures;
-    });
+    const row = await this.db
+      .insertInto('login_throttle')
+      .values({ key, failures: 1, window_start: now })
+      .onConflict((oc) =>
+        oc.column('key').doUpdateSet((eb) => {
+          const passed = eb(eb('login_throttle.window_start', '+', windowSeconds), '<=', now);
+          return {
+            failures: eb
+              .case()
+              .when(passed)
+              .then(eb.lit(1))
+              .else(eb('login_throttle.failures', '+', 1))
+              .end(),
+            window_start: eb.case().when(passed).then(now).else(eb.ref('login_throttle.window_start')).end(),
+          };
+        }),
+      )
+      .returning('failures')
+      .executeTakeFirstOrThrow();
+    return Number(row.failures);
+  }
+
+  /** Takes back one counted failure (an attempt counted in advance that was not a failure). */
+  async forgive(key: string): Promise<void> {
+    await this.db
+      .updateTable('login_throttle')
+      .set((eb) => ({ failures: eb('failures', '-', 1) }))
+      .where('key', '=', key)
+      .where('failures', '>', 0)
+      .execute();
   }
 
   /** Forgets the failures of `key` (after a successful sign-in). */
