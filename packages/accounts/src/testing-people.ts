@@ -36,14 +36,16 @@ export interface PeopleHarness {
 
 /**
  * Starts a {@link PeopleHarness}: SQLite by default, or PostgreSQL in a fresh schema when
- * `postgresUrl` is given.
+ * `postgresUrl` is given; `env` overrides configuration variables (e.g. `SIGNET_ISSUER`).
  *
  * @example
  * const h = await peopleHarness();
  * const client = await h.client();
  * const person = await h.person();
  */
-export async function peopleHarness(options: { postgresUrl?: string } = {}): Promise<PeopleHarness> {
+export async function peopleHarness(
+  options: { postgresUrl?: string; env?: Record<string, string> } = {},
+): Promise<PeopleHarness> {
   let store: Store | undefined;
   let dropSchema = async () => {};
   if (options.postgresUrl) {
@@ -59,7 +61,7 @@ export async function peopleHarness(options: { postgresUrl?: string } = {}): Pro
       await cleanup.close();
     };
   }
-  const t = await testAccounts(store ? { store } : {});
+  const t = await testAccounts({ ...(store ? { store } : {}), ...(options.env ? { env: options.env } : {}) });
   await t.publicApp.listen({ host: '127.0.0.1', port: 0 });
   const address = t.publicApp.server.address();
   const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

@@ -364,6 +364,26 @@ describe('/oauth2/auth with a signed-in session', () => {
     assert.equal(decodeJwt(stale.tokens.id_token ?? '').auth_time, authTime + 101);
   });
 
+  it('treats max_age=0 as a demand for a fresh sign-in', async () => {
+    const { person, browser } = await signedIn();
+    const result = await signInForTokens(h, browser, client, person, { max_age: '0' });
+    assert.deepEqual(result.walk.pages, ['login']);
+    assert.equal(decodeJwt(result.tokens.id_token ?? '').auth_time, h.t.clock.now());
+  });
+
+  it('ends the previous session of the browser when the person signs in again', async () => {
+    const { person, browser } = await signedIn();
+    const previous = browser.cookie('signet_session');
+    assert.ok(previous);
+    await signInForTokens(h, browser, client, person, { prompt: 'login' });
+    const current = browser.cookie('signet_session');
+    assert.ok(current);
+    assert.notEqual(current, previous, 'a sign-in gets a new session id');
+    const replay = authorizationRequest(client.client_id, { prompt: 'none' });
+    const res = await h.browser({ cookie: `signet_session=${previous}` }).get(replay.path);
+    assertErrorRedirect(res, 'login_required', replay.state, issuer);
+  });
+
   it('answers prompt=none with login_required when max_age has passed', async () => {
     const { browser } = await signedIn();
     h.t.clock.advance(61);
