@@ -157,6 +157,19 @@ describe('GET and POST /userinfo', () => {
     assert.match(res.headers.get('www-authenticate') ?? '', /error="insufficient_scope"/);
   });
 
+  it('refuses the tokens of a client that was deleted', async () => {
+    const doomed = await h.client({ skip_consent: true });
+    const { tokens } = await signInForTokens(h, h.browser(), doomed, person, { scope: 'openid email' });
+    assert.equal((await userinfo(h.origin, tokens.access_token ?? '')).status, 200);
+    const res = await h.t.adminApp.inject({
+      method: 'DELETE',
+      url: `/admin/clients/${doomed.client_id}`,
+      headers: { authorization: h.t.adminAuth },
+    });
+    assert.equal(res.statusCode, 204);
+    await assertInvalidToken(await userinfo(h.origin, tokens.access_token ?? ''));
+  });
+
   it('refuses a revoked access token', async () => {
     const tokens = await accessToken();
     const res = await fetch(`${h.origin}/oauth2/revoke`, {

@@ -104,9 +104,27 @@ export class ClientRepository {
     return r.numUpdatedRows > 0n;
   }
 
-  /** Deletes a client; false if it did not exist. */
+  /**
+   * Deletes a client and, by cascade, the grants people gave it with their codes and refresh
+   * tokens. Access tokens still live under those grants are deny-listed in the same transaction,
+   * as when a person is deleted. False if the client did not exist.
+   */
   async delete(clientId: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
-    return r.numDeletedRows > 0n;
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('revoked_tokens')
+        .columns(['jti', 'expires_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('grant_access_tokens')
+            .innerJoin('grants', 'grants.id', 'grant_access_tokens.grant_id')
+            .select(['grant_access_tokens.jti', 'grant_access_tokens.expires_at'])
+            .where('grants.client_id', '=', clientId),
+        )
+        .onConflict((oc) => oc.column('jti').doNothing())
+        .execute();
+      const r = await trx.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
+      return r.numDeletedRows > 0n;
+    });
   }
 }
