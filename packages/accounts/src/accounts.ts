@@ -8,6 +8,7 @@ import { type Config, ConfigError, MIN_ADMIN_TOKEN_LENGTH } from './config.js';
 import type { AccountsContext } from './context.js';
 import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
 import { readSecretFile } from './crypto/secret-file.js';
+import { THROTTLE_WINDOW } from './endpoints/interaction.js';
 import { KEY_REFRESH_SECONDS, Keyring } from './keys/keyring.js';
 import { AccessTokens } from './tokens/access-token.js';
 import { IdTokens } from './tokens/id-token.js';
@@ -68,6 +69,7 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
         store.sessions.purgeExpired(t),
         store.interactions.purgeExpired(t),
         store.grants.purgeExpired(t),
+        store.loginThrottle.purgeExpired(t, THROTTLE_WINDOW),
       ]).catch((error) => publicApp.log.error({ err: error }, 'purge of expired rows failed'));
     }, REVOCATION_PURGE_MS);
     purge.unref();

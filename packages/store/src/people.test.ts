@@ -250,5 +250,16 @@ for (const backend of testBackends()) {
       assert.equal(await store.loginThrottle.failures(key, T0, 900), 11);
       await store.loginThrottle.forgive(unique('never-counted'));
     });
+
+    it('purges the counts of windows that have passed', async () => {
+      const old = unique('acct');
+      const fresh = unique('acct');
+      await store.loginThrottle.recordFailure(old, T0, 900);
+      await store.loginThrottle.recordFailure(fresh, T0 + 100, 900);
+      assert.ok((await store.loginThrottle.purgeExpired(T0 + 900, 900)) >= 1);
+      assert.equal(await store.loginThrottle.failures(fresh, T0 + 900, 900), 1);
+      const rows = await store.db.selectFrom('login_throttle').select('key').where('key', '=', old).execute();
+      assert.equal(rows.length, 0);
+    });
   });
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { TestBrowser } from '../testing-browser.js';
 import {
@@ -381,5 +382,42 @@ describe('login and consent pages', () => {
     const res = await browser.post(`${location}/consent`, { csrf, decision: 'allow' });
     assert.equal(res.headers.get('location'), null, 'no code without a sign-in');
     assert.match(await res.text(), /type="password"/);
+  });
+});
+
+const pgUrl = process.env.TEST_DATABASE_URL;
+describe('login on PostgreSQL', {
+  skip: pgUrl ? false : 'TEST_DATABASE_URL is not set: the PostgreSQL leg was SKIPPED',
+}, () => {
+  let h: PeopleHarness;
+  let client: TestClient;
+  before(async () => {
+    h = await peopleHarness({ postgresUrl: pgUrl as string });
+    client = await h.client();
+  });
+  after(async () => h?.close());
+
+  it('answers a very long username like any wrong one, and still counts it', async () => {
+    const browser = h.browser();
+    const req = authorizationRequest(client.client_id);
+    const start = await browser.get(req.path);
+    const { action, csrf } = await openPage(browser, start.headers.get('location') ?? '');
+    // Random, so PostgreSQL cannot compress it below its index row limit.
+    const username = randomBytes(10_000).toString('hex');
+    for (let i = 0; i < ACCOUNT_FAILURE_LIMIT; i++) {
+      const res = await browser.post(action, { csrf, username, password: 'wrong horse battery' });
+      const html = await res.text();
+      assert.equal(res.status, 200, html.slice(0, 300));
+      assert.match(html, /Wrong username or password/);
+    }
+    const res = await browser.post(action, { csrf, username, password: 'wrong horse battery' });
+    assert.equal(res.status, 429);
+  });
+
+  it('signs in', async () => {
+    const person = await h.person();
+    const req = authorizationRequest(client.client_id);
+    const result = await walk(h.browser(), req.path, person);
+    codeFrom(result.callback, req.state, h.t.config.issuer);
   });
 });

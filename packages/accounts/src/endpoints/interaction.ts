@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { OAuthError } from '@signet/protocol';
 import type { Client, Interaction } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -126,7 +127,8 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     if (!username || !password) return showLogin(request, reply, loaded, { error: 'missing_fields', username }, 400);
 
     const now = ctx.now();
-    const accountKey = `account:${username}`;
+    // Hashed: a fixed-size key whatever was typed (PostgreSQL cannot index a very long one).
+    const accountKey = `account:${createHash('sha256').update(username).digest('base64url')}`;
     const addressKey = `address:${request.ip}`;
     const throttle = ctx.store.loginThrottle;
     // Every attempt is counted as a failure before its password is checked, atomically per key,

@@ -54,6 +54,15 @@ export class LoginThrottleRepository {
       .execute();
   }
 
+  /** Drops the counts of windows that have passed by `now`; returns how many. */
+  async purgeExpired(now: number, windowSeconds: number): Promise<number> {
+    const r = await this.db
+      .deleteFrom('login_throttle')
+      .where('window_start', '<=', now - windowSeconds)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   /** Forgets the failures of `key` (after a successful sign-in). */
   async clear(key: string): Promise<void> {
     await this.db.deleteFrom('login_throttle').where('key', '=', key).execute();
