@@ -11,6 +11,7 @@ import {
   PASSWORD,
   type PeopleHarness,
   peopleHarness,
+  REDIRECT_URI,
   redeemCode,
   type TestClient,
   type TestPerson,
@@ -364,6 +365,59 @@ describe('login and consent pages', () => {
     codeFrom(new URL(res.headers.get('location') ?? ''), req.state, issuer);
     await assertErrorPage(await browser.get(location), 400, 'invalid_request');
     await assertErrorPage(await browser.post(action, { csrf, decision: 'allow' }), 400, 'invalid_request');
+  });
+
+  it('issues one code when the consent form is sent twice at once', async () => {
+    const person = await h.person();
+    const browser = h.browser();
+    const { action, csrf, req } = await consentPage(browser, person);
+    const answers = await Promise.all([
+      browser.post(action, { csrf, decision: 'allow' }),
+      browser.post(action, { csrf, decision: 'allow' }),
+    ]);
+    const codes = answers.filter((res) => res.status === 303);
+    assert.equal(codes.length, 1, answers.map((res) => res.status).join(' '));
+    codeFrom(new URL(codes[0]?.headers.get('location') ?? ''), req.state, issuer);
+    const other = answers.find((res) => res.status !== 303);
+    assert.ok(other);
+    await assertErrorPage(other, 400, 'invalid_request');
+  });
+
+  it('issues one code when the login form is sent twice at once for a first-party client', async () => {
+    const firstParty = await h.client({ skip_consent: true });
+    const person = await h.person();
+    const browser = h.browser();
+    const req = authorizationRequest(firstParty.client_id);
+    const start = await browser.get(req.path);
+    const { action, csrf } = await openPage(browser, start.headers.get('location') ?? '');
+    const form = { csrf, username: person.username, password: PASSWORD };
+    const answers = await Promise.all([browser.post(action, form), browser.post(action, form)]);
+    const codes = answers.filter((res) => res.headers.get('location')?.startsWith('https://app.example/'));
+    assert.equal(codes.length, 1, answers.map((res) => res.status).join(' '));
+  });
+
+  it('uses ui_locales for the pages of the interaction', async () => {
+    const { res, html } = await loginPage(h.browser(), { ui_locales: 'es' });
+    assert.equal(res.headers.get('content-language'), 'es');
+    assert.match(html, /Contraseña/);
+  });
+
+  it('stops an interaction whose redirect URI was unregistered meanwhile', async () => {
+    const changing = await h.client({ redirect_uris: ['https://app.example/callback', 'https://old.example/cb'] });
+    const person = await h.person();
+    const browser = h.browser();
+    const req = authorizationRequest(changing.client_id, { redirect_uri: 'https://old.example/cb' });
+    const start = await browser.get(req.path);
+    const { action, csrf } = await openPage(browser, start.headers.get('location') ?? '');
+    const put = await h.t.adminApp.inject({
+      method: 'PUT',
+      url: `/admin/clients/${changing.client_id}`,
+      headers: { authorization: h.t.adminAuth },
+      payload: { client_name: 'Acme Signing', grant_types: ['authorization_code'], redirect_uris: [REDIRECT_URI] },
+    });
+    assert.equal(put.statusCode, 200, put.body);
+    const res = await browser.post(action, { csrf, username: person.username, password: PASSWORD });
+    await assertErrorPage(res, 400, 'invalid_request');
   });
 
   it('expires an interaction after 30 minutes', async () => {

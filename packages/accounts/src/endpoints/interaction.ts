@@ -52,11 +52,18 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
       return undefined;
     }
     const client = await ctx.store.clients.get(interaction.clientId);
-    if (!client) {
-      showErrorPage(request, reply, new OAuthError('invalid_request', 'the application is no longer registered', 400));
+    const req = interaction.request as unknown as AuthorizationRequest;
+    // The request was checked when it began; an operator may have withdrawn the client's right
+    // to it since (say, a compromised redirect URI), and the person must not be sent there.
+    if (!client?.grantTypes.includes('authorization_code') || !client.redirectUris.includes(req.redirectUri)) {
+      showErrorPage(
+        request,
+        reply,
+        new OAuthError('invalid_request', 'the application is no longer registered for this request', 400),
+      );
       return undefined;
     }
-    return { interaction, client, req: interaction.request as unknown as AuthorizationRequest };
+    return { interaction, client, req };
   }
 
   /** Form posts must carry the interaction's synchronizer token. */
