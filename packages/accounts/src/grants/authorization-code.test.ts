@@ -362,3 +362,36 @@ for (const backend of backends) {
     });
   });
 }
+
+describe('authorization_code grant with RS256 keys', () => {
+  let h: PeopleHarness;
+  before(async () => {
+    h = await peopleHarness({ env: { SIGNET_SIGNING_ALG: 'RS256' } });
+  });
+  after(async () => h?.close());
+
+  it('signs the id_token with RS256 and computes at_hash with SHA-256', async () => {
+    const client = await h.client({ skip_consent: true });
+    const person = await h.person();
+    const req = authorizationRequest(client.client_id, { scope: 'openid email' });
+    const result = await walk(h.browser(), req.path, person);
+    const res = await redeemCode(
+      h.origin,
+      client,
+      codeFrom(result.callback, req.state, h.t.config.issuer),
+      req.verifier,
+    );
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const { payload, protectedHeader } = await jwtVerify(
+      res.body.id_token ?? '',
+      createRemoteJWKSet(new URL(`${h.origin}/.well-known/jwks.json`)),
+      { issuer: h.t.config.issuer, audience: client.client_id, currentDate: new Date(h.t.clock.now() * 1000) },
+    );
+    assert.equal(protectedHeader.alg, 'RS256');
+    assert.equal(payload.sub, person.id);
+    const digest = createHash('sha256')
+      .update(res.body.access_token ?? '')
+      .digest();
+    assert.equal(payload.at_hash, digest.subarray(0, 16).toString('base64url'));
+  });
+});
