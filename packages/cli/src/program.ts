@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError } from './admin-client.js';
 import { clientsCommand } from './commands/clients.js';
 import { keysCommand } from './commands/keys.js';
+import { usersCommand } from './commands/users.js';
 
 /** Exit code for a command line commander rejects (unknown command or option, missing argument). */
 export const USAGE_EXIT_CODE = 2;
@@ -58,11 +59,12 @@ export function signetProgram(mode: OutputMode = { json: false }): Command {
 
   clientsCommand(program);
   keysCommand(program);
+  usersCommand(program);
 
   program.addHelpText(
     'after',
     `
-The clients and keys commands call the admin API of a running \`signet start\`:
+The clients, keys and users commands call the admin API of a running \`signet start\`:
   admin URL    --admin-url, else $SIGNET_ADMIN_URL, else http://$SIGNET_ADMIN_HOST:$SIGNET_ADMIN_PORT (127.0.0.1:4445)
   admin token  --admin-token, else $SIGNET_ADMIN_TOKEN, else $SIGNET_DATA_DIR/admin-token (./.signet/admin-token)
 
