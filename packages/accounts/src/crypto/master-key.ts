@@ -14,12 +14,18 @@ export interface DerivedKeys {
   seal: Buffer;
   /** HMAC-SHA256 key for client-secret hashes. */
   clientSecret: Buffer;
+  /** HMAC-SHA256 key for CSRF tokens derived from a session. */
+  csrf: Buffer;
 }
 
 /** Derives the purpose keys from the master key. */
 export function deriveKeys(masterKey: Buffer): DerivedKeys {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), info, 32));
-  return { seal: derive('signet/seal/v1'), clientSecret: derive('signet/client-secret/v1') };
+  return {
+    seal: derive('signet/seal/v1'),
+    clientSecret: derive('signet/client-secret/v1'),
+    csrf: derive('signet/csrf/v1'),
+  };
 }
 
 /** Loads the configured master key, or the one in `<dataDir>/master-key`, creating it on first start. */

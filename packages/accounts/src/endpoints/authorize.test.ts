@@ -49,6 +49,13 @@ describe('/oauth2/auth request validation', () => {
   });
   after(async () => h?.close());
 
+  it('does not start an interaction for a HEAD request', async () => {
+    const query = authorizationRequest(client.client_id).params.toString();
+    const res = await fetch(`${h.origin}/oauth2/auth?${query}`, { method: 'HEAD', redirect: 'manual' });
+    assert.notEqual(res.status, 303);
+    assert.equal(res.headers.get('set-cookie'), null, 'no interaction cookie is set');
+  });
+
   for (const method of METHODS) {
     describe(method, () => {
       it('accepts a valid request and sends the browser to sign in', async () => {

@@ -15,6 +15,8 @@ export function authorizationEndpoint(app: FastifyInstance, ctx: AccountsContext
   app.route({
     method: ['GET', 'POST'],
     url: '/oauth2/auth',
+    // A HEAD must not start an interaction (Fastify would otherwise run the GET handler).
+    exposeHeadRoute: false,
     handler: async (request, reply) => {
       let params: FormParams;
       let client: Awaited<ReturnType<typeof loadClient>>;

@@ -1,19 +1,22 @@
+import { createHmac } from 'node:crypto';
 import { OAuthError } from '@signet/protocol';
 import type { Client } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { compactVerify, createLocalJWKSet } from 'jose';
 import { showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';
-import { newOpaqueToken } from '../crypto/opaque-token.js';
 import { safeEqual } from '../crypto/safe-equal.js';
 import { type FormParams, formBody, queryParams, single } from '../http/form.js';
 import { pickLocale } from '../pages/locale.js';
 import { sendPage } from '../pages/render.js';
 import { splitScope } from '../scopes.js';
-import { cookieOptions, currentSession, endSession } from '../sessions/session-cookie.js';
+import { currentSession, endSession } from '../sessions/session-cookie.js';
 
 const CONFIRM_PATH = '/oauth2/sessions/logout/confirm';
-const CSRF_COOKIE = 'signet_logout_csrf';
+
+/** The sign-out confirmation's CSRF token: bound to the session it would end, so no cookie can be planted. */
+const sessionCsrf = (key: Buffer, sessionIdHash: string) =>
+  createHmac('sha256', key).update(`logout:${sessionIdHash}`).digest('base64url');
 
 interface LogoutRequest {
   client: Client | undefined;
@@ -80,7 +83,6 @@ export function logoutEndpoints(app: FastifyInstance, ctx: AccountsContext): voi
 
   async function finish(request: FastifyRequest, reply: FastifyReply, req: LogoutRequest) {
     await endSession(ctx, request, reply);
-    reply.clearCookie(CSRF_COOKIE, cookieOptions(ctx.config.issuer, CONFIRM_PATH));
     if (req.postLogoutRedirectUri) {
       const url = new URL(req.postLogoutRedirectUri);
       if (req.state !== undefined) url.searchParams.set('state', req.state);
@@ -105,8 +107,7 @@ export function logoutEndpoints(app: FastifyInstance, ctx: AccountsContext): voi
     if (!session || (req.hintSubject !== undefined && req.hintSubject === session.userId)) {
       return finish(request, reply, req);
     }
-    const csrf = newOpaqueToken();
-    reply.setCookie(CSRF_COOKIE, csrf, cookieOptions(ctx.config.issuer, CONFIRM_PATH, 600));
+    const csrf = sessionCsrf(ctx.keys.csrf, session.idHash);
     const hidden: Record<string, string> = {};
     if (req.client) hidden.client_id = req.client.clientId;
     if (req.postLogoutRedirectUri) hidden.post_logout_redirect_uri = req.postLogoutRedirectUri;
@@ -133,7 +134,8 @@ export function logoutEndpoints(app: FastifyInstance, ctx: AccountsContext): voi
   app.post(CONFIRM_PATH, async (request, reply) => {
     const params = formBody(request.body);
     const csrf = single(params, 'csrf');
-    const expected = request.cookies[CSRF_COOKIE];
+    const session = await currentSession(ctx, request);
+    const expected = session ? sessionCsrf(ctx.keys.csrf, session.idHash) : undefined;
     if (!csrf || !expected || !safeEqual(csrf, expected)) {
       return showErrorPage(
         request,
