@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,27 @@ describe('signet start as a process', () => {
     };
   });
   after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('signet migrate applies every migration once, then reports the database up to date', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'signet-migrate-'));
+    try {
+      const run = () =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'packages/cli/src/bin.ts', 'migrate', '--json'], {
+          env: { ...process.env, SIGNET_DATA_DIR: dir },
+          encoding: 'utf8',
+        });
+      const first = run();
+      assert.equal(first.status, 0, first.stderr);
+      const applied = (JSON.parse(first.stdout) as { applied: string[] }).applied;
+      assert.ok(applied.length >= 4, `applied ${applied.join(', ')}`);
+      assert.equal(applied[0], '0001_clients_keys_revocations');
+      const second = run();
+      assert.equal(second.status, 0, second.stderr);
+      assert.deepEqual(JSON.parse(second.stdout), { applied: [] });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('prints a demo client whose documented request returns a token that verifies against the JWKS', async () => {
     const { child, summary } = await startProcess(env);
