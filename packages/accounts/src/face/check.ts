@@ -1,0 +1,78 @@
+/**
+ * The decision of the face step (issue 4): exactly one face in every frame, every frame the
+ * enrolled person, and the requested head turn seen across the frames. The same for any
+ * {@link FaceVerifier}.
+ */
+import { checkHeadTurn, type HeadTurn, type HeadTurnOptions } from './liveness.js';
+import type { FaceRefusal, FaceTemplate, FaceVerifier } from './verifier.js';
+
+/** Options of {@link checkFace}. */
+export interface FaceCheckOptions extends HeadTurnOptions {
+  /** The side the person was asked to turn to (chosen with `randomHeadTurn()` and kept server-side). */
+  challenge: HeadTurn;
+  /** Fewest frames accepted. Default 3 (a frontal start, the turn, and one in between). */
+  minFrames?: number;
+}
+
+/** The outcome of {@link checkFace}; on refusal, `frame` is the index of the frame at fault when there is one. */
+export type FaceCheck =
+  | {
+      ok: true;
+      /** The largest distance of any frame to the template. */
+      distance: number;
+      /** How far the head turned towards the challenge (see `checkHeadTurn`). */
+      turn: number;
+    }
+  | (FaceRefusal & { frame?: number; distance?: number; turn?: number });
+
+/**
+ * Checks frames captured during the face step against the person's template: each shows exactly
+ * one face, each is the enrolled person, and the head turned towards `options.challenge`.
+ *
+ * @example
+ * const challenge = randomHeadTurn(); // shown to the person, stored in the login transaction
+ * const result = await checkFace(pool, template, frames, { challenge });
+ * if (!result.ok) audit(result.problem); // e.g. 'no_match', 'no_liveness'
+ */
+export async function checkFace(
+  verifier: FaceVerifier,
+  template: FaceTemplate,
+  frames: readonly Uint8Array[],
+  options: FaceCheckOptions,
+): Promise<FaceCheck> {
+  const { challenge, minFrames = 3, ...turnOptions } = options;
+  if (frames.length < minFrames) {
+    return { ok: false, problem: 'too_few_frames', message: `At least ${minFrames} pictures are needed.` };
+  }
+  const verification = await verifier.verify(template, frames);
+  if (!verification.ok) return verification;
+
+  const landmarks = [];
+  let distance = 0;
+  for (const [index, frame] of verification.frames.entries()) {
+    if (!frame.ok) return { ...frame, frame: index };
+    landmarks.push(frame.landmarks);
+    distance = Math.max(distance, frame.distance);
+  }
+  const stranger = verification.frames.findIndex((frame) => frame.ok && !frame.match);
+  if (stranger >= 0 || !verification.match) {
+    return {
+      ok: false,
+      problem: 'no_match',
+      message: 'The face does not match the enrolled face.',
+      ...(stranger >= 0 && { frame: stranger }),
+      distance,
+    };
+  }
+  const turn = checkHeadTurn(challenge, landmarks, turnOptions);
+  if (!turn.ok) {
+    return {
+      ok: false,
+      problem: 'no_liveness',
+      message: turn.message ?? 'The head turn was not seen.',
+      distance,
+      turn: turn.turn,
+    };
+  }
+  return { ok: true, distance, turn: turn.turn };
+}

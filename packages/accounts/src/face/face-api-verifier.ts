@@ -1,0 +1,244 @@
+/**
+ * The built-in {@link FaceVerifier}: `@vladmandic/face-api` (SSD MobileNet v1 detector, 68-point
+ * landmarks, 128-d face-recognition network) on TensorFlow.js's WebAssembly backend, with `sharp`
+ * decoding images. Model weights and `.wasm` files are read from `node_modules`; nothing is
+ * fetched from the network.
+ *
+ * Inference is synchronous CPU work (≈ 300 ms per frame on one core), so this module is meant to
+ * be loaded inside the workers of `FaceVerifierPool`, never on the server's event loop. The
+ * TensorFlow.js backend and the loaded model are per thread; every verifier made in one thread
+ * shares them.
+ */
+
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as faceapi from '@vladmandic/face-api/dist/face-api.node-wasm.js';
+import sharp from 'sharp';
+import {
+  euclideanDistance,
+  type FaceEnrollment,
+  type FaceFrame,
+  type FaceImageProblem,
+  type FaceRefusal,
+  type FaceTemplate,
+  type FaceVerification,
+  type FaceVerifier,
+  type FoundFace,
+} from './verifier.js';
+
+/** The template version this verifier writes and accepts. */
+export const FACE_API_TEMPLATE_VERSION = 'face-api/ssd-mobilenetv1+face-recognition-128';
+
+/** Options of {@link FaceApiVerifier}; every field has a default. */
+export interface FaceApiVerifierOptions {
+  /**
+   * Largest euclidean distance that still counts as the same person. Default 0.5: on the
+   * measurements of issue 4, same-person pairs were 0.16–0.47 and the library's customary 0.6 let
+   * look-alikes through.
+   */
+  threshold?: number;
+  /** Smallest detector confidence (0…1) for a face to count. Default 0.5. */
+  minConfidence?: number;
+  /** Images are scaled down to fit a square of this side before detection. Default 640. */
+  maxSide?: number;
+  /** Images with more pixels than this are refused as `image_too_large` before decoding. Default 25 000 000. */
+  maxInputPixels?: number;
+  /** Most frames accepted by one `verify`. Default 10. */
+  maxFrames?: number;
+}
+
+const DEFAULTS: Required<FaceApiVerifierOptions> = {
+  threshold: 0.5,
+  minConfidence: 0.5,
+  maxSide: 640,
+  maxInputPixels: 25_000_000,
+  maxFrames: 10,
+};
+
+const require = createRequire(import.meta.url);
+
+let modelReady: Promise<void> | undefined;
+
+/** Selects the wasm backend (its binaries from node_modules) and loads the three nets, once per thread. */
+function loadModel(): Promise<void> {
+  modelReady ??= (async () => {
+    // Without the second argument the backend reads the .wasm file from disk (Emscripten's Node
+    // loader); with it, it would fetch(), which cannot read a path.
+    setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'))}/`);
+    if (!(await tf.setBackend('wasm'))) throw new Error('the TensorFlow.js wasm backend did not start');
+    await tf.ready();
+    const models = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');
+    await Promise.all([
+      faceapi.nets.ssdMobilenetv1.loadFromDisk(models),
+      faceapi.nets.faceLandmark68Net.loadFromDisk(models),
+      faceapi.nets.faceRecognitionNet.loadFromDisk(models),
+    ]);
+  })();
+  modelReady.catch(() => {
+    modelReady = undefined;
+  });
+  return modelReady;
+}
+
+/** Validates options given as `unknown` (they cross a worker boundary), naming the field at fault. */
+export function faceApiVerifierOptions(input: unknown = {}): Required<FaceApiVerifierOptions> {
+  if (typeof input !== 'object' || input === null) throw new TypeError('face verifier options must be an object');
+  const given = input as Record<string, unknown>;
+  const options = { ...DEFAULTS };
+  for (const key of Object.keys(given)) {
+    if (!(key in DEFAULTS)) throw new TypeError(`unknown face verifier option ${key}`);
+    const value = given[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw new TypeError(`face verifier option ${key} must be a positive number`);
+    }
+    options[key as keyof FaceApiVerifierOptions] = value;
+  }
+  if (options.threshold >= 2) throw new TypeError('face verifier option threshold must be below 2');
+  if (options.minConfidence > 1) throw new TypeError('face verifier option minConfidence must be at most 1');
+  return options;
+}
+
+/** Builds a ready {@link FaceApiVerifier} (model loaded). The factory `FaceVerifierPool` calls in each worker. */
+export async function createFaceVerifier(options?: unknown): Promise<FaceApiVerifier> {
+  const verifier = new FaceApiVerifier(faceApiVerifierOptions(options));
+  await loadModel();
+  return verifier;
+}
+
+type Decoded = { ok: true; tensor: tf.Tensor3D } | FaceRefusal<FaceImageProblem>;
+type Detection = { ok: true; face: FoundFace; embedding: Float32Array } | FaceRefusal<FaceImageProblem>;
+
+const refuse = <P extends FaceImageProblem>(problem: P, message: string): FaceRefusal<P> => ({
+  ok: false,
+  problem,
+  message,
+});
+
+/** JPEG, PNG or WebP by their magic bytes: sharp would also open SVG, TIFF, HEIF…, which no camera frame needs. */
+function isAcceptedFormat(image: Uint8Array): boolean {
+  const at = (i: number) => image[i];
+  const ascii = (from: number, text: string) => [...text].every((c, i) => at(from + i) === c.charCodeAt(0));
+  const jpeg = at(0) === 0xff && at(1) === 0xd8 && at(2) === 0xff;
+  const png = at(0) === 0x89 && ascii(1, 'PNG\r\n\x1a\n');
+  const webp = ascii(0, 'RIFF') && ascii(8, 'WEBP');
+  return jpeg || png || webp;
+}
+
+/**
+ * The built-in face verifier. Create it with {@link createFaceVerifier}, which loads the model;
+ * in the server it lives inside `FaceVerifierPool` workers.
+ */
+export class FaceApiVerifier implements FaceVerifier {
+  readonly options: Required<FaceApiVerifierOptions>;
+  #closed = false;
+
+  /** Prefer {@link createFaceVerifier}: a verifier made directly loads the model on first use. */
+  constructor(options: FaceApiVerifierOptions = {}) {
+    this.options = faceApiVerifierOptions(options);
+  }
+
+  async enroll(image: Uint8Array): Promise<FaceEnrollment> {
+    const found = await this.#detect(image);
+    if (!found.ok) return found;
+    return {
+      ok: true,
+      template: { version: FACE_API_TEMPLATE_VERSION, embedding: Array.from(found.embedding) },
+      face: found.face,
+    };
+  }
+
+  async verify(template: FaceTemplate, frames: readonly Uint8Array[]): Promise<FaceVerification> {
+    if (template.version !== FACE_API_TEMPLATE_VERSION || template.embedding.length !== 128) {
+      return {
+        ok: false,
+        problem: 'incompatible_template',
+        message: `The enrolled face was made by another model (${template.version}); enrol the person again.`,
+      };
+    }
+    if (frames.length === 0) return { ok: false, problem: 'too_few_frames', message: 'No picture was sent.' };
+    if (frames.length > this.options.maxFrames) {
+      return {
+        ok: false,
+        problem: 'too_many_frames',
+        message: `At most ${this.options.maxFrames} pictures can be checked at once.`,
+      };
+    }
+    const results: FaceFrame[] = [];
+    for (const frame of frames) {
+      const found = await this.#detect(frame);
+      if (!found.ok) {
+        results.push(found);
+        continue;
+      }
+      const distance = euclideanDistance(found.embedding, template.embedding);
+      results.push({ ok: true, distance, match: distance < this.options.threshold, ...found.face });
+    }
+    return { ok: true, frames: results, match: results.every((f) => f.ok && f.match) };
+  }
+
+  async close(): Promise<void> {
+    // The model is shared by the thread and freed when the worker ends.
+    this.#closed = true;
+  }
+
+  async #detect(image: Uint8Array): Promise<Detection> {
+    if (this.#closed) throw new Error('the face verifier is closed');
+    await loadModel();
+    const decoded = await this.#decode(image);
+    if (!decoded.ok) return decoded;
+    try {
+      // face-api's typings declare their own copy of the tfjs classes; at run time it is this tensor's module.
+      const input = decoded.tensor as unknown as faceapi.TNetInput;
+      const options = new faceapi.SsdMobilenetv1Options({ minConfidence: this.options.minConfidence, maxResults: 10 });
+      const faces = await faceapi.detectAllFaces(input, options).withFaceLandmarks().withFaceDescriptors();
+      if (faces.length === 0) {
+        return refuse('no_face', 'No face was found. Face the camera in good light, with nothing covering your face.');
+      }
+      const [face, ...others] = faces;
+      if (face === undefined || others.length > 0) {
+        return refuse('multiple_faces', `${faces.length} faces were found; exactly one person must be in the picture.`);
+      }
+      const { box, score } = face.detection;
+      return {
+        ok: true,
+        embedding: face.descriptor,
+        face: {
+          box: { x: box.x, y: box.y, width: box.width, height: box.height },
+          score,
+          landmarks: face.landmarks.positions.map((p) => ({ x: p.x, y: p.y })),
+        },
+      };
+    } finally {
+      decoded.tensor.dispose();
+    }
+  }
+
+  async #decode(image: Uint8Array): Promise<Decoded> {
+    if (!isAcceptedFormat(image)) return refuse('unreadable_image', 'The picture is not a JPEG, PNG or WebP image.');
+    const maxPixels = this.options.maxInputPixels;
+    try {
+      const { width = 0, height = 0 } = await sharp(image, { limitInputPixels: false }).metadata();
+      if (width * height > maxPixels) {
+        return refuse(
+          'image_too_large',
+          `The picture has ${width}×${height} pixels; at most ${maxPixels} are accepted.`,
+        );
+      }
+      const side = this.options.maxSide;
+      const { data, info } = await sharp(image, { limitInputPixels: maxPixels })
+        .rotate() // honour the EXIF orientation of phone pictures
+        .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
+        .removeAlpha()
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      if (info.channels !== 3) return refuse('unreadable_image', 'The picture could not be read as colour pixels.');
+      return { ok: true, tensor: tf.tensor3d(data, [info.height, info.width, 3], 'int32') };
+    } catch {
+      return refuse('unreadable_image', 'The picture could not be read; it may be damaged or cut short.');
+    }
+  }
+}
