@@ -124,33 +124,28 @@ export class GrantRepository {
    * of two concurrent redemptions only one sees `ok`. `then` runs in the same transaction
    * (to store the tokens it issues); if it throws, the code stays unredeemed.
    */
-  async redeemCode<R>(
+  redeemCode<R>(
     codeHash: string,
     now: number,
     then: (code: AuthorizationCode, grant: Grant, tx: GrantRepository) => Promise<R>,
   ): Promise<Redemption<R>> {
-    return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('authorization_codes')
-        .set({ consumed_at: now })
-        .where('code_hash', '=', codeHash)
-        .where('consumed_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
-      if (!row) {
-        const used = await trx
-          .selectFrom('authorization_codes')
-          .select('grant_id')
-          .where('code_hash', '=', codeHash)
-          .executeTakeFirst();
-        return used ? { status: 'reused', grantId: used.grant_id } : { status: 'unknown' };
-      }
-      if (Number(row.expires_at) <= now) return { status: 'expired' };
-      const grant = await trx.selectFrom('grants').selectAll().where('id', '=', row.grant_id).executeTakeFirst();
-      if (!grant || grant.revoked_at !== null) return { status: 'revoked' };
-      const g = grantFromRow(grant);
-      return { status: 'ok', value: await then(codeFromRow(row), g, new GrantRepository(trx)), grant: g };
-    });
+    return this.redeem(
+      now,
+      {
+        consume: (trx) =>
+          trx
+            .updateTable('authorization_codes')
+            .set({ consumed_at: now })
+            .where('code_hash', '=', codeHash)
+            .where('consumed_at', 'is', null)
+            .returningAll()
+            .executeTakeFirst(),
+        findUsed: (trx) =>
+          trx.selectFrom('authorization_codes').select('grant_id').where('code_hash', '=', codeHash).executeTakeFirst(),
+        toValue: codeFromRow,
+      },
+      then,
+    );
   }
 
   /**
@@ -158,32 +153,53 @@ export class GrantRepository {
    * issue the replacement in the same transaction. A token that was already used comes
    * back `reused`; if `then` throws, the old token stays valid.
    */
-  async redeemRefreshToken<R>(
+  redeemRefreshToken<R>(
     tokenHash: string,
     now: number,
     then: (token: RefreshToken, grant: Grant, tx: GrantRepository) => Promise<R>,
   ): Promise<Redemption<R>> {
+    return this.redeem(
+      now,
+      {
+        consume: (trx) =>
+          trx
+            .updateTable('refresh_tokens')
+            .set({ consumed_at: now })
+            .where('token_hash', '=', tokenHash)
+            .where('consumed_at', 'is', null)
+            .returningAll()
+            .executeTakeFirst(),
+        findUsed: (trx) =>
+          trx.selectFrom('refresh_tokens').select('grant_id').where('token_hash', '=', tokenHash).executeTakeFirst(),
+        toValue: refreshFromRow,
+      },
+      then,
+    );
+  }
+
+  /** The one redemption procedure behind codes and refresh tokens (ARCHITECTURE.md: atomic consume). */
+  private redeem<Row extends { grant_id: string; expires_at: number | string }, V, R>(
+    now: number,
+    steps: {
+      /** Marks the value consumed if it was not, returning its row. */
+      consume: (trx: Kysely<Database>) => Promise<Row | undefined>;
+      /** Finds an already consumed value, to tell reuse from an unknown value. */
+      findUsed: (trx: Kysely<Database>) => Promise<{ grant_id: string } | undefined>;
+      toValue: (row: Row) => V;
+    },
+    then: (value: V, grant: Grant, tx: GrantRepository) => Promise<R>,
+  ): Promise<Redemption<R>> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await trx
-        .updateTable('refresh_tokens')
-        .set({ consumed_at: now })
-        .where('token_hash', '=', tokenHash)
-        .where('consumed_at', 'is', null)
-        .returningAll()
-        .executeTakeFirst();
+      const row = await steps.consume(trx);
       if (!row) {
-        const used = await trx
-          .selectFrom('refresh_tokens')
-          .select('grant_id')
-          .where('token_hash', '=', tokenHash)
-          .executeTakeFirst();
+        const used = await steps.findUsed(trx);
         return used ? { status: 'reused', grantId: used.grant_id } : { status: 'unknown' };
       }
       if (Number(row.expires_at) <= now) return { status: 'expired' };
       const grant = await trx.selectFrom('grants').selectAll().where('id', '=', row.grant_id).executeTakeFirst();
       if (!grant || grant.revoked_at !== null) return { status: 'revoked' };
       const g = grantFromRow(grant);
-      return { status: 'ok', value: await then(refreshFromRow(row), g, new GrantRepository(trx)), grant: g };
+      return { status: 'ok', value: await then(steps.toValue(row), g, new GrantRepository(trx)), grant: g };
     });
   }
 
