@@ -144,9 +144,13 @@ describe('signet start as a process', () => {
         },
       );
       req.on('error', reject);
+      // Give the server time to read the request line and headers before the signal (on a
+      // loaded machine a request it has not yet read is answered 503, as closing servers do).
       req.write(body.slice(0, 20), () => {
-        child.kill('SIGTERM');
-        setTimeout(() => req.end(body.slice(20)), 300);
+        setTimeout(() => {
+          child.kill('SIGTERM');
+          setTimeout(() => req.end(body.slice(20)), 300);
+        }, 1000);
       });
     });
     const answered = await response;
