@@ -261,5 +261,50 @@ for (const backend of testBackends()) {
       const rows = await store.db.selectFrom('login_throttle').select('key').where('key', '=', old).execute();
       assert.equal(rows.length, 0);
     });
+
+    it('stores, replaces and clears a sealed face template, and deletes it with the person', async () => {
+      const id = await person();
+      const other = await person();
+      assert.equal(await store.users.getFaceTemplate(id), undefined);
+      assert.equal(await store.users.setFaceTemplate('nobody', 'v1.sealed', T0), false);
+      assert.equal(await store.users.setFaceTemplate(id, 'v1.first', T0), true);
+      assert.equal(await store.users.setFaceTemplate(id, 'v1.second', T0 + 1), true);
+      assert.equal(await store.users.getFaceTemplate(id), 'v1.second');
+      assert.deepEqual([...(await store.users.withFace([id, other]))], [id]);
+      assert.equal(await store.users.clearFaceTemplate(id), true);
+      assert.equal(await store.users.clearFaceTemplate(id), false);
+      assert.equal(await store.users.getFaceTemplate(id), undefined);
+      await store.users.setFaceTemplate(id, 'v1.third', T0 + 2);
+      assert.equal(await store.users.delete(id), true);
+      const rows = await store.db.selectFrom('face_templates').select('user_id').where('user_id', '=', id).execute();
+      assert.equal(rows.length, 0);
+    });
+
+    it('keeps the face step of an interaction and counts its attempts atomically', async () => {
+      const id = unique('interaction');
+      await store.interactions.create({
+        id,
+        clientId: await client(),
+        request: {},
+        browserHash: 'bh',
+        csrfToken: 'csrf',
+        login: null,
+        createdAt: T0,
+        expiresAt: T0 + 600,
+      });
+      const fresh = await store.interactions.get(id, T0 + 1);
+      assert.equal(fresh?.faceChallenge, null);
+      assert.equal(fresh?.faceAttempts, 0);
+      assert.equal(await store.interactions.setFaceChallenge(id, 'left'), true);
+      const counts = await Promise.all([1, 2, 3].map(() => store.interactions.countFaceAttempt(id, T0 + 2)));
+      assert.deepEqual(
+        counts.sort((a, b) => (a ?? 0) - (b ?? 0)),
+        [1, 2, 3],
+      );
+      const got = await store.interactions.get(id, T0 + 3);
+      assert.equal(got?.faceChallenge, 'left');
+      assert.equal(got?.faceAttempts, 3);
+      assert.equal(await store.interactions.countFaceAttempt(id, T0 + 600), undefined);
+    });
   });
 }

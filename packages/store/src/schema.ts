@@ -17,6 +17,7 @@ export interface Database {
   grant_access_tokens: GrantAccessTokenTable;
   consents: ConsentTable;
   login_throttle: LoginThrottleTable;
+  face_templates: FaceTemplateTable;
 }
 
 /** An OAuth 2.0 client registration (RFC 7591 field names). */
@@ -93,8 +94,19 @@ export interface InteractionTable {
   auth_time: Epoch | null;
   acr: string | null;
   amr: string | null;
+  /** The head turn the face step asked for (`left` or `right`), once it began. */
+  face_challenge: string | null;
+  /** Face checks made in this interaction. */
+  face_attempts: Generated<number>;
   created_at: Epoch;
   expires_at: Epoch;
+}
+
+/** A person's enrolled face template (issue 4), sealed by the accounts service; never the photo. */
+export interface FaceTemplateTable {
+  user_id: string;
+  template_sealed: string;
+  created_at: Epoch;
 }
 
 /** What a person allowed a client: the root of codes, refresh tokens and access tokens. */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { openFaceTemplate, sealFaceTemplate } from '../face/templates.js';
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret.js';
 import { deriveKeys } from './master-key.js';
 import { safeEqual } from './safe-equal.js';
@@ -129,6 +130,20 @@ describe('deriveKeys', () => {
     assert.ok(!a.seal.equals(a.clientSecret));
     assert.ok(a.seal.equals(deriveKeys(master).seal));
     assert.ok(!a.seal.equals(deriveKeys(randomBytes(32)).seal));
+    assert.equal(a.face.length, 32);
+    assert.ok(!a.face.equals(a.seal) && !a.face.equals(a.csrf) && !a.face.equals(a.clientSecret));
+  });
+});
+
+describe('face templates at rest', () => {
+  it('seal the embedding for one person: another person or key cannot open it', () => {
+    const key = deriveKeys(randomBytes(32)).face;
+    const template = { version: 'face-api/test', embedding: [0.1, -0.2, 0.3] };
+    const sealed = sealFaceTemplate(key, 'user-1', template);
+    assert.ok(!sealed.includes('0.1'), 'the embedding is not readable at rest');
+    assert.deepEqual(openFaceTemplate(key, 'user-1', sealed), template);
+    assert.throws(() => openFaceTemplate(key, 'user-2', sealed));
+    assert.throws(() => openFaceTemplate(deriveKeys(randomBytes(32)).face, 'user-1', sealed));
   });
 });
 

@@ -16,6 +16,8 @@ export interface DerivedKeys {
   clientSecret: Buffer;
   /** HMAC-SHA256 key for CSRF tokens derived from a session. */
   csrf: Buffer;
+  /** AES-256-GCM key that seals people's face templates at rest (issue 4). */
+  face: Buffer;
 }
 
 /** Derives the purpose keys from the master key. */
@@ -25,6 +27,7 @@ export function deriveKeys(masterKey: Buffer): DerivedKeys {
     seal: derive('signet/seal/v1'),
     clientSecret: derive('signet/client-secret/v1'),
     csrf: derive('signet/csrf/v1'),
+    face: derive('signet/face/v1'),
   };
 }
 

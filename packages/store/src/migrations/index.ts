@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely
 import { people } from './0002-people.js';
 import { clientFlowFields } from './0003-client-flow-fields.js';
 import { oneActiveKey } from './0004-one-active-key.js';
+import { face } from './0005-face.js';
 
 /** Which SQL dialect a migration runs against; they differ only in column types. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -57,6 +58,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0002_people': people(dialect),
     '0003_client_flow_fields': clientFlowFields(),
     '0004_one_active_key': oneActiveKey(),
+    '0005_face': face(dialect),
   };
 }
 

@@ -14,6 +14,10 @@ export interface Interaction {
   csrfToken: string;
   /** Set once the person has authenticated in this interaction. */
   login: { userId: string; authTime: number; acr: string; amr: string[] } | null;
+  /** The head turn the face step asks for (`left` or `right`); null until the face step begins. */
+  faceChallenge?: string | null;
+  /** Face checks made so far in this interaction (0 when new). */
+  faceAttempts?: number;
   createdAt: number;
   expiresAt: number;
 }
@@ -33,6 +37,8 @@ const fromRow = (r: Selectable<InteractionTable>): Interaction => ({
           acr: r.acr ?? '',
           amr: JSON.parse(r.amr ?? '[]') as string[],
         },
+  faceChallenge: r.face_challenge,
+  faceAttempts: Number(r.face_attempts),
   createdAt: Number(r.created_at),
   expiresAt: Number(r.expires_at),
 });
@@ -55,6 +61,8 @@ export class InteractionRepository {
         auth_time: i.login?.authTime ?? null,
         acr: i.login?.acr ?? null,
         amr: i.login ? JSON.stringify(i.login.amr) : null,
+        face_challenge: i.faceChallenge ?? null,
+        face_attempts: i.faceAttempts ?? 0,
         created_at: i.createdAt,
         expires_at: i.expiresAt,
       })
@@ -80,6 +88,31 @@ export class InteractionRepository {
       .where('id', '=', id)
       .executeTakeFirst();
     return r.numUpdatedRows > 0n;
+  }
+
+  /** Sets the head turn the face step asks for next; false if the interaction is gone. */
+  async setFaceChallenge(id: string, challenge: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('interactions')
+      .set({ face_challenge: challenge })
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  /**
+   * Counts one face check, atomically (concurrent posts each get their own number), and returns
+   * the number of checks made including this one; undefined if the interaction is gone.
+   */
+  async countFaceAttempt(id: string, now: number): Promise<number | undefined> {
+    const row = await this.db
+      .updateTable('interactions')
+      .set((eb) => ({ face_attempts: eb('face_attempts', '+', 1) }))
+      .where('id', '=', id)
+      .where('expires_at', '>', now)
+      .returning('face_attempts')
+      .executeTakeFirst();
+    return row && Number(row.face_attempts);
   }
 
   /** Removes the interaction and returns it, exactly once even under concurrent calls. */

@@ -109,4 +109,44 @@ export class UserRepository {
       return r.numDeletedRows > 0n;
     });
   }
+
+  /**
+   * Stores (or replaces) the person's face template, already sealed by the caller; false if the
+   * person does not exist.
+   */
+  async setFaceTemplate(id: string, sealed: string, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const user = await trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst();
+      if (!user) return false;
+      await trx
+        .insertInto('face_templates')
+        .values({ user_id: id, template_sealed: sealed, created_at: now })
+        .onConflict((oc) => oc.column('user_id').doUpdateSet({ template_sealed: sealed, created_at: now }))
+        .execute();
+      return true;
+    });
+  }
+
+  /** The person's sealed face template, or undefined when none is enrolled. */
+  async getFaceTemplate(id: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('face_templates')
+      .select('template_sealed')
+      .where('user_id', '=', id)
+      .executeTakeFirst();
+    return row?.template_sealed;
+  }
+
+  /** Removes the person's face template; false when there was none. */
+  async clearFaceTemplate(id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('face_templates').where('user_id', '=', id).executeTakeFirst();
+    return r.numDeletedRows > 0n;
+  }
+
+  /** Which of these people have an enrolled face. */
+  async withFace(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db.selectFrom('face_templates').select('user_id').where('user_id', 'in', ids).execute();
+    return new Set(rows.map((r) => r.user_id));
+  }
 }
