@@ -9,6 +9,7 @@ import type { AccountsContext } from './context.js';
 import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
 import { readSecretFile } from './crypto/secret-file.js';
 import { THROTTLE_WINDOW } from './endpoints/interaction.js';
+import { FaceService } from './face/service.js';
 import { KEY_REFRESH_SECONDS, Keyring } from './keys/keyring.js';
 import { AccessTokens } from './tokens/access-token.js';
 import { IdTokens } from './tokens/id-token.js';
@@ -55,6 +56,7 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
       accessTokens: new AccessTokens(keyring, config.issuer, config.accessTokenTtl, now),
       idTokens: new IdTokens(keyring, config.issuer, config.idTokenTtl, now),
       clients: new ClientCache(store.clients, CLIENT_CACHE_SECONDS, now),
+      faces: new FaceService(config),
     };
     const admin = config.adminToken ? { token: config.adminToken, file: undefined } : generatedAdminToken(config);
     const publicApp = buildPublicApp(ctx);
@@ -82,7 +84,7 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
         keyring.stop();
         clearInterval(purge);
         await Promise.all([publicApp.close(), adminApp.close()]);
-        await store.close();
+        await Promise.all([ctx.faces.close(), store.close()]);
       },
     };
   } catch (error) {

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createAccounts } from './accounts.js';
 import { ConfigError, loadConfig } from './config.js';
+import { defaultPoolSize } from './face/pool.js';
 
 const masterKey = () => randomBytes(32).toString('base64url');
 
@@ -42,6 +43,25 @@ describe('loadConfig', () => {
     assert.equal(config.masterKey, undefined);
     assert.equal(config.demoClient, true);
     assert.equal(config.logLevel, 'info');
+    assert.equal(config.faceThreshold, 0.5, 'issue 4: 0.5 separated look-alikes');
+    assert.equal(config.facePoolSize, defaultPoolSize());
+    assert.equal(config.faceMaxAttempts, 3);
+  });
+
+  it('reads and checks the face settings', () => {
+    const config = loadConfig({
+      SIGNET_FACE_THRESHOLD: '0.45',
+      SIGNET_FACE_POOL_SIZE: '2',
+      SIGNET_FACE_MAX_ATTEMPTS: '5',
+    });
+    assert.equal(config.faceThreshold, 0.45);
+    assert.equal(config.facePoolSize, 2);
+    assert.equal(config.faceMaxAttempts, 5);
+    assertRejected({ SIGNET_FACE_THRESHOLD: '0' }, 'SIGNET_FACE_THRESHOLD');
+    assertRejected({ SIGNET_FACE_THRESHOLD: 'strict' }, 'SIGNET_FACE_THRESHOLD');
+    assertRejected({ SIGNET_FACE_THRESHOLD: '2.5' }, 'SIGNET_FACE_THRESHOLD');
+    assertRejected({ SIGNET_FACE_POOL_SIZE: '0' }, 'SIGNET_FACE_POOL_SIZE');
+    assertRejected({ SIGNET_FACE_MAX_ATTEMPTS: '0' }, 'SIGNET_FACE_MAX_ATTEMPTS');
   });
 
   it('treats empty variables as unset', () => {
@@ -72,6 +92,9 @@ describe('loadConfig', () => {
       SIGNET_MASTER_KEY: key,
       SIGNET_DEMO_CLIENT: 'false',
       SIGNET_LOG_LEVEL: 'warn',
+      SIGNET_FACE_THRESHOLD: '0.4',
+      SIGNET_FACE_POOL_SIZE: '3',
+      SIGNET_FACE_MAX_ATTEMPTS: '2',
     });
     assert.deepEqual(config, {
       issuer: 'https://accounts.example.com',
@@ -92,6 +115,9 @@ describe('loadConfig', () => {
       masterKey: key,
       demoClient: false,
       logLevel: 'warn',
+      faceThreshold: 0.4,
+      facePoolSize: 3,
+      faceMaxAttempts: 2,
     });
   });
 

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { defaultPoolSize } from './face/pool.js';
 
 /** Signing algorithms Signet can issue JWTs with. */
 export type SigningAlg = 'ES256' | 'RS256';
@@ -48,6 +49,16 @@ export interface Config {
   demoClient: boolean;
   /** `SIGNET_LOG_LEVEL`: `fatal`…`trace` or `silent`. Default `info`. */
   logLevel: string;
+  /**
+   * `SIGNET_FACE_THRESHOLD`: largest euclidean distance between embeddings that still counts as
+   * the enrolled person (0 < t < 2). Default 0.5 (issue 4's measurements: same person 0.16–0.47,
+   * look-alikes from 0.55).
+   */
+  faceThreshold: number;
+  /** `SIGNET_FACE_POOL_SIZE`: face-check worker threads. Default `defaultPoolSize()`: one per core but one. */
+  facePoolSize: number;
+  /** `SIGNET_FACE_MAX_ATTEMPTS`: face checks allowed per sign-in before it ends in `unmet_authentication_requirements`. Default 3. */
+  faceMaxAttempts: number;
 }
 
 /** A configuration problem, naming the variable at fault. */
@@ -138,7 +149,20 @@ export function loadConfig(env: Env = process.env): Config {
     masterKey,
     demoClient: bool(env, 'SIGNET_DEMO_CLIENT', true),
     logLevel,
+    faceThreshold: decimal(env, 'SIGNET_FACE_THRESHOLD', 0.5, 0, 2),
+    facePoolSize: int(env, 'SIGNET_FACE_POOL_SIZE', defaultPoolSize(), 1, 64),
+    faceMaxAttempts: int(env, 'SIGNET_FACE_MAX_ATTEMPTS', 3, 1, 20),
   };
+}
+
+/** A decimal number strictly between `min` and `max`. */
+function decimal(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new ConfigError(name, `must be a decimal number, got "${raw}"`);
+  const n = Number(raw);
+  if (!(n > min && n < max)) throw new ConfigError(name, `must be greater than ${min} and less than ${max}, got ${n}`);
+  return n;
 }
 
 function str(env: Env, name: string, fallback: string): string {

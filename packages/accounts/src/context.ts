@@ -2,6 +2,7 @@ import type { Store } from '@signet/store';
 import type { ClientCache } from './client-cache.js';
 import type { Config } from './config.js';
 import type { DerivedKeys } from './crypto/master-key.js';
+import type { FaceService } from './face/service.js';
 import type { Keyring } from './keys/keyring.js';
 import type { AccessTokens } from './tokens/access-token.js';
 import type { IdTokens } from './tokens/id-token.js';
@@ -16,6 +17,8 @@ export interface AccountsContext {
   /** Client lookups for the protocol endpoints, cached briefly (see ClientCache). */
   clients: ClientCache;
   keys: DerivedKeys;
+  /** The face verifier pool, started on first use (issue 4). */
+  faces: FaceService;
   /** The clock, in epoch seconds; tests inject their own. */
   now: () => number;
 }

@@ -59,11 +59,12 @@ export interface FaceVerifierPoolOptions {
   /**
    * The module each worker loads (it must export `createFaceVerifier`, see `FaceVerifierModule`)
    * and the structured-cloneable options passed to it. Default: the built-in
-   * `face-api-verifier.ts` with its default options.
+   * `face-api-verifier.ts` with its default options; give only `options` to configure the
+   * built-in verifier.
    *
    * @example { module: new URL('./face-api-verifier.ts', import.meta.url), options: { threshold: 0.45 } }
    */
-  verifier?: { module: URL; options?: unknown };
+  verifier?: { module?: URL; options?: unknown };
 }
 
 type Method = 'enroll' | 'verify';

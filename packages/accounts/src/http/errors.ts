@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { OAuthError, serverError } from '@signet/protocol';
 import { ConcurrentChangeError } from '@signet/store';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { FaceBusyError } from '../face/pool.js';
 
 const DESCRIPTION_CHARS = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
 
@@ -31,6 +32,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     let oauth: OAuthError;
     if (error instanceof OAuthError) {
       oauth = error;
+    } else if (error instanceof FaceBusyError) {
+      // Every face worker is busy and the queue is full: retryable (RFC 6749 §4.1.2.1's code).
+      oauth = new OAuthError('temporarily_unavailable', 'face checks are busy; try again shortly', 503, {
+        'retry-after': String(error.retryAfterSeconds),
+      });
     } else if (error instanceof ConcurrentChangeError) {
       oauth = new OAuthError('invalid_request', error.message, 409);
     } else if (UNSTORABLE_TEXT.includes(String(error.code))) {
