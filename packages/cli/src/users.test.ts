@@ -223,6 +223,7 @@ describe('signet users', () => {
       picture: 'https://example.com/grace.png',
       credential: { country: 'ES', issuer: 'DGP', type: 'id_card', number: '12345678Z' },
       has_password: false,
+      has_face: false,
     });
   });
 
@@ -620,6 +621,35 @@ describe('signet users on a terminal', { skip: hasScript ? false : 'util-linux `
   });
 });
 
+describe('signet users enroll-face', () => {
+  let h: PeopleHarness;
+  let env: Record<string, string>;
+  before(async () => {
+    h = await peopleHarness();
+    env = { SIGNET_ADMIN_URL: await listen(h.t), SIGNET_ADMIN_TOKEN: h.t.admin.token };
+  });
+  after(async () => h?.close());
+
+  it('enrols a face from a file, refuses a photo without one with the reason, and remove-face removes it', async () => {
+    const person = await h.person({ username: uniqueName('face') });
+    const hopper = fileURLToPath(new URL('../../accounts/test-fixtures/faces/grace-hopper.jpg', import.meta.url));
+    const coffee = fileURLToPath(new URL('../../accounts/test-fixtures/faces/coffee.jpg', import.meta.url));
+    const [enrolled, refused, missing] = await Promise.all([
+      run(['users', 'enroll-face', person.id, '--image', hopper, '--json'], env),
+      run(['users', 'enroll-face', person.id, '--image', coffee], env),
+      run(['users', 'enroll-face', person.id, '--image', '/no/such/file.jpg'], env),
+    ]);
+    assert.equal(json<UserJson>(enrolled).has_face, true);
+    assert.match(failed(refused, 1), /coffee\.jpg cannot be enrolled: no_face: /);
+    assert.match(failed(missing, 1), /cannot read --image \/no\/such\/file\.jpg/);
+    const shown = await run(['users', 'get', person.id], env);
+    assert.match(shown.stdout, /\n {2}face\s+enrolled\n/);
+    const removed = await run(['users', 'remove-face', person.id], env);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(await h.t.ctx.store.users.getFaceTemplate(person.id), undefined);
+  });
+});
+
 describe('signet users --help', () => {
   it('lists users among the commands and describes every option', () => {
     const program = signetProgram();
@@ -627,7 +657,7 @@ describe('signet users --help', () => {
     assert.ok(users);
     assert.deepEqual(
       users.commands.map((c) => c.name()),
-      ['create', 'list', 'get', 'update', 'delete', 'set-password'],
+      ['create', 'list', 'get', 'update', 'delete', 'set-password', 'enroll-face', 'remove-face'],
     );
     for (const command of users.commands) {
       assert.ok(command.description(), command.name());

@@ -12,6 +12,7 @@ import { safeEqual } from '../crypto/safe-equal.js';
 import { registerErrorHandling } from '../http/errors.js';
 import { registerSecurityHeaders } from '../http/security-headers.js';
 import { clientRoutes } from './clients.js';
+import { faceRoutes } from './faces.js';
 import { keyRoutes } from './keys.js';
 import { userRoutes } from './users.js';
 
@@ -47,6 +48,7 @@ export function buildAdminApp(ctx: AccountsContext, adminToken: string): Fastify
   clientRoutes(app, ctx);
   keyRoutes(app, ctx);
   userRoutes(app, ctx);
+  faceRoutes(app, ctx);
   return app;
 }
 

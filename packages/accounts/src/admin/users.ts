@@ -10,17 +10,20 @@ export type UserJson = UserClaims & {
   id: string;
   username: string;
   has_password: boolean;
+  /** Whether a face is enrolled (issue 4), so the person can reach `urn:acr:face`. */
+  has_face: boolean;
   created_at: string;
   updated_at: string;
 };
 
-/** The JSON a person is shown as; never the password hash. */
-export function userJson(u: User): UserJson {
+/** The JSON a person is shown as; never the password hash nor the face template. */
+export function userJson(u: User, hasFace: boolean): UserJson {
   return {
     id: u.id,
     username: u.username,
     ...u.claims,
     has_password: u.passwordHash !== null,
+    has_face: hasFace,
     created_at: new Date(u.createdAt * 1000).toISOString(),
     updated_at: new Date(u.updatedAt * 1000).toISOString(),
   };
@@ -66,6 +69,7 @@ const userBody = {
     // Read-only fields an operator may send back unchanged from a GET.
     id: { type: 'string' },
     has_password: { type: 'boolean' },
+    has_face: { type: 'boolean' },
     created_at: { type: 'string' },
     updated_at: { type: 'string' },
   },
@@ -132,7 +136,7 @@ export function userRoutes(app: FastifyInstance, ctx: AccountsContext): void {
         if (await ctx.store.users.findByUsername(username)) throw taken(username);
         throw error;
       }
-      return reply.code(201).send(userJson(user));
+      return reply.code(201).send(userJson(user, false));
     },
   );
 
@@ -158,14 +162,15 @@ export function userRoutes(app: FastifyInstance, ctx: AccountsContext): void {
       if (last && page.length === limit) {
         reply.header('link', `</admin/users?limit=${limit}&page_token=${encodeURIComponent(last.id)}>; rel="next"`);
       }
-      return page.map(userJson);
+      const withFace = await ctx.store.users.withFace(page.map((u) => u.id));
+      return page.map((u) => userJson(u, withFace.has(u.id)));
     },
   );
 
   app.get<{ Params: { id: string } }>('/admin/users/:id', async (request) => {
     const user = await ctx.store.users.get(request.params.id);
     if (!user) throw notFound(request.params.id);
-    return userJson(user);
+    return userJson(user, (await ctx.store.users.getFaceTemplate(user.id)) !== undefined);
   });
 
   app.put<{ Params: { id: string }; Body: UserBody }>(
@@ -187,7 +192,7 @@ export function userRoutes(app: FastifyInstance, ctx: AccountsContext): void {
         ctx.now(),
       );
       if (!updated) throw notFound(id);
-      return userJson(updated);
+      return userJson(updated, (await ctx.store.users.getFaceTemplate(id)) !== undefined);
     },
   );
 

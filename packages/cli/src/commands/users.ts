@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { CredentialClaim, UserClaims } from '@signet/protocol';
@@ -15,6 +16,8 @@ export interface UserJson extends UserClaims {
   username: string;
   /** Whether the person has a password, i.e. can sign in. */
   has_password: boolean;
+  /** Whether a face is enrolled, so the person can sign in with `acr_values=urn:acr:face`. */
+  has_face: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -52,6 +55,12 @@ export interface CreateUserOptions extends AdminCommandOptions, UserClaimOptions
 export interface UpdateUserOptions extends AdminCommandOptions, UserClaimOptions {
   /** `--username`: a new username. */
   username?: string;
+}
+
+/** Options of `signet users enroll-face <id>`. */
+export interface EnrollFaceOptions extends AdminCommandOptions {
+  /** `--image`: a JPEG, PNG or WebP photo showing the person's face, and no other face. */
+  image: string;
 }
 
 /** Options of `signet users set-password <id>`. */
@@ -378,6 +387,51 @@ export async function setUserPassword(id: string, options: SetPasswordOptions): 
   printLines([`Set a new password for ${user.username} (${user.id}). The previous one, if any, no longer works.`]);
 }
 
+/** Largest image the admin API accepts for an enrolment (10 MB). */
+const MAX_FACE_IMAGE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * `signet users enroll-face <id> --image <file>`: enrols the person's face from a photo, after the
+ * operator has proofed their identity. The server keeps only the face's embedding, sealed; the
+ * photo is not stored. Refuses a photo with no face or several faces, with the reason.
+ */
+export async function enrollFace(id: string, options: EnrollFaceOptions): Promise<void> {
+  let image: Buffer;
+  try {
+    image = await readFile(options.image);
+  } catch (error) {
+    throw new CliError('invalid_image', `cannot read --image ${options.image}: ${(error as Error).message}`);
+  }
+  if (image.length === 0) throw new CliError('invalid_image', `--image ${options.image} is empty`);
+  if (image.length > MAX_FACE_IMAGE_BYTES) {
+    throw new CliError('invalid_image', `--image ${options.image} is larger than 10 MB`);
+  }
+  const client = adminClient(options);
+  const { body: user } = await client
+    .request<UserJson>('POST', `${userPath(id)}/face`, { image: image.toString('base64') })
+    .catch(userNotFound(id))
+    .catch((error: unknown): never => {
+      if (error instanceof CliError && error.status === 422) {
+        throw new CliError(error.code, `--image ${options.image} cannot be enrolled: ${error.message}`, {
+          status: 422,
+        });
+      }
+      throw error;
+    });
+  if (options.json) return printJson(user);
+  printLines([
+    `Enrolled a face for ${user.username} (${user.id}).`,
+    'They can now sign in where a face is required (acr_values=urn:acr:face). The photo was not stored.',
+  ]);
+}
+
+/** `signet users remove-face <id>`: removes the person's enrolled face. */
+export async function removeFace(id: string, options: AdminCommandOptions): Promise<void> {
+  await adminClient(options).delete(`${userPath(id)}/face`);
+  if (options.json) return printJson({ id, has_face: false });
+  printLines([`Removed the enrolled face of ${id}. They can no longer reach urn:acr:face.`]);
+}
+
 function verified(value: string | undefined, isVerified: boolean | undefined): string {
   if (value === undefined) return '-';
   return `${value} (${isVerified ? 'verified' : 'not verified'})`;
@@ -398,6 +452,7 @@ function userFields(user: UserJson): string[] {
     ['picture', user.picture ?? '-'],
     ['credential', c ? `${c.type} ${c.number} (${c.country}, issued by ${c.issuer})` : '-'],
     ['password', user.has_password ? 'set' : 'none'],
+    ['face', user.has_face ? 'enrolled' : 'none'],
     ['created', when(user.created_at)],
     ['updated', when(user.updated_at)],
   ]);
@@ -496,6 +551,21 @@ export function usersCommand(program: Command): Command {
       .argument('<id>', 'the person whose password to set')
       .option('--password-stdin', 'read the password from standard input (one line) instead of prompting'),
   ).action(setUserPassword);
+
+  withAdminOptions(
+    users
+      .command('enroll-face')
+      .description('enrol the face of a person whose identity you have checked (stores its embedding, not the photo)')
+      .argument('<id>', 'the person whose face to enrol')
+      .requiredOption('--image <file>', 'a JPEG, PNG or WebP photo showing their face and no other'),
+  ).action(enrollFace);
+
+  withAdminOptions(
+    users
+      .command('remove-face')
+      .description('remove the enrolled face of a person')
+      .argument('<id>', 'the person whose face to remove'),
+  ).action(removeFace);
 
   return users;
 }
