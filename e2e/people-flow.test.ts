@@ -111,7 +111,7 @@ describe('the documented authorization code flow with openid-client', () => {
     assert.equal(again?.acr, claims.acr);
   });
 
-  it('ends the documented request for urn:acr:face in unmet_authentication_requirements, never a lower acr', async () => {
+  it('ends the documented request for urn:acr:face in unmet_authentication_requirements for a person without an enrolled face, never a lower acr', async () => {
     const verifier = randomPKCECodeVerifier();
     const state = '12345678901234567890';
     const url = buildAuthorizationUrl(config, {

@@ -26,6 +26,15 @@ export class TestBrowser {
     });
   }
 
+  /** POST an already encoded form body (for repeated fields) with this browser's cookies. */
+  postRaw(url: string, body: string): Promise<Response> {
+    return this.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+    });
+  }
+
   /** The value of a cookie this browser holds, by name (any path). */
   cookie(name: string): string | undefined {
     for (const [key, c] of this.jar) if (key.startsWith(`${name}|`)) return c.value;

@@ -4,7 +4,7 @@ import type { Client, Interaction } from '@signet/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken, newOpaqueToken } from '../crypto/opaque-token.js';
-import { satisfiedAcr } from '../people/acr.js';
+import { achievableAcrs, nextAcrStep, satisfiedAcr } from '../people/acr.js';
 import { currentSession } from '../sessions/session-cookie.js';
 import type { Authentication } from '../tokens/id-token.js';
 import { bindInteraction, interactionPath } from './interaction-cookie.js';
@@ -13,6 +13,9 @@ import { redirectWithCode, redirectWithError, showErrorPage } from './respond.js
 
 /** How long a person has to finish signing in and consenting. */
 export const INTERACTION_TTL = 30 * 60;
+
+/** The face step of an interaction (issue 4). */
+export const facePath = (id: string): string => `${interactionPath(id)}/face`;
 
 /** Who authenticated, and how. */
 export type Login = Authentication & { userId: string };
@@ -81,6 +84,14 @@ export async function afterLogin(
     );
   }
   const acr = satisfiedAcr(req.acrValues, login.acr);
+  if (acr === undefined && !req.prompt.includes('none')) {
+    // The request asks for a face the person has enrolled: the face step, not an error (issue 4).
+    const hasFace = (await ctx.store.users.getFaceTemplate(user.id)) !== undefined;
+    if (nextAcrStep(req.acrValues, login.acr, achievableAcrs(user, hasFace)) === 'face') {
+      const next = interaction ?? (await createInteraction(ctx, reply, req, login));
+      return reply.code(303).header('location', facePath(next.id)).send();
+    }
+  }
   if (acr === undefined) {
     if (interaction) await ctx.store.interactions.consume(interaction.id, ctx.now());
     const error = fail(

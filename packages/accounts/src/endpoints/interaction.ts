@@ -3,15 +3,19 @@ import { OAuthError } from '@signet/protocol';
 import type { Client, Interaction } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { interactionPath, isBoundBrowser } from '../authorize/interaction-cookie.js';
-import { afterLogin, type Login } from '../authorize/proceed.js';
+import { afterLogin, facePath, type Login } from '../authorize/proceed.js';
 import type { AuthorizationRequest } from '../authorize/request.js';
 import { redirectWithError, showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';
 import { safeEqual } from '../crypto/safe-equal.js';
+import { checkFace } from '../face/check.js';
+import { type HeadTurn, randomHeadTurn } from '../face/liveness.js';
+import { FaceBusyError } from '../face/pool.js';
+import { loadFaceTemplate } from '../face/templates.js';
 import { formBody, single } from '../http/form.js';
 import { pickLocale } from '../pages/locale.js';
-import { type LoginView, sendPage } from '../pages/render.js';
-import { ACR_PASSWORD } from '../people/acr.js';
+import { type FaceError, type LoginView, sendPage } from '../pages/render.js';
+import { ACR_FACE, ACR_PASSWORD, AMR_OF } from '../people/acr.js';
 import { verifyPassword } from '../people/passwords.js';
 import { startSession } from '../sessions/session-cookie.js';
 
@@ -21,6 +25,13 @@ export const ACCOUNT_FAILURE_LIMIT = 5;
 export const ADDRESS_FAILURE_LIMIT = 20;
 /** The throttling window, in seconds. */
 export const THROTTLE_WINDOW = 15 * 60;
+
+/** Frames the face page captures: a frontal one, then the turn. */
+export const FACE_FRAMES = 5;
+/** Most frames one face check accepts. */
+const MAX_FACE_FRAMES = 10;
+/** Largest face-check post: {@link MAX_FACE_FRAMES} JPEGs of 640 px, base64 in a form. */
+const FACE_BODY_LIMIT = 8 * 1024 * 1024;
 
 interface Loaded {
   interaction: Interaction;
@@ -180,6 +191,142 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     await ctx.store.consents.remember(interaction.login.userId, client.clientId, req.scope, ctx.now());
     return afterLogin(ctx, request, reply, client, req, interaction.login, { interaction, consentGiven: true });
   });
+
+  const isHeadTurn = (value: unknown): value is HeadTurn => value === 'left' || value === 'right';
+
+  /** Ends the face step without the face: the client hears `unmet_authentication_requirements`. */
+  async function faceUnmet(reply: FastifyReply, loaded: Loaded, why: string) {
+    await ctx.store.interactions.consume(loaded.interaction.id, ctx.now());
+    const error = new OAuthError('unmet_authentication_requirements', why);
+    return redirectWithError(ctx, reply, loaded.req.redirectUri, error, loaded.req.state);
+  }
+
+  async function showFace(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    loaded: Loaded,
+    challenge: HeadTurn,
+    attempts: number,
+    error?: FaceError,
+    status = 200,
+  ) {
+    const { interaction, client, req } = loaded;
+    return sendPage(
+      reply,
+      locale(request, req),
+      {
+        view: 'face',
+        data: {
+          action: facePath(interaction.id),
+          csrf: interaction.csrfToken,
+          clientName: client.clientName || client.clientId,
+          challenge,
+          frames: FACE_FRAMES,
+          attemptsLeft: Math.max(0, ctx.faces.maxAttempts - attempts),
+          ...(error ? { error } : {}),
+        },
+      },
+      { status, formActionOrigins: formOrigins(req), camera: true },
+    );
+  }
+
+  /** The face step applies to a person who signed in with a password in this interaction. */
+  function passwordLogin(loaded: Loaded): Login | undefined {
+    const login = loaded.interaction.login;
+    return login && login.acr === ACR_PASSWORD && loaded.req.acrValues.includes(ACR_FACE) ? login : undefined;
+  }
+
+  app.get<{ Params: { id: string } }>('/interaction/:id/face', async (request, reply) => {
+    const loaded = await load(request, reply);
+    if (!loaded) return reply;
+    if (!passwordLogin(loaded))
+      return reply.code(303).header('location', interactionPath(loaded.interaction.id)).send();
+    const stored = loaded.interaction.faceChallenge;
+    const challenge: HeadTurn = isHeadTurn(stored) ? stored : randomHeadTurn();
+    if (challenge !== stored) await ctx.store.interactions.setFaceChallenge(loaded.interaction.id, challenge);
+    return showFace(request, reply, loaded, challenge, loaded.interaction.faceAttempts ?? 0);
+  });
+
+  app.post<{ Params: { id: string } }>(
+    '/interaction/:id/face',
+    { bodyLimit: FACE_BODY_LIMIT },
+    async (request, reply) => {
+      const loaded = await load(request, reply);
+      if (!loaded) return reply;
+      if (!checkCsrf(request, loaded)) return csrfFailure(request, reply, loaded.req);
+      const login = passwordLogin(loaded);
+      if (!login) return reply.code(303).header('location', interactionPath(loaded.interaction.id)).send();
+      const id = loaded.interaction.id;
+      const audit = (outcome: string, details: Record<string, unknown> = {}) =>
+        request.log.info(
+          { event: 'face_check', interaction: id, user: login.userId, outcome, ...details },
+          'face check',
+        );
+      const params = formBody(request.body);
+
+      if (single(params, 'cancel') === 'no_camera') {
+        audit('no_camera');
+        return faceUnmet(reply, loaded, 'the person could not use a camera for the face check');
+      }
+      const challenge = loaded.interaction.faceChallenge;
+      if (!isHeadTurn(challenge)) return reply.code(303).header('location', facePath(id)).send();
+      const template = await loadFaceTemplate(ctx.store, ctx.keys.face, login.userId);
+      if (!template) {
+        audit('no_template');
+        return faceUnmet(reply, loaded, 'no face is enrolled for this person');
+      }
+      // Counted before the check, atomically, so parallel posts cannot exceed the limit.
+      const attempt = await ctx.store.interactions.countFaceAttempt(id, ctx.now());
+      if (attempt === undefined) {
+        await load(request, reply); // expired meanwhile: its error page
+        return reply;
+      }
+      if (attempt > ctx.faces.maxAttempts) {
+        audit('refused', { reason: 'too_many_attempts', attempt });
+        return faceUnmet(reply, loaded, 'too many failed face checks');
+      }
+      const frames = (params.get('frame') ?? []).filter((f) => f !== '');
+      const next = randomHeadTurn();
+      let problem: FaceError | undefined;
+      let result: Awaited<ReturnType<typeof checkFace>> | undefined;
+      if (frames.length > MAX_FACE_FRAMES) problem = 'too_many_frames';
+      else if (frames.some((f) => !/^[A-Za-z0-9+/]+={0,2}$/.test(f))) problem = 'unreadable_image';
+      else {
+        try {
+          result = await checkFace(
+            ctx.faces.verifier,
+            template,
+            frames.map((f) => Buffer.from(f, 'base64')),
+            { challenge },
+          );
+          if (!result.ok) problem = result.problem;
+        } catch (error) {
+          if (!(error instanceof FaceBusyError)) throw error;
+          problem = 'busy';
+          reply.header('retry-after', String(error.retryAfterSeconds));
+        }
+      }
+      const measures = result ? { distance: result.distance, turn: result.turn } : {};
+      if (problem === undefined) {
+        audit('match', { attempt, challenge, ...measures });
+        const upgraded: Login = {
+          userId: login.userId,
+          authTime: ctx.now(),
+          acr: ACR_FACE,
+          amr: [...(AMR_OF[ACR_FACE] ?? [])],
+        };
+        await startSession(ctx, request, reply, login.userId, upgraded);
+        await ctx.store.interactions.setLogin(id, upgraded);
+        const interaction = { ...loaded.interaction, login: upgraded };
+        return afterLogin(ctx, request, reply, loaded.client, loaded.req, upgraded, { interaction });
+      }
+      audit('refused', { reason: problem, attempt, challenge, frames: frames.length, ...measures });
+      if (attempt >= ctx.faces.maxAttempts) return faceUnmet(reply, loaded, 'the face check failed too many times');
+      // A new side for the next attempt, so a recording of this one does not answer it.
+      await ctx.store.interactions.setFaceChallenge(id, next);
+      return showFace(request, reply, loaded, next, attempt, problem, problem === 'busy' ? 503 : 200);
+    },
+  );
 
   function csrfFailure(request: FastifyRequest, reply: FastifyReply, req: AuthorizationRequest) {
     return showErrorPage(

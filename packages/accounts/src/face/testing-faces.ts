@@ -24,6 +24,9 @@ export const FACE_FIXTURES = {
   twoFaces: 'two-faces.jpg',
 } as const;
 
+/** A fixture's name in {@link FACE_FIXTURES}. */
+export type FaceFixture = keyof typeof FACE_FIXTURES;
+
 /** Reads a fixture picture. */
 export function readFaceFixture(name: keyof typeof FACE_FIXTURES): Buffer {
   return readFileSync(new URL(`../../test-fixtures/faces/${FACE_FIXTURES[name]}`, import.meta.url));

@@ -52,4 +52,36 @@ export const es: Messages = {
     lead: 'Ya puedes cerrar esta ventana.',
     leadWithClient: 'Ya puedes cerrar esta ventana o volver a {client}.',
   },
+  face: {
+    title: 'Confirma que eres tú',
+    lead: '{client} te pide que confirmes con tu cara que eres tú.',
+    howTo:
+      'La cámara te mostrará una vista previa. Mira de frente a la cámara y después gira la cabeza despacio hacia el lado que te indiquemos. Las imágenes se comparan con la cara registrada para ti y no se guardan.',
+    challenge: 'Cuando te lo pidamos, gira la cabeza hacia tu {side}.',
+    left: 'izquierda',
+    right: 'derecha',
+    start: 'Encender la cámara',
+    lookStraight: 'Mira de frente a la cámara.',
+    turnLeft: 'Ahora gira la cabeza despacio hacia tu izquierda.',
+    turnRight: 'Ahora gira la cabeza despacio hacia tu derecha.',
+    sending: 'Comprobando…',
+    cameraBlocked:
+      'No se pudo encender la cámara. Permite que este sitio use la cámara y vuelve a intentarlo, o elige «No puedo usar una cámara».',
+    needsScript: 'Este paso necesita JavaScript y una cámara.',
+    attemptsLeft: 'Intentos restantes: {count}.',
+    noCamera: 'No puedo usar una cámara',
+    errors: {
+      unreadable_image: 'No se pudieron leer las imágenes. Vuelve a intentarlo.',
+      image_too_large: 'Las imágenes eran demasiado grandes. Vuelve a intentarlo.',
+      no_face:
+        'No se vio ninguna cara en una imagen. Mantén la cara en el encuadre, con buena luz, y vuelve a intentarlo.',
+      multiple_faces: 'Se vio más de una cara. Asegúrate de estar solo en el encuadre y vuelve a intentarlo.',
+      incompatible_template: 'Tu cara registrada ya no se puede usar. Pide al servicio que la registre de nuevo.',
+      too_few_frames: 'No se tomaron suficientes imágenes. Vuelve a intentarlo.',
+      too_many_frames: 'Se enviaron demasiadas imágenes. Vuelve a intentarlo.',
+      no_match: 'La cara no coincide con la cara registrada para ti.',
+      no_liveness: 'No se vio el giro de cabeza. Gira más la cabeza hacia el lado indicado y vuelve a intentarlo.',
+      busy: 'Las comprobaciones de cara están ocupadas. Espera un momento y vuelve a intentarlo.',
+    },
+  },
 };

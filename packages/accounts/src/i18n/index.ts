@@ -57,6 +57,43 @@ export interface Messages {
     /** Used instead of `lead` when the client is known: `{client}`. */
     leadWithClient: string;
   };
+  /** The face step (issue 4). */
+  face: {
+    title: string;
+    /** Names the client: `{client}`. */
+    lead: string;
+    /** What will happen, and that the pictures are not kept. */
+    howTo: string;
+    /** Names the side the person will be asked to turn to: `{side}`. */
+    challenge: string;
+    left: string;
+    right: string;
+    start: string;
+    lookStraight: string;
+    turnLeft: string;
+    turnRight: string;
+    sending: string;
+    cameraBlocked: string;
+    /** Shown without JavaScript. */
+    needsScript: string;
+    /** `{count}`: attempts left. */
+    attemptsLeft: string;
+    noCamera: string;
+    /** Why a check failed, by `FaceProblem`, plus `busy` when the checks are overloaded. */
+    errors: Record<
+      | 'unreadable_image'
+      | 'image_too_large'
+      | 'no_face'
+      | 'multiple_faces'
+      | 'incompatible_template'
+      | 'too_few_frames'
+      | 'too_many_frames'
+      | 'no_match'
+      | 'no_liveness'
+      | 'busy',
+      string
+    >;
+  };
 }
 
 /** The messages of each supported locale. */

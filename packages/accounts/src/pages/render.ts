@@ -54,13 +54,32 @@ export interface LoggedOutView {
   clientName?: string;
 }
 
+/** Why the last face check failed: a `FaceProblem`, or `busy` when every face worker was. */
+export type FaceError = keyof Messages['face']['errors'];
+
+/** The face step (issue 4): camera preview, guidance for the head turn, frames posted to `action`. */
+export interface FaceView {
+  action: string;
+  csrf: string;
+  clientName: string;
+  /** The side the person is asked to turn their head to (their own left or right). */
+  challenge: 'left' | 'right';
+  /** How many frames the page captures and posts. */
+  frames: number;
+  /** Face checks the person may still make in this sign-in. */
+  attemptsLeft: number;
+  /** Why the last attempt failed. */
+  error?: FaceError;
+}
+
 /** A page and the data it shows. */
 export type Page =
   | { view: 'login'; data: LoginView }
   | { view: 'consent'; data: ConsentView }
   | { view: 'error'; data: ErrorView }
   | { view: 'logout'; data: LogoutConfirmView }
-  | { view: 'logged-out'; data: LoggedOutView };
+  | { view: 'logged-out'; data: LoggedOutView }
+  | { view: 'face'; data: FaceView };
 
 /** Options of {@link sendPage}. */
 export interface SendPageOptions {
@@ -72,15 +91,25 @@ export interface SendPageOptions {
    * only its origin is used (a custom scheme such as `com.example.app:/cb` becomes `com.example.app:`).
    */
   formActionOrigins?: string[];
+  /**
+   * The page uses the camera through its script (the face page only): adds `script-src 'self'`
+   * and `media-src 'self' blob:` to the policy. Every other page runs no script at all.
+   */
+  camera?: boolean;
 }
 
 /** Where {@link registerAssets} serves the stylesheet. */
 export const STYLESHEET_PATH = '/assets/signet.css';
 
+/** Where {@link registerAssets} serves the face page's script. */
+export const FACE_SCRIPT_PATH = '/assets/face.js';
+
 const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
 const stylesheet = readFileSync(new URL('../../assets/signet.css', import.meta.url));
 // A content hash in the link, so a new stylesheet is fetched at once despite max-age.
 const stylesheetHref = `${STYLESHEET_PATH}?v=${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 12)}`;
+const faceScript = readFileSync(new URL('../../assets/face.js', import.meta.url));
+const faceScriptHref = `${FACE_SCRIPT_PATH}?v=${createHash('sha256').update(faceScript).digest('base64url').slice(0, 12)}`;
 
 // autoEscape: `<%= %>` escapes & < > " '. Templates use `<%~ %>` only for their own output
 // (the layout body and included partials), never for data.
@@ -135,12 +164,17 @@ function cspSource(url: string): string {
 
 /**
  * The page's `Content-Security-Policy`: nothing but the stylesheet and images from this origin,
- * forms only to this origin and `formActionOrigins`, no framing, no `<base>`.
+ * forms only to this origin and `formActionOrigins`, no framing, no `<base>`. With `camera`
+ * (the face page), scripts from this origin and media from camera streams too.
  */
-export function contentSecurityPolicy(formActionOrigins: readonly string[] = []): string {
+export function contentSecurityPolicy(
+  formActionOrigins: readonly string[] = [],
+  options: { camera?: boolean } = {},
+): string {
   const formAction = ["'self'", ...new Set(formActionOrigins.map(cspSource))].join(' ');
   return [
     "default-src 'none'",
+    ...(options.camera ? ["script-src 'self'", "media-src 'self' blob:"] : []),
     "style-src 'self'",
     "img-src 'self' data:",
     `form-action ${formAction}`,
@@ -204,6 +238,24 @@ function loggedOutModel(data: LoggedOutView, t: Messages): Rendered {
   return { title: t.loggedOut.title, model: { lead } };
 }
 
+function faceModel(data: FaceView, t: Messages): Rendered {
+  return {
+    title: t.face.title,
+    model: {
+      action: data.action,
+      csrf: data.csrf,
+      lead: fillMessage(t.face.lead, { client: data.clientName }),
+      challenge: fillMessage(t.face.challenge, { side: t.face[data.challenge] }),
+      side: data.challenge,
+      turn: data.challenge === 'left' ? t.face.turnLeft : t.face.turnRight,
+      frames: data.frames,
+      attemptsLeft: fillMessage(t.face.attemptsLeft, { count: String(data.attemptsLeft) }),
+      error: data.error ? t.face.errors[data.error] : undefined,
+      script: faceScriptHref,
+    },
+  };
+}
+
 function model(page: Page, t: Messages): Rendered {
   switch (page.view) {
     case 'login':
@@ -216,6 +268,8 @@ function model(page: Page, t: Messages): Rendered {
       return logoutModel(page.data, t);
     case 'logged-out':
       return loggedOutModel(page.data, t);
+    case 'face':
+      return faceModel(page.data, t);
   }
 }
 
@@ -249,7 +303,9 @@ export function sendPage(reply: FastifyReply, locale: Locale, page: Page, option
     .code(options.status ?? 200)
     .headers({
       'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': contentSecurityPolicy(options.formActionOrigins),
+      'content-security-policy': contentSecurityPolicy(options.formActionOrigins, { camera: options.camera === true }),
+      // Only the face page may use the camera, and only in this origin's own top-level page.
+      'permissions-policy': options.camera ? 'camera=(self)' : 'camera=()',
       'x-frame-options': 'DENY',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-store',
@@ -260,11 +316,20 @@ export function sendPage(reply: FastifyReply, locale: Locale, page: Page, option
 }
 
 /**
- * Registers `GET /assets/signet.css`: the pages' only stylesheet, read once at startup and sent
- * with `Cache-Control: public, max-age=3600` (pages link it with a content hash, so a change is
- * picked up at once).
+ * Registers `GET /assets/signet.css` (the pages' only stylesheet) and `GET /assets/face.js` (the
+ * face page's camera script), read once at startup and sent with `Cache-Control: public,
+ * max-age=3600` (pages link them with a content hash, so a change is picked up at once).
  */
 export function registerAssets(app: FastifyInstance): void {
+  app.get(FACE_SCRIPT_PATH, (_request, reply) =>
+    reply
+      .headers({
+        'content-type': 'text/javascript; charset=utf-8',
+        'cache-control': 'public, max-age=3600',
+        'x-content-type-options': 'nosniff',
+      })
+      .send(faceScript),
+  );
   app.get(STYLESHEET_PATH, (_request, reply) =>
     reply
       .headers({
