@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  allowInsecureRequests,
+  authorizationCodeGrant,
+  buildAuthorizationUrl,
+  ClientSecretBasic,
+  type Configuration,
+  calculatePKCECodeChallenge,
+  discovery,
+  randomNonce,
+  randomPKCECodeVerifier,
+} from 'openid-client';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import sharp from 'sharp';
+import { readFaceFixture, turnHead } from '../../packages/accounts/src/face/testing-faces.js';
+import { type RunningSignet, startSignet } from '../signet.js';
+
+// The face step in Debian's Chromium with a fake camera (issue 4): Chromium plays a Y4M video made
+// from the fixture portrait (frontal for 2 s, then turned by 15° and 30° on turnHead's cylinder
+// model) as its camera; the page's own script captures the frames and posts them; the real model
+// checks them. The challenge is random, so there is one browser per side, and the signed-in
+// browser's cookies move to the one whose video turns the way the page asks.
+
+const DOCUMENTED_SCOPE = 'openid profile birthdate email phone credential offline offline_access';
+const PASSWORD = 'correct horse battery';
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+const FPS = 10;
+
+/** A YUV4MPEG2 (4:2:0) video of JPEG frames, each shown for `seconds`. */
+async function y4m(segments: { image: Buffer; seconds: number }[]): Promise<Buffer> {
+  const first = await sharp(segments[0]?.image).metadata();
+  const width = (first.width ?? 0) & ~1;
+  const height = (first.height ?? 0) & ~1;
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F${FPS}:1 Ip A1:1 C420jpeg\n`)];
+  for (const { image, seconds } of segments) {
+    const { data } = await sharp(image)
+      .resize(width, height, { fit: 'fill' })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const y = Buffer.alloc(width * height);
+    const u = Buffer.alloc((width / 2) * (height / 2));
+    const v = Buffer.alloc((width / 2) * (height / 2));
+    for (let row = 0; row < height; row++) {
+      for (let col = 0; col < width; col++) {
+        const i = (row * width + col) * 3;
+        const r = data[i] ?? 0;
+        const g = data[i + 1] ?? 0;
+        const b = data[i + 2] ?? 0;
+        y[row * width + col] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+        if (row % 2 === 0 && col % 2 === 0) {
+          const c = (row / 2) * (width / 2) + col / 2;
+          u[c] = Math.max(0, Math.min(255, Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b)));
+          v[c] = Math.max(0, Math.min(255, Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b)));
+        }
+      }
+    }
+    const frame = Buffer.concat([Buffer.from('FRAME\n'), y, u, v]);
+    for (let n = 0; n < Math.round(seconds * FPS); n++) parts.push(frame);
+  }
+  return Buffer.concat(parts);
+}
+
+describe('the face step in Chromium with a fake camera', () => {
+  let signet: RunningSignet;
+  let config: Configuration;
+  let callbackServer: Server;
+  let callbackUrl: string;
+  let dir: string;
+  const browsers = new Map<string, Browser>();
+
+  before(async () => {
+    callbackServer = createServer((_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
+    const address = callbackServer.address();
+    assert.ok(address && typeof address === 'object');
+    callbackUrl = `http://127.0.0.1:${address.port}/callback`;
+    signet = await startSignet();
+    const client = await signet.createClient({
+      client_name: 'Acme Signing',
+      grant_types: ['authorization_code'],
+      redirect_uris: [callbackUrl],
+      skip_consent: true,
+    });
+    config = await discovery(
+      new URL(signet.issuer),
+      client.client_id,
+      client.client_secret,
+      ClientSecretBasic(client.client_secret),
+      { execute: [allowInsecureRequests] },
+    );
+
+    // The camera shows the enrolled portrait itself, after Y4M's 4:2:0 conversion and Chromium's
+    // own JPEG encoding. (The transformed fixture made the detector report a second, spurious face
+    // in these frames — multiple_faces — so it is not used here; see the report in e2e/face-flow.test.ts.)
+    const portrait = readFaceFixture('hopper');
+    const found = await signet.accounts.ctx.faces.verifier.enroll(portrait);
+    assert.ok(found.ok, JSON.stringify(found));
+    dir = mkdtempSync(join(tmpdir(), 'signet-fake-camera-'));
+    for (const side of ['left', 'right'] as const) {
+      const sign = side === 'left' ? 1 : -1;
+      const [turned15, turned30] = await Promise.all([
+        turnHead(portrait, found.face.box, sign * 15),
+        turnHead(portrait, found.face.box, sign * 30),
+      ]);
+      const video = await y4m([
+        { image: portrait, seconds: 2 },
+        { image: turned15, seconds: 0.6 },
+        { image: turned30, seconds: 3.4 },
+      ]);
+      const file = join(dir, `${side}.y4m`);
+      writeFileSync(file, video);
+      browsers.set(
+        side,
+        await chromium.launch({
+          executablePath: '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--use-fake-ui-for-media-stream',
+            '--use-fake-device-for-media-stream',
+            `--use-file-for-fake-video-capture=${file}`,
+          ],
+        }),
+      );
+    }
+  });
+
+  after(async () => {
+    await Promise.all([...browsers.values()].map((b) => b.close()));
+    await new Promise<void>((resolve) => (callbackServer ? callbackServer.close(() => resolve()) : resolve()));
+    await signet?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function enrolledPerson(fixture: 'hopper' | 'collins') {
+    const person = await signet.createUser();
+    const res = await fetch(`${signet.adminUrl}/admin/users/${person.id}/face`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'image/jpeg' },
+      body: readFaceFixture(fixture),
+    });
+    assert.equal(res.status, 200, await res.text());
+    return person;
+  }
+
+  /**
+   * Signs in with the password in one browser, then continues on the face page in the browser
+   * whose camera turns to the side asked (cookies carried over).
+   */
+  async function toFacePage(username: string, url: URL): Promise<Page> {
+    const first = await (browsers.get('left') as Browser).newContext();
+    const login = await first.newPage();
+    await login.goto(url.href);
+    await login.getByLabel('Username').fill(username);
+    await login.getByLabel('Password').fill(PASSWORD);
+    await Promise.all([login.waitForURL(/\/face$/), login.getByRole('button', { name: 'Sign in' }).click()]);
+    const side = await login.locator('#face').getAttribute('data-side');
+    assert.ok(side === 'left' || side === 'right');
+    if (side === 'left') return login;
+    const context = await (browsers.get('right') as Browser).newContext();
+    await context.addCookies(await first.cookies());
+    const page = await context.newPage();
+    await page.goto(login.url());
+    await first.close();
+    return page;
+  }
+
+  async function start() {
+    const verifier = randomPKCECodeVerifier();
+    const nonce = randomNonce();
+    const state = randomNonce();
+    const url = buildAuthorizationUrl(config, {
+      redirect_uri: callbackUrl,
+      scope: DOCUMENTED_SCOPE,
+      state,
+      nonce,
+      code_challenge: await calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      acr_values: 'urn:acr:face',
+    });
+    return { url, verifier, nonce, state };
+  }
+
+  it('the enrolled person turning as asked gets an id_token with acr=urn:acr:face', async () => {
+    const person = await enrolledPerson('hopper');
+    const { url, verifier, nonce, state } = await start();
+    const page = await toFacePage(person.username, url);
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.getByRole('button', { name: 'Start the camera' }).click();
+    // Either the callback, or the face page again with the reason (which the assertion shows).
+    await Promise.race([
+      page.waitForURL((u) => u.href.startsWith(callbackUrl), { timeout: 30_000 }),
+      page.locator('#face-error').waitFor({ timeout: 30_000 }),
+    ]);
+    if (!page.url().startsWith(callbackUrl)) {
+      assert.fail(`the face page refused: ${await page.locator('#face-error').textContent()}`);
+    }
+    assert.deepEqual(errors, []);
+    const tokens = await authorizationCodeGrant(config, new URL(page.url()), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    assert.equal(tokens.claims()?.acr, 'urn:acr:face');
+    assert.deepEqual(tokens.claims()?.amr, ['pwd', 'face']);
+    await page.context().close();
+  });
+
+  it("someone else's face is refused with the reason, never a token", async () => {
+    const person = await enrolledPerson('collins');
+    const page = await toFacePage(person.username, (await start()).url);
+    await page.getByRole('button', { name: 'Start the camera' }).click();
+    await page.locator('#face-error').waitFor({ timeout: 30_000 });
+    assert.match((await page.locator('#face-error').textContent()) ?? '', /does not match/);
+    assert.ok(!page.url().startsWith(callbackUrl));
+    await page.context().close();
+  });
+});
