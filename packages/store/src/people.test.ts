@@ -304,6 +304,8 @@ for (const backend of testBackends()) {
       const got = await store.interactions.get(id, T0 + 3);
       assert.equal(got?.faceChallenge, 'left');
       assert.equal(got?.faceAttempts, 3);
+      await store.interactions.forgetFaceAttempt(id);
+      assert.equal((await store.interactions.get(id, T0 + 3))?.faceAttempts, 2);
       assert.equal(await store.interactions.countFaceAttempt(id, T0 + 600), undefined);
     });
   });

@@ -83,6 +83,22 @@ describe('admin face enrolment', () => {
     assertRefused(await admin('DELETE', '/admin/users/nobody/face'), 404, /nobody/);
   });
 
+  it('answers 503 temporarily_unavailable with Retry-After when every worker is busy and the queue is full', async () => {
+    const person = await h.person();
+    // One worker on this 2-core machine (or more elsewhere), a queue of 4 per worker: enough calls at once overflow it.
+    const calls = 5 * (h.t.config.facePoolSize + 1) + 1;
+    const answers = await Promise.all(
+      Array.from({ length: calls }, () =>
+        admin('POST', `/admin/users/${person.id}/face`, readFaceFixture('hopper'), 'image/jpeg'),
+      ),
+    );
+    const busy = answers.filter((res) => res.statusCode === 503);
+    assert.ok(busy.length > 0, `statuses: ${answers.map((res) => res.statusCode).join(' ')}`);
+    assert.equal(busy[0]?.json().error, 'temporarily_unavailable');
+    assert.match(busy[0]?.headers['retry-after'] as string, /^[1-9]\d*$/);
+    assert.ok(answers.every((res) => res.statusCode === 200 || res.statusCode === 503));
+  });
+
   it('deleting the person deletes their face', async () => {
     const person = await h.person();
     await admin('POST', `/admin/users/${person.id}/face`, readFaceFixture('hopper'), 'image/jpeg');

@@ -302,9 +302,15 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
           if (!result.ok) problem = result.problem;
         } catch (error) {
           if (!(error instanceof FaceBusyError)) throw error;
+          // Not the person's failure: the check did not run, so it does not count.
+          await ctx.store.interactions.forgetFaceAttempt(id);
           problem = 'busy';
           reply.header('retry-after', String(error.retryAfterSeconds));
         }
+      }
+      if (problem === 'busy') {
+        audit('busy', { attempt });
+        return showFace(request, reply, loaded, challenge, attempt - 1, problem, 503);
       }
       const measures = result ? { distance: result.distance, turn: result.turn } : {};
       if (problem === undefined) {
@@ -324,7 +330,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
       if (attempt >= ctx.faces.maxAttempts) return faceUnmet(reply, loaded, 'the face check failed too many times');
       // A new side for the next attempt, so a recording of this one does not answer it.
       await ctx.store.interactions.setFaceChallenge(id, next);
-      return showFace(request, reply, loaded, next, attempt, problem, problem === 'busy' ? 503 : 200);
+      return showFace(request, reply, loaded, next, attempt, problem);
     },
   );
 

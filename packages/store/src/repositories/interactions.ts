@@ -115,6 +115,16 @@ export class InteractionRepository {
     return row && Number(row.face_attempts);
   }
 
+  /** Takes back one counted face check (one that could not be run, e.g. every worker was busy). */
+  async forgetFaceAttempt(id: string): Promise<void> {
+    await this.db
+      .updateTable('interactions')
+      .set((eb) => ({ face_attempts: eb('face_attempts', '-', 1) }))
+      .where('id', '=', id)
+      .where('face_attempts', '>', 0)
+      .execute();
+  }
+
   /** Removes the interaction and returns it, exactly once even under concurrent calls. */
   async consume(id: string, now: number): Promise<Interaction | undefined> {
     const row = await this.db
