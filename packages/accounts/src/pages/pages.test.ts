@@ -5,7 +5,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { en } from '../i18n/en.js';
 import { es } from '../i18n/es.js';
 import { pickLocale } from './locale.js';
-import { contentSecurityPolicy, type Page, registerAssets, STYLESHEET_PATH, sendPage } from './render.js';
+import {
+  contentSecurityPolicy,
+  FACE_SCRIPT_PATH,
+  type Page,
+  registerAssets,
+  renderPage,
+  STYLESHEET_PATH,
+  sendPage,
+} from './render.js';
 
 const HOSTILE = '<script>alert(1)</script>';
 const ATTRIBUTE_BREAK = '"onmouseover=alert(1) x="';
@@ -398,5 +406,48 @@ describe('assets', () => {
     const linked = await app.inject({ method: 'GET', url: href });
     assert.equal(linked.statusCode, 200);
     assert.match(linked.body, /:focus-visible/);
+  });
+});
+
+describe('face page (issue 4)', () => {
+  const face: Page = {
+    view: 'face',
+    data: {
+      action: '/interaction/abc/face',
+      csrf: 'csrf-token',
+      clientName: 'Acme <Signing>',
+      challenge: 'left',
+      frames: 5,
+      attemptsLeft: 2,
+      error: 'no_match',
+    },
+  };
+
+  test('is the only policy with a script source: its own origin, plus camera streams for media', () => {
+    const policy = contentSecurityPolicy([], { camera: true });
+    assert.match(policy, /script-src 'self'; media-src 'self' blob:;/);
+    assert.doesNotMatch(policy, /unsafe/);
+    assert.doesNotMatch(contentSecurityPolicy([]), /script-src|media-src/);
+  });
+
+  test('explains the step, the side, the attempts and the reason, in English and Spanish, escaped', () => {
+    const english = renderPage('en', face);
+    assert.match(english, /<strong>Acme &lt;Signing&gt;<\/strong> asks you to confirm with your face/);
+    assert.match(english, /turn your head to your <strong>left<\/strong>/);
+    assert.match(english, /Attempts left: <strong>2<\/strong>\./);
+    assert.match(english, /role="alert">The face does not match the face enrolled for you\.</);
+    assert.match(english, /data-msg-turn="Now slowly turn your head to your left\."/);
+    assert.match(english, /name="cancel" value="no_camera">I can&#39;t use a camera</);
+    assert.match(english, new RegExp(`<script src="${FACE_SCRIPT_PATH}\\?v=[\\w-]+" defer></script>`));
+    const spanish = renderPage('es', { ...face, data: { ...face.data, challenge: 'right' } });
+    assert.match(spanish, /gira la cabeza hacia tu <strong>derecha<\/strong>/);
+    assert.match(spanish, /No puedo usar una cámara/);
+  });
+
+  test('its script is served as JavaScript, cacheable', async () => {
+    const response = await app.inject({ method: 'GET', url: FACE_SCRIPT_PATH });
+    assert.equal(response.statusCode, 200);
+    assert.match(String(response.headers['content-type']), /^text\/javascript\b/);
+    assert.match(response.body, /getUserMedia/);
   });
 });
