@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ClientTable, Database } from '../schema.js';
+import { denyGrantAccessTokens } from './deny-grant-tokens.js';
 
 /** An OAuth 2.0 client as the rest of Signet sees it. */
 export interface Client {
@@ -111,18 +112,7 @@ export class ClientRepository {
    */
   async delete(clientId: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('revoked_tokens')
-        .columns(['jti', 'expires_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('grant_access_tokens')
-            .innerJoin('grants', 'grants.id', 'grant_access_tokens.grant_id')
-            .select(['grant_access_tokens.jti', 'grant_access_tokens.expires_at'])
-            .where('grants.client_id', '=', clientId),
-        )
-        .onConflict((oc) => oc.column('jti').doNothing())
-        .execute();
+      await denyGrantAccessTokens(trx, { column: 'client_id', value: clientId });
       const r = await trx.deleteFrom('clients').where('client_id', '=', clientId).executeTakeFirst();
       return r.numDeletedRows > 0n;
     });

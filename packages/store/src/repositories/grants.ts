@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { AuthorizationCodeTable, Database, GrantTable, RefreshTokenTable } from '../schema.js';
+import { denyGrantAccessTokens } from './deny-grant-tokens.js';
 
 /** What a person allowed a client, and how they had authenticated. */
 export interface Grant {
@@ -235,18 +236,7 @@ export class GrantRepository {
         .where('id', '=', id)
         .where('revoked_at', 'is', null)
         .execute();
-      await trx
-        .insertInto('revoked_tokens')
-        .columns(['jti', 'expires_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('grant_access_tokens')
-            .select(['jti', 'expires_at'])
-            .where('grant_id', '=', id)
-            .where('expires_at', '>', now),
-        )
-        .onConflict((oc) => oc.column('jti').doNothing())
-        .execute();
+      await denyGrantAccessTokens(trx, { column: 'id', value: id }, now);
       await trx.deleteFrom('refresh_tokens').where('grant_id', '=', id).execute();
     });
   }

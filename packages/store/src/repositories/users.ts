@@ -1,6 +1,7 @@
 import type { UserClaims } from '@signet/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import type { Database, UserTable } from '../schema.js';
+import { denyGrantAccessTokens } from './deny-grant-tokens.js';
 
 /** A person who can sign in. */
 export interface User {
@@ -93,18 +94,7 @@ export class UserRepository {
    */
   async delete(id: string): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('revoked_tokens')
-        .columns(['jti', 'expires_at'])
-        .expression((eb) =>
-          eb
-            .selectFrom('grant_access_tokens')
-            .innerJoin('grants', 'grants.id', 'grant_access_tokens.grant_id')
-            .select(['grant_access_tokens.jti', 'grant_access_tokens.expires_at'])
-            .where('grants.user_id', '=', id),
-        )
-        .onConflict((oc) => oc.column('jti').doNothing())
-        .execute();
+      await denyGrantAccessTokens(trx, { column: 'user_id', value: id });
       const r = await trx.deleteFrom('users').where('id', '=', id).executeTakeFirst();
       return r.numDeletedRows > 0n;
     });
