@@ -1,60 +1,21 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { ClientJson } from '@signet/accounts';
 import type { Command } from 'commander';
 import type { LightMyRequestResponse } from 'fastify';
 import { basicAuth, type TestAccounts, testAccounts } from '../../accounts/src/testing.js';
 import type { KeyJson, RotateKeysJson } from './commands/keys.js';
 import { signetProgram } from './program.js';
+import { json, runCli } from './testing.js';
 
 // The real CLI in a child process against an in-process accounts admin listener on a free port.
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const binTs = fileURLToPath(new URL('./bin.ts', import.meta.url));
-const launcher = fileURLToPath(new URL('../bin/signet.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment without any SIGNET_* the test runner happens to have, plus `env`. */
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SIGNET_')));
-  return { ...clean, ...env };
-}
-
-/** Runs `node --import tsx packages/cli/src/bin.ts ...args` (or the bin launcher) and collects its output. */
-function run(args: string[], env: Record<string, string>, options: { launcher?: boolean } = {}): Promise<Run> {
-  const argv = options.launcher ? [launcher, ...args] : ['--import', 'tsx', binTs, ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: repoRoot, env: childEnv(env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Asserts a successful run and returns its stdout parsed as JSON. */
-function json<T>(result: Run): T {
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout) as T;
-}
+const run = runCli;
 
 async function listen(t: TestAccounts): Promise<string> {
   await t.adminApp.listen({ host: '127.0.0.1', port: 0 });

@@ -17,50 +17,13 @@ import {
 } from '../../accounts/src/testing-people.js';
 import type { UserJson } from './commands/users.js';
 import { signetProgram } from './program.js';
+import { binTs, childEnv, json, type Run, repoRoot, runCli } from './testing.js';
 
 // The real CLI in a child process against an in-process accounts service: the admin listener
 // for the CLI, the public one for signing in as the people it creates.
 
-const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-const binTs = fileURLToPath(new URL('./bin.ts', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment without any SIGNET_* the test runner happens to have, plus `env`. */
-function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SIGNET_')));
-  return { ...clean, ...env };
-}
-
-/** Runs `node --import tsx packages/cli/src/bin.ts ...args` with `stdin` piped in (none: closed at once). */
-function run(args: string[], env: Record<string, string>, stdin = ''): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', binTs, ...args], { cwd: repoRoot, env: childEnv(env) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    // The CLI may exit without reading stdin (a usage error): that is not the test's failure.
-    child.stdin.on('error', () => {});
-    child.stdin.end(stdin);
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Asserts a successful run and returns its stdout parsed as JSON. */
-function json<T>(result: Run): T {
-  assert.equal(result.code, 0, result.stderr);
-  return JSON.parse(result.stdout) as T;
-}
+/** Runs the CLI with `stdin` piped in (none: closed at once). */
+const run = (args: string[], env: Record<string, string>, stdin = '') => runCli(args, env, { stdin });
 
 /** Asserts a failed run with `code`, nothing on stdout, and returns stderr. */
 function failed(result: Run, code: 1 | 2): string {
