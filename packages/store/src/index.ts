@@ -16,4 +16,12 @@ export { SigningKeyRepository } from './repositories/signing-keys.js';
 export type { User } from './repositories/users.js';
 export { UserRepository } from './repositories/users.js';
 export type { Database } from './schema.js';
-export { isPostgresUrl, openStore, type Store, type StoreOptions } from './store.js';
+export {
+  isPostgresUrl,
+  type MigrationTables,
+  migrateDatabase,
+  openDatabase,
+  openStore,
+  type Store,
+  type StoreOptions,
+} from './store.js';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { type Dialect, migrationProvider } from './migrations/index.js';
 import { ClientRepository } from './repositories/clients.js';
@@ -57,10 +57,7 @@ export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.te
  * across process crashes and fast enough that a write never dominates a request.
  */
 export function openStore(options: StoreOptions): Store {
-  const dialect: Dialect = isPostgresUrl(options.url) ? 'postgres' : 'sqlite';
-  const db = new Kysely<Database>({
-    dialect: dialect === 'postgres' ? postgresDialect(options) : sqliteDialect(options.url),
-  });
+  const { dialect, db } = openDatabase<Database>(options);
   return {
     dialect,
     db,
@@ -73,22 +70,7 @@ export function openStore(options: StoreOptions): Store {
     grants: new GrantRepository(db),
     consents: new ConsentRepository(db),
     loginThrottle: new LoginThrottleRepository(db),
-    async migrate() {
-      // Name the schema explicitly: Kysely's existence check for its own tables otherwise looks
-      // across every schema of the database and can find another schema's copy.
-      const schema =
-        dialect === 'postgres'
-          ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
-          : undefined;
-      const migrator = new Migrator({
-        db,
-        provider: migrationProvider(dialect),
-        ...(schema ? { migrationTableSchema: schema } : {}),
-      });
-      const { error, results } = await migrator.migrateToLatest();
-      if (error) throw error instanceof Error ? error : new Error(String(error));
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
-    },
+    migrate: () => migrateDatabase(db, dialect, migrationProvider(dialect)),
     async ping() {
       await sql`select 1`.execute(db);
     },
@@ -96,6 +78,51 @@ export function openStore(options: StoreOptions): Store {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Opens a Kysely database of any schema on the dialect the URL names, with the same SQLite
+ * pragmas and PostgreSQL pool as the accounts store. Another service (the Signer) uses it for
+ * its own tables.
+ */
+export function openDatabase<DB>(options: StoreOptions): { dialect: Dialect; db: Kysely<DB> } {
+  const dialect: Dialect = isPostgresUrl(options.url) ? 'postgres' : 'sqlite';
+  const db = new Kysely<DB>({
+    dialect: dialect === 'postgres' ? postgresDialect(options) : sqliteDialect(options.url),
+  });
+  return { dialect, db };
+}
+
+/** Names of Kysely's bookkeeping tables, so two services can share one database. */
+export interface MigrationTables {
+  /** Default `kysely_migration`. */
+  migrationTableName?: string;
+  /** Default `kysely_migration_lock`. */
+  migrationLockTableName?: string;
+}
+
+/** Applies every pending migration of `provider`; returns the names it applied. */
+export async function migrateDatabase<DB>(
+  db: Kysely<DB>,
+  dialect: Dialect,
+  provider: MigrationProvider,
+  tables: MigrationTables = {},
+): Promise<string[]> {
+  // Name the schema explicitly: Kysely's existence check for its own tables otherwise looks
+  // across every schema of the database and can find another schema's copy.
+  const schema =
+    dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema
+      : undefined;
+  const migrator = new Migrator({
+    db,
+    provider,
+    ...tables,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
 function sqliteDialect(path: string): SqliteDialect {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openStore, type Store } from './store.js';
+import { openStore, type Store, type StoreOptions } from './store.js';
 
 /** A backend the shared store contract runs against. */
 export interface TestBackend {
@@ -52,6 +52,58 @@ export function testBackends(): TestBackend[] {
           store,
           async dispose() {
             await store.close();
+            const c = new pg.Client({ connectionString: url });
+            await c.connect();
+            await c.query(`drop schema ${schema} cascade`);
+            await c.end();
+          },
+        };
+      },
+    },
+  ];
+}
+
+/** A place a test database can be created, for services with their own tables (the Signer). */
+export interface TestLocation {
+  name: string;
+  /** Why this backend is skipped, or undefined when it runs. */
+  skip?: string;
+  /** Creates an empty database (SQLite file or PostgreSQL schema) and a function that removes it. */
+  create(): Promise<{ options: StoreOptions; dispose(): Promise<void> }>;
+}
+
+/**
+ * The same two backends as `testBackends`, handing out connection options instead of an
+ * accounts store: SQLite always, PostgreSQL (one fresh schema each) when `TEST_DATABASE_URL` is set.
+ */
+export function testLocations(): TestLocation[] {
+  const pgUrl = process.env.TEST_DATABASE_URL;
+  return [
+    {
+      name: 'sqlite',
+      async create() {
+        const dir = mkdtempSync(join(tmpdir(), 'signet-db-'));
+        return {
+          options: { url: join(dir, 'signet.db') },
+          async dispose() {
+            rmSync(dir, { recursive: true, force: true });
+          },
+        };
+      },
+    },
+    {
+      name: 'postgres',
+      ...(pgUrl ? {} : { skip: 'TEST_DATABASE_URL is not set: the PostgreSQL leg was SKIPPED' }),
+      async create() {
+        const url = pgUrl as string;
+        const schema = `signet_test_${randomBytes(6).toString('hex')}`;
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        await admin.query(`create schema ${schema}`);
+        await admin.end();
+        return {
+          options: { url, schema, poolSize: 4 },
+          async dispose() {
             const c = new pg.Client({ connectionString: url });
             await c.connect();
             await c.query(`drop schema ${schema} cascade`);

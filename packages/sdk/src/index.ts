@@ -1,0 +1,2 @@
+/** Signet SDK: token cache, PKCE helpers and a typed Signer API client. */
+export {};

@@ -1,0 +1,46 @@
+import { type Dialect, migrateDatabase, openDatabase, type StoreOptions } from '@signet/store';
+import { type Kysely, type MigrationProvider, sql } from 'kysely';
+import { envelopesMigration } from '../envelopes/migration.js';
+import { notificationsMigration } from '../notifications/migration.js';
+import { pkiMigration } from '../pki/migration.js';
+import type { SignerDatabase } from './database.js';
+
+/** The Signer's database: its own tables and its own migration history, so it may share a database with accounts. */
+export interface SignerStore {
+  readonly dialect: Dialect;
+  readonly db: Kysely<SignerDatabase>;
+  /** Applies every pending Signer migration; returns the names it applied. */
+  migrate(): Promise<string[]>;
+  /** Round-trips a trivial query; throws if the database is unreachable. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The Signer's migrations in order. Never edit a released one: add a new one. */
+export function signerMigrations(dialect: Dialect): MigrationProvider {
+  return {
+    getMigrations: async () => ({
+      '0001_pki': pkiMigration(dialect),
+      '0002_envelopes': envelopesMigration(dialect),
+      '0003_notifications': notificationsMigration(dialect),
+    }),
+  };
+}
+
+/** Opens the Signer's database (SQLite file or PostgreSQL, as the URL says). */
+export function openSignerStore(options: StoreOptions): SignerStore {
+  const { dialect, db } = openDatabase<SignerDatabase>(options);
+  return {
+    dialect,
+    db,
+    migrate: () =>
+      migrateDatabase(db, dialect, signerMigrations(dialect), {
+        migrationTableName: 'signer_migration',
+        migrationLockTableName: 'signer_migration_lock',
+      }),
+    async ping() {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
