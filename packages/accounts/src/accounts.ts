@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { openStore, type Store } from '@signet/store';
+import { openStore, readSecretFile, type Store } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from './admin/app.js';
 import { buildPublicApp } from './app.js';
@@ -7,7 +7,6 @@ import { ClientCache } from './client-cache.js';
 import { type Config, ConfigError, MIN_ADMIN_TOKEN_LENGTH } from './config.js';
 import type { AccountsContext } from './context.js';
 import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
-import { readSecretFile } from './crypto/secret-file.js';
 import { THROTTLE_WINDOW } from './endpoints/interaction.js';
 import { FaceService } from './face/service.js';
 import { KEY_REFRESH_SECONDS, Keyring } from './keys/keyring.js';

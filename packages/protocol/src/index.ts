@@ -1,4 +1,6 @@
 export * from './claims.js';
 export * from './errors.js';
 export * from './metadata.js';
+export * from './safe-equal.js';
+export * from './seal.js';
 export * from './tokens.js';

@@ -1,4 +1,4 @@
-import { OAuthError } from '@signet/protocol';
+import { OAuthError, safeEqual } from '@signet/protocol';
 import Fastify, {
   type FastifyError,
   type FastifyInstance,
@@ -8,7 +8,6 @@ import Fastify, {
 } from 'fastify';
 import { fastifyOptions } from '../app.js';
 import type { AccountsContext } from '../context.js';
-import { safeEqual } from '../crypto/safe-equal.js';
 import { registerErrorHandling } from '../http/errors.js';
 import { registerSecurityHeaders } from '../http/security-headers.js';
 import { clientRoutes } from './clients.js';

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { safeEqual, seal, unseal } from '@signet/protocol';
 import { openFaceTemplate, sealFaceTemplate } from '../face/templates.js';
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret.js';
 import { deriveKeys } from './master-key.js';
-import { safeEqual } from './safe-equal.js';
-import { seal, unseal } from './seal.js';
 
 /** Replaces the base64url part `index` of a sealed value. */
 function withPart(sealed: string, index: number, change: (part: Buffer) => Buffer): string {

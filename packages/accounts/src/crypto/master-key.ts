@@ -1,6 +1,6 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
+import { readSecretFile } from '@signet/store';
 import { ConfigError } from '../config.js';
-import { readSecretFile } from './secret-file.js';
 
 /** Bytes of a master key (AES-256 and HMAC-SHA256 keys are derived from it). */
 export const MASTER_KEY_BYTES = 32;

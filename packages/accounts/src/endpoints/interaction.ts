@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OAuthError } from '@signet/protocol';
+import { OAuthError, safeEqual } from '@signet/protocol';
 import type { Client, Interaction } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { interactionPath, isBoundBrowser } from '../authorize/interaction-cookie.js';
@@ -7,7 +7,6 @@ import { afterLogin, facePath, type Login } from '../authorize/proceed.js';
 import type { AuthorizationRequest } from '../authorize/request.js';
 import { redirectWithError, showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';
-import { safeEqual } from '../crypto/safe-equal.js';
 import { checkFace } from '../face/check.js';
 import { type HeadTurn, randomHeadTurn } from '../face/liveness.js';
 import { FaceBusyError } from '../face/pool.js';

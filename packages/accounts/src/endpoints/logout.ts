@@ -1,11 +1,10 @@
 import { createHmac } from 'node:crypto';
-import { OAuthError } from '@signet/protocol';
+import { OAuthError, safeEqual } from '@signet/protocol';
 import type { Client } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { compactVerify, createLocalJWKSet } from 'jose';
 import { showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';
-import { safeEqual } from '../crypto/safe-equal.js';
 import { type FormParams, formBody, queryParams, single } from '../http/form.js';
 import { pickLocale } from '../pages/locale.js';
 import { sendPage } from '../pages/render.js';

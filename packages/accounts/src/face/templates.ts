@@ -3,8 +3,9 @@
  * master key, with the person's id as additional data, so a template copied to another person's
  * row does not open. Only the embedding is stored, never the photo.
  */
+
+import { seal, unseal } from '@signet/protocol';
 import type { Store } from '@signet/store';
-import { seal, unseal } from '../crypto/seal.js';
 import { type FaceTemplate, isFaceTemplate } from './verifier.js';
 
 const context = (userId: string) => `face-template:${userId}`;

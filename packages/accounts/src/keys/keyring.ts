@@ -1,7 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
+import { seal, unseal } from '@signet/protocol';
 import type { NewSigningKey, SigningKey, SigningKeyRepository } from '@signet/store';
 import type { SigningAlg } from '../config.js';
-import { seal, unseal } from '../crypto/seal.js';
 
 /** How often each node re-reads the keys, so a rotation made on any node reaches every node. */
 export const KEY_REFRESH_SECONDS = 10;
