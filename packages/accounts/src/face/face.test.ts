@@ -2,8 +2,9 @@
 // Fixtures and their licences: packages/accounts/test-fixtures/faces/README.md.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
 import { checkFace } from './check.js';
-import { FACE_API_TEMPLATE_VERSION } from './face-api-verifier.js';
+import { countPeople, FACE_API_TEMPLATE_VERSION } from './face-api-verifier.js';
 import { checkHeadTurn, estimateYaw, randomHeadTurn } from './liveness.js';
 import { defaultPoolSize, FaceBusyError, FacePoolError, FaceVerifierPool } from './pool.js';
 import { readFaceFixture, tiltFlatPicture, turnHead } from './testing-faces.js';
@@ -70,6 +71,36 @@ describe('face verification with the built-in model', () => {
       assert.ok(!result.ok);
       assert.equal(result.problem, 'multiple_faces');
       assert.match(result.message, /2 faces were found; exactly one person/);
+    });
+
+    it('sees one face in a portrait turned 15–30° either way (no spurious second face in the hair)', async () => {
+      // Before the detector tuning, the transformed portrait turned 15–25° showed a second
+      // "face" (confidence up to 0.62, 6 % of the real one's area) above the head: multiple_faces.
+      const portrait = readFaceFixture('hopperTransformed');
+      const frontal = await pool.enroll(portrait);
+      assert.ok(frontal.ok, JSON.stringify(frontal));
+      for (const degrees of [-25, -20, -15, 15, 20, 25, 30]) {
+        const result = await pool.enroll(await turnHead(portrait, frontal.face.box, degrees));
+        assert.ok(result.ok, `${degrees}°: ${JSON.stringify(!result.ok && result)}`);
+        assert.ok(euclideanDistance(result.template.embedding, hopper.embedding) < THRESHOLD, `${degrees}°`);
+      }
+    });
+
+    it('still refuses a second person who is small but clearly a face', async () => {
+      // Hopper's portrait with Collins' head a quarter of its size beside it (detected at ≈ 0.9).
+      const collins = await sharp(readFaceFixture('collins'))
+        .extract({ left: 120, top: 0, width: 240, height: 240 })
+        .resize(120, 120)
+        .toBuffer();
+      const pair = await sharp({ create: { width: 632, height: 512, channels: 3, background: '#808080' } })
+        .composite([
+          { input: readFaceFixture('hopper'), left: 0, top: 0 },
+          { input: collins, left: 512, top: 100 },
+        ])
+        .jpeg()
+        .toBuffer();
+      const result = await pool.enroll(pair);
+      assert.equal(!result.ok && result.problem, 'multiple_faces', JSON.stringify(result));
     });
 
     it('refuses what is not a JPEG, PNG or WebP picture, or a damaged one, as unreadable_image', async () => {
@@ -270,6 +301,24 @@ describe('face verification with the built-in model', () => {
 function defaultModule(): URL {
   return new URL('./face-api-verifier.ts', import.meta.url);
 }
+
+describe('countPeople (which detections are people)', () => {
+  const options = { otherFaceMinConfidence: 0.8, otherFaceMinArea: 0.25 };
+  const box = (score: number, side: number) => ({ score, box: { width: side, height: side } });
+
+  it('ignores a small, doubtful detection beside a clear face, and picks the most confident as the main one', () => {
+    assert.deepEqual(countPeople([box(0.6, 40), box(0.99, 160)], options), { count: 1, main: 1 });
+    assert.deepEqual(countPeople([box(0.99, 160)], options), { count: 1, main: 0 });
+    assert.deepEqual(countPeople([], options), { count: 0, main: -1 });
+  });
+
+  it('counts another detection that is confident, or large, as a second person', () => {
+    assert.equal(countPeople([box(0.99, 160), box(0.8, 40)], options).count, 2, 'confident though small');
+    assert.equal(countPeople([box(0.99, 160), box(0.55, 80)], options).count, 2, 'doubtful but a quarter of the area');
+    assert.equal(countPeople([box(0.99, 160), box(0.55, 79), box(0.9, 30)], options).count, 2);
+    assert.equal(countPeople([box(0.99, 160), box(0.96, 100), box(0.9, 60)], options).count, 3);
+  });
+});
 
 describe('estimateYaw and checkHeadTurn on landmark arrays', () => {
   /**
