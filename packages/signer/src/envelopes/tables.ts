@@ -1,3 +1,106 @@
-/** The Signer's tables for envelopes (Kysely row types; snake_case as in SQL). */
-// biome-ignore lint/complexity/noBannedTypes: filled in as the envelopes tables are written
-export type EnvelopeTables = {};
+import type { Generated } from 'kysely';
+
+/**
+ * The Signer's tables for envelopes (Kysely row types; snake_case as in SQL). Times are epoch
+ * seconds. PDF bytes live in the database (`blob`/`bytea`) rather than under the data directory:
+ * they are written in the same transaction as the envelope, so a failed create or signature leaves
+ * nothing behind, and every node of a cluster sharing one PostgreSQL sees them without a shared disk.
+ */
+export type EnvelopeTables = {
+  envelopes: EnvelopesTable;
+  envelope_documents: EnvelopeDocumentsTable;
+  envelope_persons: EnvelopePersonsTable;
+  envelope_signatures: EnvelopeSignaturesTable;
+  envelope_invitations: EnvelopeInvitationsTable;
+  used_id_tokens: UsedIdTokensTable;
+  audit_events: AuditEventsTable;
+};
+
+/** One envelope, owned by the client that created it. `(client_id, nonce)` is unique: the replay guard. */
+export interface EnvelopesTable {
+  id: string;
+  client_id: string;
+  status: string;
+  nonce: string;
+  issuer_person_index: number | null;
+  callback_url: string | null;
+  expires_at: number | null;
+  status_reason: string | null;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  /** Bumped by every change, so a signature computed outside a transaction is written only over the state it was computed from. */
+  version: number;
+}
+
+/** A PDF of an envelope: the bytes as uploaded and the current (signed) bytes. */
+export interface EnvelopeDocumentsTable {
+  envelope_id: string;
+  document_index: number;
+  name: string;
+  page_count: number;
+  original_sha256: string;
+  original: Uint8Array;
+  current: Uint8Array;
+  signature_count: number;
+}
+
+/** A signer of an envelope; `identity` (JSON of a SignerIdentity) is known once they are identified. */
+export interface EnvelopePersonsTable {
+  envelope_id: string;
+  person_index: number;
+  identified_by: string;
+  name: string;
+  email: string | null;
+  subject: string | null;
+  identity: string | null;
+  status: string;
+  signed_at: number | null;
+}
+
+/** Who signs which document, in order (`signature_index`). `position` is JSON or null. */
+export interface EnvelopeSignaturesTable {
+  envelope_id: string;
+  signature_index: number;
+  document_index: number;
+  person_index: number;
+  position: string | null;
+  status: string;
+  signed_at: number | null;
+}
+
+/** A one-time signing link: only the SHA-256 of its random token is stored. */
+export interface EnvelopeInvitationsTable {
+  token_hash: string;
+  envelope_id: string;
+  person_index: number;
+  expires_at: number;
+  created_at: number;
+  used_at: number | null;
+}
+
+/** id_tokens that already identified a person: one envelope per token, race-safe by the primary key. */
+export interface UsedIdTokensTable {
+  /** `iss` + `jti`, or a hash of the whole token when it has no `jti`. */
+  token_key: string;
+  envelope_id: string;
+  /** The token's `exp`, after which the row may be purged (the token is refused as expired anyway). */
+  expires_at: number;
+  used_at: number;
+}
+
+/** The audit trail: every event of every envelope, in `sequence` order. */
+export interface AuditEventsTable {
+  sequence: Generated<number>;
+  envelope_id: string;
+  client_id: string;
+  type: string;
+  occurred_at: number;
+  actor_type: string;
+  actor_id: string;
+  actor_name: string | null;
+  actor_person_index: number | null;
+  ip: string | null;
+  user_agent: string | null;
+  data: string;
+}
