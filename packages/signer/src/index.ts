@@ -1,2 +1,11 @@
+export { buildSignerApp, type SignerRoutes } from './app.js';
+export { type AccessTokenCheck, CLOCK_LEEWAY_SECONDS, invalidToken, verifyAccessToken } from './auth/access-token.js';
+export { authenticate, BEARER_CHALLENGE, bearerToken, requireScope } from './auth/bearer.js';
+export type { Caller } from './auth/caller.js';
+export { DiscoveryError, discoverIssuer, type IssuerMetadata } from './auth/discovery.js';
+export { IssuerKeys, type IssuerKeysOptions } from './auth/issuer-keys.js';
+export { ConfigError, loadSignerConfig, type SignerConfig } from './config.js';
+export type { SignerContext } from './context.js';
+export { createSigner, type Signer, type SignerOverrides } from './signer.js';
 export type { SignerDatabase } from './store/database.js';
 export { openSignerStore, type SignerStore, signerMigrations } from './store/signer-store.js';

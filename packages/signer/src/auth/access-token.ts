@@ -1,0 +1,110 @@
+import { ACCESS_TOKEN_TYP, OAuthError } from '@signet/protocol';
+import { errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { Caller } from './caller.js';
+import { JwksUnavailableError } from './issuer-keys.js';
+
+/**
+ * Signature algorithms an access token may use: asymmetric only, so `none` and the HMAC family
+ * (whose "key" would be public JWKS material) can never verify.
+ */
+export const ACCESS_TOKEN_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+] as const;
+
+/** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. */
+export const CLOCK_LEEWAY_SECONDS = 30;
+
+/** What verifying an access token checks against. */
+export interface AccessTokenCheck {
+  /** The issuer, exactly as discovery confirmed it. */
+  issuer: string;
+  /** This API's audience; `aud` must contain it. */
+  audience: string;
+  /** The issuer's keys. */
+  issuerKeys: JWTVerifyGetKey;
+  /** Current time in epoch seconds. */
+  now: () => number;
+}
+
+/**
+ * Verifies an RFC 9068 JWT access token locally and returns its caller: signature against the
+ * issuer's keys with an allowed algorithm, `typ: at+jwt` (so an id_token is refused), `iss`,
+ * `aud` containing this API's audience, `exp`/`nbf` with {@link CLOCK_LEEWAY_SECONDS}, and the
+ * `client_id` that owns what the call touches. Any failure is a 401 `invalid_token`
+ * (RFC 6750 §3.1) whose description says which check failed.
+ */
+export async function verifyAccessToken(token: string, check: AccessTokenCheck): Promise<Caller> {
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, check.issuerKeys, {
+      issuer: check.issuer,
+      audience: check.audience,
+      typ: ACCESS_TOKEN_TYP,
+      algorithms: [...ACCESS_TOKEN_ALGORITHMS],
+      clockTolerance: CLOCK_LEEWAY_SECONDS,
+      currentDate: new Date(check.now() * 1000),
+      requiredClaims: ['exp', 'iat', 'sub', 'client_id'],
+    }));
+  } catch (error) {
+    if (error instanceof JwksUnavailableError) {
+      throw new OAuthError('temporarily_unavailable', 'the issuer keys are unavailable; try again shortly', 503, {
+        'retry-after': '5',
+      });
+    }
+    throw invalidToken(describe(error));
+  }
+  const clientId = payload.client_id;
+  if (typeof clientId !== 'string' || clientId === '') throw invalidToken('the access token has no client_id');
+  const scope = payload.scope;
+  if (scope !== undefined && typeof scope !== 'string') throw invalidToken('the access token scope is malformed');
+  const jti = payload.jti;
+  return {
+    clientId,
+    scope: [...new Set((scope ?? '').split(' ').filter(Boolean))],
+    tokenId: typeof jti === 'string' ? jti : undefined,
+  };
+}
+
+/**
+ * 401 `invalid_token` with its RFC 6750 §3 challenge. The description is one of the fixed
+ * strings below, so it never needs escaping inside the quoted header value.
+ */
+export function invalidToken(description: string): OAuthError {
+  return new OAuthError('invalid_token', description, 401, {
+    'www-authenticate': `Bearer realm="signet", error="invalid_token", error_description="${description}"`,
+  });
+}
+
+function describe(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'the access token has expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    switch (error.claim) {
+      case 'iss':
+        return 'the access token was not issued by the trusted issuer';
+      case 'aud':
+        return 'the access token is not meant for this API (aud)';
+      case 'typ':
+        return 'the token is not an access token (typ must be at+jwt)';
+      case 'nbf':
+        return 'the access token is not yet valid';
+      case 'iat':
+        return 'the access token was issued in the future';
+      default:
+        return `the access token lacks a valid ${error.claim} claim`;
+    }
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'the access token algorithm is not allowed';
+  if (error instanceof errors.JWKSNoMatchingKey) return 'the access token was signed by an unknown key';
+  if (error instanceof errors.JWKSMultipleMatchingKeys) return 'the access token key is ambiguous';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the access token signature is invalid';
+  return 'the access token is malformed';
+}

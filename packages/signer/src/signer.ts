@@ -1,0 +1,111 @@
+import { randomBytes } from 'node:crypto';
+import { readSecretFile } from '@signet/store';
+import type { FastifyInstance } from 'fastify';
+import { buildSignerApp, type SignerRoutes } from './app.js';
+import { type DiscoveryRetry, discoverWithRetry, type IssuerMetadata } from './auth/discovery.js';
+import { IssuerKeys } from './auth/issuer-keys.js';
+import { ConfigError, SIGNER_MASTER_KEY_BYTES, type SignerConfig } from './config.js';
+import type { SignerContext } from './context.js';
+import { openSignerStore, type SignerStore } from './store/signer-store.js';
+
+/** A fully wired Signer, not yet listening. */
+export interface Signer {
+  app: FastifyInstance;
+  context: SignerContext;
+  /** What discovery said about the issuer (its document, for parts that need more than the keys). */
+  issuerMetadata: IssuerMetadata;
+  /** The JWKS cache behind `context.issuerKeys`. */
+  issuerKeys: IssuerKeys;
+  /** Starts listening on `config.host:config.port`; resolves with the base URL bound (the real port when 0). */
+  listen(): Promise<string>;
+  /** Stops the app (finishing in-flight requests), the background work, then the database. */
+  close(): Promise<void>;
+}
+
+/** Injected in tests: a clock, a `fetch` that counts calls to the issuer, an already open store. */
+export interface SignerOverrides {
+  /** Current time in epoch seconds. Default the system clock. */
+  now?: () => number;
+  /** Used for discovery and the JWKS. Default the global `fetch`. */
+  fetch?: typeof fetch;
+  /** An open Signer store; the Signer migrates it but leaves closing it to the caller. */
+  store?: SignerStore;
+  /** How long to wait for the issuer at start. Default: up to 60 s, backing off from 250 ms. */
+  discovery?: DiscoveryRetry;
+  /** JWKS cache timing in seconds. Defaults: ttl 600, cooldown 30. */
+  jwks?: { ttl?: number; cooldown?: number };
+}
+
+/**
+ * Builds the Signer: loads (or creates) its master key, opens and migrates its database,
+ * discovers the issuer (retrying while accounts is still starting), sets up the JWKS cache and
+ * assembles the app with every part's routes.
+ */
+export async function createSigner(config: SignerConfig, overrides: SignerOverrides = {}): Promise<Signer> {
+  const now = overrides.now ?? (() => Math.floor(Date.now() / 1000));
+  const fetchImpl = overrides.fetch ?? fetch;
+  const masterKey = loadSignerMasterKey(config);
+  const store = overrides.store ?? openSignerStore({ url: config.databaseUrl });
+  const ownsStore = overrides.store === undefined;
+  const background: { close(): Promise<void> | void }[] = [];
+  try {
+    await store.migrate();
+    const issuerMetadata = await discoverWithRetry(config.issuer, fetchImpl, overrides.discovery);
+    const issuerKeys = new IssuerKeys({ jwksUri: issuerMetadata.jwksUri, now, fetch: fetchImpl, ...overrides.jwks });
+    const context: SignerContext = {
+      config,
+      store,
+      // Replaced by the app's logger in buildSignerApp, before any part receives the context.
+      log: undefined as unknown as SignerContext['log'],
+      now,
+      issuerKeys: issuerKeys.getKey,
+      issuer: issuerMetadata.issuer,
+      masterKey,
+    };
+    const app = buildSignerApp(context, () => signerParts(context, background));
+    return {
+      app,
+      context,
+      issuerMetadata,
+      issuerKeys,
+      async listen() {
+        const address = await app.listen({ host: config.host, port: config.port });
+        return address;
+      },
+      async close() {
+        await app.close();
+        for (const part of background.reverse()) await part.close();
+        if (ownsStore) await store.close();
+      },
+    };
+  } catch (error) {
+    for (const part of background.reverse()) await part.close();
+    if (ownsStore) await store.close();
+    throw error;
+  }
+}
+
+/**
+ * The routes of the Signer's parts (PKI, envelopes, notifications, signing page), each wired
+ * from the context; background work they start is added to `background` to be closed.
+ */
+function signerParts(_context: SignerContext, _background: { close(): Promise<void> | void }[]): SignerRoutes {
+  return { public: [], authenticated: [] };
+}
+
+/** The configured master key, or the one in `<dataDir>/signer-master-key`, created on first start. */
+export function loadSignerMasterKey(config: Pick<SignerConfig, 'masterKey' | 'dataDir'>): Buffer {
+  if (config.masterKey) return Buffer.from(config.masterKey, 'base64url');
+  const { value, path } = readSecretFile(config.dataDir, 'signer-master-key', () =>
+    randomBytes(SIGNER_MASTER_KEY_BYTES).toString('base64url'),
+  );
+  const key = Buffer.from(value, 'base64url');
+  // An empty or damaged file must never become a short, guessable key.
+  if (key.length < SIGNER_MASTER_KEY_BYTES) {
+    throw new ConfigError(
+      'SIGNET_SIGNER_MASTER_KEY',
+      `${path} does not hold a ${SIGNER_MASTER_KEY_BYTES}-byte base64url key; restore it from a backup, or set SIGNET_SIGNER_MASTER_KEY`,
+    );
+  }
+  return key;
+}

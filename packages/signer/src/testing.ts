@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+// Tests may run a real issuer from accounts' testing helpers; the Signer itself never imports accounts.
+import { basicAuth, type TestAccounts, type TestClock, testAccounts } from '../../accounts/src/testing.js';
+import { loadSignerConfig, type SignerConfig } from './config.js';
+import { createSigner, type Signer, type SignerOverrides } from './signer.js';
+import type { SignerStore } from './store/signer-store.js';
+
+/** A client created at the test issuer, with a ready access token for the Signer. */
+export interface TestClient {
+  clientId: string;
+  clientSecret: string;
+  /** A client_credentials access token for the Signer's audience. */
+  accessToken: string;
+  /** `Bearer <accessToken>`, ready for an `authorization` header. */
+  authorization: string;
+}
+
+/** A Signer wired to a real accounts issuer listening on a loopback port, for tests. */
+export interface TestSigner {
+  /** The issuer (accounts), listening on `issuer`; use its admin API through `accounts.adminApp.inject`. */
+  accounts: TestAccounts;
+  signer: Signer;
+  /** The Signer's Fastify app: `app.inject(...)` for in-process calls. */
+  app: Signer['app'];
+  config: SignerConfig;
+  /** One clock for both services; `clock.advance(s)` moves tokens towards expiry and the JWKS cache towards refresh. */
+  clock: TestClock;
+  /** `http://127.0.0.1:<port>`: the issuer, reached over real HTTP. */
+  issuer: string;
+  /** Every URL the Signer fetched from the issuer (discovery, JWKS), in order. */
+  issuerFetches: string[];
+  /** Creates a client at accounts (admin API) that may call the Signer. */
+  createClient(body?: Record<string, unknown>): Promise<{ client_id: string; client_secret: string }>;
+  /** Asks accounts' token endpoint (over HTTP) for a client_credentials access token. Defaults to the Signer's audience. */
+  accessToken(client: { client_id: string; client_secret: string }, params?: Record<string, string>): Promise<string>;
+  /** A fresh client and its access token for the Signer: the usual first line of a Signer test. */
+  newClient(body?: Record<string, unknown>): Promise<TestClient>;
+  /** Closes the Signer and accounts and deletes their data directories. */
+  dispose(): Promise<void>;
+}
+
+/** Options for {@link testSigner}. */
+export interface TestSignerOptions {
+  /** `SIGNET_*` overrides for the Signer's configuration. */
+  env?: Record<string, string>;
+  /** `SIGNET_*` overrides for the issuer's configuration. */
+  accountsEnv?: Record<string, string>;
+  /** An open, migrated Signer store (e.g. from `signerTestBackends()` for the PostgreSQL leg). */
+  store?: SignerStore;
+  /** A clock to share with other services. Default a fresh {@link TestClock}. */
+  clock?: TestClock;
+  /** Wraps the `fetch` the Signer uses towards the issuer (after counting). */
+  fetch?: typeof fetch;
+  /** JWKS cache timing, seconds. */
+  jwks?: SignerOverrides['jwks'];
+}
+
+/**
+ * Starts a real accounts issuer on `127.0.0.1:<free port>` and a Signer that discovers it and
+ * fetches its keys over HTTP, both on one controllable clock, on throwaway data directories.
+ *
+ * @example
+ * const t = await testSigner();
+ * after(() => t.dispose());
+ * const { authorization } = await t.newClient();
+ * const res = await t.app.inject({ url: '/v1/me', headers: { authorization } });
+ */
+export async function testSigner(options: TestSignerOptions = {}): Promise<TestSigner> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const accounts = await testAccounts({
+    ...(options.clock ? { clock: options.clock } : {}),
+    env: { SIGNET_ISSUER: issuer, SIGNET_PORT: String(port), SIGNET_DEMO_CLIENT: 'false', ...options.accountsEnv },
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'signet-signer-test-'));
+  let signer: Signer | undefined;
+  const issuerFetches: string[] = [];
+  const inner = options.fetch ?? fetch;
+  const countingFetch: typeof fetch = (input, init) => {
+    issuerFetches.push(input instanceof Request ? input.url : String(input));
+    return inner(input, init);
+  };
+  try {
+    await accounts.publicApp.listen({ host: '127.0.0.1', port });
+    const config = loadSignerConfig({
+      SIGNET_DATA_DIR: dataDir,
+      SIGNET_ISSUER: issuer,
+      SIGNET_SIGNER_AUDIENCE: accounts.config.signerAudience,
+      SIGNET_SIGNER_PORT: '0',
+      SIGNET_LOG_LEVEL: 'silent',
+      ...options.env,
+    });
+    signer = await createSigner(config, {
+      now: accounts.clock.now,
+      fetch: countingFetch,
+      discovery: { timeoutMs: 5000 },
+      ...(options.store ? { store: options.store } : {}),
+      ...(options.jwks ? { jwks: options.jwks } : {}),
+    });
+    const running = signer;
+    const accessToken = async (client: { client_id: string; client_secret: string }, params = {}) => {
+      const res = await fetch(`${issuer}/oauth2/token`, {
+        method: 'POST',
+        headers: {
+          authorization: basicAuth(client.client_id, client.client_secret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
+        body: new URLSearchParams({ grant_type: 'client_credentials', audience: config.audience, ...params }),
+      });
+      const body = (await res.json()) as { access_token?: string };
+      if (res.status !== 200 || !body.access_token) {
+        throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
+      }
+      return body.access_token;
+    };
+    return {
+      accounts,
+      signer: running,
+      app: running.app,
+      config,
+      clock: accounts.clock,
+      issuer,
+      issuerFetches,
+      createClient: (body = {}) => accounts.createClient(body),
+      accessToken,
+      async newClient(body = {}) {
+        const client = await accounts.createClient(body);
+        const token = await accessToken(client);
+        return {
+          clientId: client.client_id,
+          clientSecret: client.client_secret,
+          accessToken: token,
+          authorization: `Bearer ${token}`,
+        };
+      },
+      async dispose() {
+        await running.close();
+        await accounts.dispose();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await signer?.close();
+    await accounts.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** A free TCP port on 127.0.0.1 (the issuer must name its port before it listens). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export type { TestClock } from '../../accounts/src/testing.js';
