@@ -3,6 +3,14 @@ export type { Dialect } from './migrations/index.js';
 export type { Client, ClientPatch } from './repositories/clients.js';
 export { ClientRepository } from './repositories/clients.js';
 export { ConsentRepository } from './repositories/consents.js';
+export type {
+  FaceEnrolmentLink,
+  FaceEnrolmentLinkLookup,
+  FaceEnrolmentLinkStatus,
+  FaceEnrolmentPage,
+  FaceEnrolmentRedemption,
+} from './repositories/face-enrolment-links.js';
+export { FaceEnrolmentLinkRepository, faceEnrolmentLinkStatus } from './repositories/face-enrolment-links.js';
 export type { AuthorizationCode, Grant, Redemption, RefreshToken } from './repositories/grants.js';
 export { GrantRepository } from './repositories/grants.js';
 export type { Interaction } from './repositories/interactions.js';

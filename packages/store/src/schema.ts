@@ -18,6 +18,7 @@ export interface Database {
   consents: ConsentTable;
   login_throttle: LoginThrottleTable;
   face_templates: FaceTemplateTable;
+  face_enrolment_links: FaceEnrolmentLinkTable;
 }
 
 /** An OAuth 2.0 client registration (RFC 7591 field names). */
@@ -107,6 +108,25 @@ export interface FaceTemplateTable {
   user_id: string;
   template_sealed: string;
   created_at: Epoch;
+}
+
+/** A one-time link through which a person enrols their own face (issue 4); the token only as a keyed hash. */
+export interface FaceEnrolmentLinkTable {
+  token_hash: string;
+  user_id: string;
+  created_at: Epoch;
+  expires_at: Epoch;
+  /** When the person enrolled through it; a used link never works again. */
+  used_at: Epoch | null;
+  /** When it stopped working unused: a newer link was issued, or too many checks failed. */
+  revoked_at: Epoch | null;
+  /** SHA-256 of the binding cookie of the browser that last opened the link. */
+  browser_hash: string | null;
+  /** Synchronizer token of the camera page's form. */
+  csrf_token: string | null;
+  /** The head turn asked for (`left` or `right`). */
+  face_challenge: string | null;
+  face_attempts: Generated<number>;
 }
 
 /** What a person allowed a client: the root of codes, refresh tokens and access tokens. */
