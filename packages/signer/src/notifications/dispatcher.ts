@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { SignerDatabase } from '../store/database.js';
+import { type BackoffPolicy, retryDelay } from './backoff.js';
+import { eventPayload, readEvent } from './payload.js';
+import { SIGNATURE_HEADER, signWebhook } from './signature.js';
+import type { WebhookSettingsRepository } from './webhook-settings.js';
+
+/** A delivery that gets no 2xx answer within this many milliseconds has failed. */
+export const DELIVERY_TIMEOUT_MS = 10_000;
+/** How long a claim lasts: the send timeout and a margin, so a live claim never expires mid-send. */
+const LEASE_MS = DELIVERY_TIMEOUT_MS + 20_000;
+const BATCH_SIZE = 10;
+
+/** What the dispatcher is built from. */
+export interface DispatcherOptions {
+  db: Kysely<SignerDatabase>;
+  settings: WebhookSettingsRepository;
+  /** Current time in epoch milliseconds. */
+  nowMs: () => number;
+  log: FastifyBaseLogger;
+  fetch: typeof fetch;
+  backoff: BackoffPolicy;
+  timeoutMs?: number;
+}
+
+interface Claim {
+  id: string;
+  token: string;
+}
+
+/** The outcome of one attempt, as recorded. */
+interface Outcome {
+  url: string;
+  statusCode: number | null;
+  error: string | null;
+}
+
+/**
+ * Sends the outbox's due webhook deliveries. Any number of dispatchers, on any nodes sharing the
+ * database, may run at once: each delivery is claimed by one conditional update (a lease with a
+ * token), so only one of them sends it, and a node that dies mid-send leaves a lease that simply
+ * runs out. Delivery is at least once: a receiver that answers 2xx after the lease has run out
+ * may see the event twice, so receivers deduplicate by the event id.
+ */
+export class WebhookDispatcher {
+  constructor(private readonly options: DispatcherOptions) {}
+
+  /** Claims up to a batch of due deliveries and sends them; returns how many were attempted. */
+  async runOnce(): Promise<number> {
+    const claims = await this.claimDue();
+    await Promise.all(claims.map((claim) => this.deliver(claim)));
+    return claims.length;
+  }
+
+  private async claimDue(): Promise<Claim[]> {
+    const { db } = this.options;
+    const t = this.options.nowMs();
+    const due = await db
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at_ms', '<=', t)
+      .where((eb) => eb.or([eb('locked_until_ms', 'is', null), eb('locked_until_ms', '<', t)]))
+      .orderBy('next_attempt_at_ms')
+      .limit(BATCH_SIZE)
+      .execute();
+    const claims: Claim[] = [];
+    for (const { id } of due) {
+      const token = randomUUID();
+      // The same condition again in the update: of two nodes racing for a row, one changes it.
+      const result = await db
+        .updateTable('webhook_deliveries')
+        .set({ locked_until_ms: t + LEASE_MS, lock_token: token })
+        .where('id', '=', id)
+        .where('status', '=', 'pending')
+        .where((eb) => eb.or([eb('locked_until_ms', 'is', null), eb('locked_until_ms', '<', t)]))
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 1) claims.push({ id, token });
+    }
+    return claims;
+  }
+
+  private async deliver(claim: Claim): Promise<void> {
+    const started = this.options.nowMs();
+    let outcome: Outcome;
+    try {
+      outcome = await this.send(claim.id);
+    } catch (error) {
+      // A failure of our own (database, sealing) must not leave the row claimed forever.
+      this.options.log.error({ err: error, deliveryId: claim.id }, 'webhook delivery could not be attempted');
+      outcome = { url: '', statusCode: null, error: 'internal error while sending' };
+    }
+    await this.record(claim, outcome, started, this.options.nowMs());
+  }
+
+  private async send(deliveryId: string): Promise<Outcome> {
+    const { db, settings } = this.options;
+    const row = await db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('notification_events as e', 'e.seq', 'd.event_seq')
+      .select(['d.url', 'e.seq', 'e.client_id', 'e.type', 'e.envelope_id', 'e.occurred_at', 'e.data'])
+      .where('d.id', '=', deliveryId)
+      .executeTakeFirstOrThrow();
+    const event = readEvent(row);
+    const url = row.url ?? (await settings.get(event.clientId)).url;
+    if (!url) return { url: '', statusCode: null, error: 'no callback URL: set one with PUT /v1/webhook' };
+    // The client's secret at send time: after a rotation, retries are signed with the new one.
+    const { secret } = await settings.ensureSecret(event.clientId);
+    const eventId = String(event.seq);
+    const body = JSON.stringify(eventPayload(event));
+    const timestamp = Math.floor(this.options.nowMs() / 1000);
+    try {
+      const response = await this.options.fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Signet-Webhooks/1',
+          'signet-event-id': eventId,
+          'signet-delivery-id': deliveryId,
+          [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+        },
+        body,
+        // A redirect is not an acknowledgement, and following it would resend the event elsewhere.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? DELIVERY_TIMEOUT_MS),
+      });
+      await response.body?.cancel().catch(() => {});
+      const ok = response.status >= 200 && response.status < 300;
+      return { url, statusCode: response.status, error: ok ? null : `HTTP ${response.status}` };
+    } catch (error) {
+      return { url, statusCode: null, error: describeFailure(error, this.options.timeoutMs ?? DELIVERY_TIMEOUT_MS) };
+    }
+  }
+
+  private async record(claim: Claim, outcome: Outcome, started: number, finished: number): Promise<void> {
+    const { db, backoff, log } = this.options;
+    const delivered = outcome.error === null;
+    await db.transaction().execute(async (tx) => {
+      const current = await tx
+        .selectFrom('webhook_deliveries')
+        .select('attempts')
+        .where('id', '=', claim.id)
+        .where('lock_token', '=', claim.token)
+        .executeTakeFirst();
+      // Our lease ran out and another dispatcher took the row: its record wins.
+      if (!current) return;
+      const attempts = current.attempts + 1;
+      const delay = delivered ? undefined : retryDelay(backoff, attempts);
+      const nextAttemptAt = delay === undefined ? null : finished + delay;
+      await tx
+        .updateTable('webhook_deliveries')
+        .set({
+          attempts,
+          status: delivered ? 'delivered' : nextAttemptAt === null ? 'failed' : 'pending',
+          next_attempt_at_ms: nextAttemptAt ?? finished,
+          delivered_at_ms: delivered ? finished : null,
+          locked_until_ms: null,
+          lock_token: null,
+        })
+        .where('id', '=', claim.id)
+        .where('lock_token', '=', claim.token)
+        .execute();
+      await tx
+        .insertInto('webhook_attempts')
+        .values({
+          delivery_id: claim.id,
+          attempted_at_ms: started,
+          url: outcome.url,
+          status_code: outcome.statusCode,
+          error: outcome.error,
+          duration_ms: Math.max(0, Math.round(finished - started)),
+          next_attempt_at_ms: nextAttemptAt,
+        })
+        .execute();
+      // The URL's origin only: a path or query may carry the integrator's own tokens.
+      const target = safeOrigin(outcome.url);
+      if (delivered) log.info({ deliveryId: claim.id, target, attempts }, 'webhook delivered');
+      else log.warn({ deliveryId: claim.id, target, attempts, error: outcome.error, nextAttemptAt }, 'webhook failed');
+    });
+  }
+}
+
+function describeFailure(error: unknown, timeoutMs: number): string {
+  const e = error as { name?: string; message?: string; cause?: { code?: string } } | null;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no response within ${timeoutMs / 1000} s`;
+  if (e?.cause?.code) return `connection failed: ${e.cause.code}`;
+  return `request failed: ${e?.message ?? 'unknown error'}`.slice(0, 200);
+}
+
+function safeOrigin(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '';
+  }
+}
