@@ -1,2 +1,43 @@
-/** Signet SDK: token cache, PKCE helpers and a typed Signer API client. */
-export {};
+/**
+ * Signet SDK: what an integrator installs. A token cache for the Signer API
+ * (`client_credentials`), PKCE and authorization helpers for identifying the signer with OpenID
+ * Connect, id_token verification, and a typed Signer API client. Runs on `fetch` and WebCrypto
+ * only: Node 20, browsers and edge runtimes. See docs/sdk.md.
+ */
+export {
+  ACR_FACE,
+  type AuthorizationUrlOptions,
+  authorizationUrl,
+  type CodeExchangeResult,
+  DOCUMENTED_SCOPE,
+  type ExchangeCodeOptions,
+  exchangeCode,
+  type ServerInput,
+} from './authorization.js';
+export { DISCOVERY_MAX_AGE_SECONDS, type DiscoverOptions, discover } from './discovery.js';
+export { SdkError, type SdkErrorCode, type SdkErrorDetails } from './errors.js';
+export type { FetchLike } from './http.js';
+export {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  type IdTokenClaims,
+  type VerifyIdTokenOptions,
+  verifyIdToken,
+} from './id-token.js';
+export {
+  JWKS_COOLDOWN_SECONDS,
+  JWKS_MAX_AGE_SECONDS,
+  type JwsAlg,
+  RemoteJwks,
+  type RemoteJwksOptions,
+  sharedJwks,
+} from './jwks.js';
+export { codeChallengeFor, createPkce, type Pkce, randomNonce, randomState } from './pkce.js';
+export {
+  ClientCredentials,
+  type ClientCredentialsConfig,
+  createTokenProvider,
+  DEFAULT_REFRESH_SKEW_SECONDS,
+  DEFAULT_RETRY_COOLDOWN_SECONDS,
+  type TokenProvider,
+} from './token-provider.js';
+export { type ClientAuthMethod, clientSecretBasic } from './token-request.js';

@@ -1,0 +1,76 @@
+import type { AuthorizationServerMetadata } from '@signet/protocol';
+import { SdkError } from './errors.js';
+import { defaultFetch, type FetchLike, readJsonObject, responseError, send, systemNow } from './http.js';
+
+/** How long a discovered document is reused before it is fetched again, by default (10 minutes). */
+export const DISCOVERY_MAX_AGE_SECONDS = 600;
+
+/** Options of {@link discover}. */
+export interface DiscoverOptions {
+  /** The `fetch` to use. Default: the global `fetch`. Example: `fetch: (url, init) => fetch(url, { ...init, dispatcher })`. */
+  fetch?: FetchLike;
+  /** The clock, epoch seconds. Default: `Date.now() / 1000`. */
+  now?: () => number;
+  /** Seconds a document is reused. Default: {@link DISCOVERY_MAX_AGE_SECONDS} (600); `0` always refetches. */
+  maxAgeSeconds?: number;
+}
+
+interface Entry {
+  metadata: Promise<AuthorizationServerMetadata>;
+  fetchedAt: number;
+}
+
+// Owner: this module. One entry per (fetch, issuer), so two apps with different fetches never
+// share answers; a failed fetch is dropped at once and never served.
+const cache = new WeakMap<FetchLike, Map<string, Entry>>();
+
+/**
+ * Fetches the issuer's OpenID Provider Metadata from `<issuer>/.well-known/openid-configuration`
+ * and checks that its `issuer` equals the one asked for exactly (RFC 8414 §3.3, OpenID Connect
+ * Discovery §4.3), so a document cannot speak for another issuer. Concurrent and repeated calls
+ * share one request per issuer for `maxAgeSeconds`.
+ *
+ * @example
+ * const metadata = await discover('http://localhost:4444');
+ * metadata.token_endpoint; // 'http://localhost:4444/oauth2/token'
+ */
+export function discover(issuer: string, options: DiscoverOptions = {}): Promise<AuthorizationServerMetadata> {
+  const fetch = options.fetch ?? defaultFetch;
+  const now = options.now ?? systemNow;
+  const maxAge = options.maxAgeSeconds ?? DISCOVERY_MAX_AGE_SECONDS;
+  let entries = cache.get(fetch);
+  if (!entries) {
+    entries = new Map();
+    cache.set(fetch, entries);
+  }
+  const hit = entries.get(issuer);
+  if (hit && now() - hit.fetchedAt < maxAge) return hit.metadata;
+  const entry: Entry = { metadata: fetchMetadata(fetch, issuer), fetchedAt: now() };
+  entries.set(issuer, entry);
+  entry.metadata.catch(() => {
+    if (entries.get(issuer) === entry) entries.delete(issuer);
+  });
+  return entry.metadata;
+}
+
+async function fetchMetadata(fetch: FetchLike, issuer: string): Promise<AuthorizationServerMetadata> {
+  let url: URL;
+  try {
+    url = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  } catch (cause) {
+    throw new SdkError('invalid_argument', `issuer "${issuer}" is not an absolute URL`, { cause });
+  }
+  const res = await send(fetch, url, { method: 'GET', headers: { accept: 'application/json' } });
+  if (!res.ok) throw await responseError(res, 'discovery');
+  const body = await readJsonObject(res, 'discovery');
+  if (body.issuer !== issuer) {
+    throw new SdkError(
+      'issuer_mismatch',
+      `discovery: the document names issuer "${String(body.issuer)}", expected "${issuer}"`,
+    );
+  }
+  for (const field of ['token_endpoint', 'jwks_uri'] as const) {
+    if (typeof body[field] !== 'string') throw new SdkError('invalid_response', `discovery: ${field} is missing`);
+  }
+  return body as unknown as AuthorizationServerMetadata;
+}
