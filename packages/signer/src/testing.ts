@@ -3,7 +3,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Tests may run a real issuer from accounts' testing helpers; the Signer itself never imports accounts.
-import { basicAuth, type TestAccounts, type TestClock, testAccounts } from '../../accounts/src/testing.js';
+import {
+  basicAuth,
+  createTestUser,
+  type TestAccounts,
+  type TestClock,
+  testAccounts,
+} from '../../accounts/src/testing.js';
+import { TestBrowser } from '../../accounts/src/testing-browser.js';
+import { REDIRECT_URI, signInForTokens, type TokenAnswer } from '../../accounts/src/testing-people.js';
 import { loadSignerConfig, type SignerConfig } from './config.js';
 import { createSigner, type Signer, type SignerOverrides } from './signer.js';
 import type { SignerStore } from './store/signer-store.js';
@@ -38,6 +46,21 @@ export interface TestSigner {
   accessToken(client: { client_id: string; client_secret: string }, params?: Record<string, string>): Promise<string>;
   /** A fresh client and its access token for the Signer: the usual first line of a Signer test. */
   newClient(body?: Record<string, unknown>): Promise<TestClient>;
+  /**
+   * Signs a new person (or `person`) in at accounts through the authorization code flow (login and
+   * consent over real HTTP, password only: `acr` is not `urn:acr:face`) with a new client allowed
+   * the code flow, and returns the token response (`id_token`, `access_token`, …).
+   * `authorization` overrides parameters of the authorization request (e.g. `acr_values`).
+   */
+  signIn(options?: {
+    person?: { username: string };
+    client?: { client_id: string; client_secret: string };
+    authorization?: Record<string, string | undefined>;
+  }): Promise<{
+    tokens: TokenAnswer['body'];
+    person: { username: string };
+    client: { client_id: string; client_secret: string };
+  }>;
   /** Closes the Signer and accounts and deletes their data directories. */
   dispose(): Promise<void>;
 }
@@ -135,6 +158,25 @@ export async function testSigner(options: TestSignerOptions = {}): Promise<TestS
           accessToken: token,
           authorization: `Bearer ${token}`,
         };
+      },
+      async signIn(signInOptions = {}) {
+        const client =
+          signInOptions.client ??
+          (await accounts.createClient({
+            client_name: 'Signer test app',
+            grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+            redirect_uris: [REDIRECT_URI],
+          }));
+        const person = signInOptions.person ?? (await createTestUser(accounts));
+        const harness = { t: accounts, origin: issuer } as Parameters<typeof signInForTokens>[0];
+        const { tokens } = await signInForTokens(
+          harness,
+          new TestBrowser(issuer),
+          { ...client },
+          person,
+          signInOptions.authorization,
+        );
+        return { tokens, person, client };
       },
       async dispose() {
         await running.close();

@@ -23,8 +23,9 @@ export function bearerToken(request: Pick<FastifyRequest, 'headers' | 'url'>): s
     );
   }
   const header = request.headers.authorization;
-  if (header === undefined || !/^bearer(\s|$)/i.test(header)) {
-    // No credentials, or another scheme: a bare challenge tells the caller which scheme to use.
+  if (header === undefined || !/^bearer(\s|$)/i.test(header) || /^bearer\s*$/i.test(header)) {
+    // No credentials, another scheme, or the scheme without a token: a bare challenge tells the
+    // caller which scheme to use.
     throw new OAuthError('invalid_token', 'an access token is required: Authorization: Bearer <access token>', 401, {
       'www-authenticate': BEARER_CHALLENGE,
     });
