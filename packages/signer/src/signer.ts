@@ -6,6 +6,7 @@ import { type DiscoveryRetry, discoverWithRetry, type IssuerMetadata } from './a
 import { IssuerKeys } from './auth/issuer-keys.js';
 import { ConfigError, SIGNER_MASTER_KEY_BYTES, type SignerConfig } from './config.js';
 import type { SignerContext } from './context.js';
+import { startNotifications } from './notifications/notifications.js';
 import { openSignerStore, type SignerStore } from './store/signer-store.js';
 
 /** A fully wired Signer, not yet listening. */
@@ -62,7 +63,9 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
       issuer: issuerMetadata.issuer,
       masterKey,
     };
-    const app = buildSignerApp(context, () => signerParts(context, background));
+    // Notifications schedule retries in fractions of a second; the system clock gives them.
+    const preciseNow = overrides.now ?? (() => Date.now() / 1000);
+    const app = buildSignerApp(context, () => signerParts(context, background, preciseNow));
     return {
       app,
       context,
@@ -89,8 +92,19 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
  * The routes of the Signer's parts (PKI, envelopes, notifications, signing page), each wired
  * from the context; background work they start is added to `background` to be closed.
  */
-function signerParts(_context: SignerContext, _background: { close(): Promise<void> | void }[]): SignerRoutes {
-  return { public: [], authenticated: [] };
+function signerParts(
+  context: SignerContext,
+  background: { close(): Promise<void> | void }[],
+  preciseNow: () => number,
+): SignerRoutes {
+  const notifications = startNotifications({
+    store: context.store,
+    masterKey: context.masterKey,
+    now: preciseNow,
+    log: context.log,
+  });
+  background.push(notifications);
+  return { public: [], authenticated: [notifications.routes] };
 }
 
 /** The configured master key, or the one in `<dataDir>/signer-master-key`, created on first start. */
