@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import Fastify from 'fastify';
+import { type TestSigner, testSigner } from '../testing.js';
+import { DOCS_CSP, escapeHtml, renderDocsPage } from './docs-page.js';
+import { buildOpenApiDocument, derivedOperationId, type OpenApiDocument, openApiPath } from './document.js';
+import { collectOperations, markSecured } from './operations.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'];
+
+describe('/openapi.json and /docs of the running Signer', () => {
+  let t: TestSigner;
+  let doc: OpenApiDocument;
+  before(async () => {
+    t = await testSigner();
+    const res = await t.app.inject({ url: '/openapi.json' });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /^application\/json/);
+    doc = res.json();
+  });
+  after(() => t.dispose());
+
+  it('is an OpenAPI 3.1 document in which every operation has an operationId and responses', () => {
+    assert.equal(doc.openapi, '3.1.0');
+    assert.equal(typeof doc.info.title, 'string');
+    assert.equal(typeof doc.info.version, 'string');
+    assert.equal(doc.servers[0]?.url, t.config.publicUrl);
+    assert.deepEqual(doc.components.securitySchemes.bearer, {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: `An access token from ${t.issuer}/oauth2/token (client_credentials, audience=${t.config.audience}).`,
+    });
+    const ids = new Set<string>();
+    for (const [path, item] of Object.entries(doc.paths)) {
+      assert.match(path, /^\/[^:]*$/, `${path} uses {param} templates, not :param`);
+      for (const [method, op] of Object.entries(item)) {
+        assert.ok(METHODS.includes(method), `${path}: ${method}`);
+        assert.match(op.operationId, /^[A-Za-z][A-Za-z0-9]*$/, `${method} ${path}`);
+        assert.ok(!ids.has(op.operationId), `operationId ${op.operationId} is unique`);
+        ids.add(op.operationId);
+        assert.ok(Object.keys(op.responses).length > 0, `${op.operationId} has responses`);
+        for (const [status, response] of Object.entries(op.responses)) {
+          assert.match(status, /^([1-5](\d\d|XX)|default)$/, `${op.operationId} ${status}`);
+          assert.equal(typeof response.description, 'string');
+        }
+        for (const name of path.match(/\{([^}]+)\}/g) ?? []) {
+          assert.ok(
+            op.parameters?.some((p) => p.in === 'path' && p.name === name.slice(1, -1) && p.required),
+            `${op.operationId} declares ${name}`,
+          );
+        }
+      }
+    }
+    for (const id of ['getHealth', 'getOpenApiDocument', 'getApiDocs', 'getCaller']) assert.ok(ids.has(id), id);
+  });
+
+  it('marks exactly the bearer-protected operations as secured, with their 401', () => {
+    assert.deepEqual(doc.paths['/v1/me']?.get?.security, [{ bearer: [] }]);
+    assert.ok(doc.paths['/v1/me']?.get?.responses['401']);
+    assert.equal(doc.paths['/health']?.get?.security, undefined);
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const op of Object.values(item)) {
+        if (op.security) assert.ok(path.startsWith('/v1/'), `${path} is secured`);
+      }
+    }
+  });
+
+  it('renders every operation in /docs under a strict CSP, with no external resources', async () => {
+    const res = await t.app.inject({ url: '/docs' });
+    assert.equal(res.statusCode, 200);
+    assert.match(String(res.headers['content-type']), /^text\/html/);
+    assert.equal(res.headers['content-security-policy'], DOCS_CSP);
+    assert.doesNotMatch(DOCS_CSP, /unsafe-inline|https?:/);
+    assert.match(DOCS_CSP, /default-src 'none'/);
+    assert.doesNotMatch(res.body, /<script|src="http|href="http/);
+    for (const item of Object.values(doc.paths)) {
+      for (const op of Object.values(item)) assert.ok(res.body.includes(`id="${op.operationId}"`), op.operationId);
+    }
+    // Examples are shown.
+    assert.ok(res.body.includes(escapeHtml('"envelopes:read envelopes:write"')));
+  });
+});
+
+describe('building the document from route schemas', () => {
+  it('turns params, query, body and responses into OpenAPI, and escapes everything in /docs', async () => {
+    const app = Fastify();
+    const registry = collectOperations(app);
+    await app.register(async (scope) => {
+      markSecured(scope, registry);
+      scope.post(
+        '/v1/things/:thingId',
+        {
+          schema: {
+            operationId: 'createThing',
+            summary: 'Makes a <b>thing</b>',
+            params: { type: 'object', properties: { thingId: { type: 'string', description: 'the id' } } },
+            querystring: {
+              type: 'object',
+              properties: { dryRun: { type: 'boolean' } },
+              required: [],
+            },
+            body: {
+              type: 'object',
+              properties: { name: { type: 'string' } },
+              required: ['name'],
+              examples: [{ name: '<script>alert(1)</script>' }],
+            },
+            response: { 201: { description: 'Made.', type: 'object', properties: { id: { type: 'string' } } } },
+          },
+        },
+        async () => ({ id: '1' }),
+      );
+      scope.get('/v1/hidden', { schema: { hide: true } }, async () => ({}));
+      scope.get('/v1/plain/:a', async () => ({}));
+    });
+    app.get('/public', async () => ({}));
+    await app.ready();
+    const doc = buildOpenApiDocument(registry.list(), {
+      publicUrl: 'https://signer.example',
+      issuer: 'https://accounts.example',
+      audience: 'https://signer.example',
+      version: '1.2.3',
+    });
+    const op = doc.paths['/v1/things/{thingId}']?.post;
+    assert.ok(op);
+    assert.equal(op.operationId, 'createThing');
+    assert.deepEqual(op.security, [{ bearer: [] }]);
+    assert.deepEqual(op.parameters, [
+      { name: 'thingId', in: 'path', required: true, description: 'the id', schema: { type: 'string' } },
+      { name: 'dryRun', in: 'query', required: false, schema: { type: 'boolean' } },
+    ]);
+    assert.equal(op.requestBody?.required, true);
+    assert.deepEqual(op.requestBody?.content['application/json']?.schema.required, ['name']);
+    assert.deepEqual(Object.keys(op.responses).sort(), ['201', '401']);
+    assert.equal(doc.paths['/v1/hidden'], undefined);
+    assert.equal(doc.paths['/v1/plain/{a}']?.get?.operationId, 'getV1PlainA');
+    assert.deepEqual(doc.paths['/v1/plain/{a}']?.get?.parameters?.[0]?.name, 'a');
+    assert.equal(doc.paths['/public']?.get?.security, undefined);
+    assert.equal(doc.paths['/public']?.head, undefined, 'the automatic HEAD twin is not listed');
+
+    const html = renderDocsPage(doc);
+    assert.ok(!html.includes('<script>alert(1)</script>'));
+    assert.ok(!html.includes('<b>thing</b>'));
+    assert.ok(html.includes('Makes a &lt;b&gt;thing&lt;/b&gt;'));
+    assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
+    assert.ok(html.includes('id="createThing"'));
+    await app.close();
+  });
+
+  it('derives paths and operationIds', () => {
+    assert.equal(openApiPath('/v1/envelopes/:id/documents/:documentId'), '/v1/envelopes/{id}/documents/{documentId}');
+    assert.equal(derivedOperationId('DELETE', '/v1/envelopes/:id'), 'deleteV1EnvelopesId');
+  });
+});
