@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadSignerConfig } from './config.js';
+
+describe('loadSignerConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadSignerConfig({});
+    assert.equal(config.issuer, 'http://localhost:4444');
+    assert.equal(config.audience, 'http://localhost:4446');
+    assert.equal(config.publicUrl, 'http://localhost:4446');
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.port, 4446);
+    assert.equal(config.dataDir, resolve('./.signet'));
+    assert.equal(config.databaseUrl, resolve('./.signet/signer.db'));
+    assert.equal(config.masterKey, undefined);
+    assert.equal(config.maxDocumentBytes, 20 * 1024 * 1024);
+    assert.equal(config.requiredAcr, 'urn:acr:face');
+    assert.equal(config.authMaxAge, 900);
+    assert.equal(config.logLevel, 'info');
+  });
+
+  it('reads every variable', () => {
+    const config = loadSignerConfig({
+      SIGNET_ISSUER: 'https://accounts.example',
+      SIGNET_SIGNER_AUDIENCE: 'https://signer.example',
+      SIGNET_SIGNER_PUBLIC_URL: 'https://signer.example/',
+      SIGNET_SIGNER_HOST: '0.0.0.0',
+      SIGNET_SIGNER_PORT: '8446',
+      SIGNET_DATA_DIR: '/tmp/signer-data',
+      SIGNET_SIGNER_DATABASE_URL: 'postgres://db/signer',
+      SIGNET_SIGNER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64url'),
+      SIGNET_SIGNER_MAX_DOCUMENT_BYTES: '1048576',
+      SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:pwd',
+      SIGNET_SIGNER_AUTH_MAX_AGE: '60',
+      SIGNET_SIGNER_CLIENT_ID: 'signer',
+      SIGNET_SIGNER_CLIENT_SECRET: 'secret',
+      SIGNET_LOG_LEVEL: 'warn',
+    });
+    assert.equal(config.issuer, 'https://accounts.example');
+    assert.equal(config.publicUrl, 'https://signer.example', 'a trailing slash is dropped');
+    assert.equal(config.port, 8446);
+    assert.equal(config.databaseUrl, 'postgres://db/signer');
+    assert.equal(config.maxDocumentBytes, 1048576);
+    assert.equal(config.clientId, 'signer');
+    assert.equal(config.clientSecret, 'secret');
+  });
+
+  const refused: [Record<string, string>, string][] = [
+    [{ SIGNET_ISSUER: 'not a url' }, 'SIGNET_ISSUER'],
+    [{ SIGNET_ISSUER: 'http://accounts.example' }, 'SIGNET_ISSUER'],
+    [{ SIGNET_ISSUER: 'https://accounts.example/' }, 'SIGNET_ISSUER'],
+    [{ SIGNET_ISSUER: 'https://accounts.example?x=1' }, 'SIGNET_ISSUER'],
+    [{ SIGNET_SIGNER_AUDIENCE: 'two audiences' }, 'SIGNET_SIGNER_AUDIENCE'],
+    [{ SIGNET_SIGNER_PUBLIC_URL: 'ftp://signer.example' }, 'SIGNET_SIGNER_PUBLIC_URL'],
+    [{ SIGNET_SIGNER_PORT: '70000' }, 'SIGNET_SIGNER_PORT'],
+    [{ SIGNET_SIGNER_PORT: 'http' }, 'SIGNET_SIGNER_PORT'],
+    [{ SIGNET_SIGNER_MASTER_KEY: 'short' }, 'SIGNET_SIGNER_MASTER_KEY'],
+    [{ SIGNET_SIGNER_MAX_DOCUMENT_BYTES: '10' }, 'SIGNET_SIGNER_MAX_DOCUMENT_BYTES'],
+    [{ SIGNET_SIGNER_AUTH_MAX_AGE: '0' }, 'SIGNET_SIGNER_AUTH_MAX_AGE'],
+    [{ SIGNET_SIGNER_CLIENT_ID: 'signer' }, 'SIGNET_SIGNER_CLIENT_SECRET'],
+    [{ SIGNET_SIGNER_CLIENT_SECRET: 'secret' }, 'SIGNET_SIGNER_CLIENT_ID'],
+    [{ SIGNET_LOG_LEVEL: 'loud' }, 'SIGNET_LOG_LEVEL'],
+  ];
+  for (const [env, variable] of refused) {
+    it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {
+      assert.throws(
+        () => loadSignerConfig(env),
+        (error: unknown) =>
+          error instanceof ConfigError && error.variable === variable && error.message.startsWith(`${variable}: `),
+      );
+    });
+  }
+});
