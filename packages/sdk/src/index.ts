@@ -33,6 +33,13 @@ export {
 } from './jwks.js';
 export { codeChallengeFor, createPkce, type Pkce, randomNonce, randomState } from './pkce.js';
 export {
+  encodeBase64,
+  type ListEnvelopesOptions,
+  SignerApiError,
+  SignerClient,
+  type SignerClientConfig,
+} from './signer-client.js';
+export {
   ClientCredentials,
   type ClientCredentialsConfig,
   createTokenProvider,
