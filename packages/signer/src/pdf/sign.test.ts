@@ -1,0 +1,200 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { CertificateAuthority } from '../pki/authority.js';
+import { parseSignedData } from './cms.js';
+import { signPdf } from './sign.js';
+import { extractSignatures } from './signatures.js';
+import { makePdf, openssl, pdfsig, scratchDir, testAuthority } from './testing.js';
+import { verifyPdf } from './verify.js';
+
+const ana = {
+  subject: 'https://accounts.test ana',
+  name: 'Ana García',
+  serialNumber: 'IDCES-12345678Z',
+  country: 'ES',
+  email: 'ana@example.com',
+};
+const bruno = {
+  subject: 'https://accounts.test bruno',
+  name: 'Bruno Díaz',
+  serialNumber: 'IDCES-87654321X',
+  country: 'ES',
+};
+
+describe('signPdf', () => {
+  let ca: CertificateAuthority;
+  let dispose: () => Promise<void>;
+  const files = scratchDir();
+  let once: Uint8Array;
+  let twice: Uint8Array;
+
+  before(async () => {
+    ({ ca, dispose } = await testAuthority());
+    const original = await makePdf(3);
+    once = await signPdf(original, {
+      credential: await ca.credentialFor(ana),
+      timestampAuthority: ca.timestampAuthority,
+      reason: 'I approve this document',
+      location: 'Madrid',
+    });
+    twice = await signPdf(once, {
+      credential: await ca.credentialFor(bruno),
+      timestampAuthority: ca.timestampAuthority,
+    });
+  });
+  after(async () => {
+    files.dispose();
+    await dispose();
+  });
+
+  it('makes one PAdES signature that pdfsig reports valid over the whole document', async () => {
+    const { signatures, output } = await pdfsig(files.write('once.pdf', once));
+    assert.equal(signatures.length, 1, output);
+    const [signature] = signatures;
+    assert.equal(signature?.valid, true, output);
+    assert.equal(signature?.totalDocumentSigned, true, output);
+    assert.equal(signature?.type, 'ETSI.CAdES.detached');
+    assert.equal(signature?.commonName, 'Ana García');
+  });
+
+  it('appends the second signature as an incremental update: both valid, the first covers a prefix', async () => {
+    assert.deepEqual(Buffer.from(twice.subarray(0, once.length)), Buffer.from(once), 'the first revision is unchanged');
+    const { signatures, output } = await pdfsig(files.write('twice.pdf', twice));
+    assert.equal(signatures.length, 2, output);
+    assert.deepEqual(
+      signatures.map((s) => [s.commonName, s.valid, s.totalDocumentSigned]),
+      [
+        ['Ana García', true, false],
+        ['Bruno Díaz', true, true],
+      ],
+      output,
+    );
+    assert.match(output, /Not total document signed/);
+  });
+
+  it('our own verification agrees: both intact, chained to the root, timestamped', async () => {
+    const reports = await verifyPdf(twice, [ca.rootCertificatePem]);
+    assert.equal(reports.length, 2);
+    const [first] = reports;
+    assert.deepEqual(first?.signer, {
+      name: 'Ana García',
+      serialNumber: 'IDCES-12345678Z',
+      country: 'ES',
+      certificateSubject: first?.signer.certificateSubject,
+    });
+    assert.match(first?.signer.certificateSubject ?? '', /CN=Ana García/);
+    assert.deepEqual(
+      reports.map((r) => [r.field, r.integrity, r.chain, r.coversWholeDocument]),
+      [
+        ['Signature_1', 'valid', 'trusted', false],
+        ['Signature_2', 'valid', 'trusted', true],
+      ],
+    );
+    for (const r of reports) {
+      assert.ok(r.timestamp && r.signingTime, 'timestamp and signing time are reported');
+      assert.ok(Math.abs(Date.parse(r.timestamp) - Date.parse(r.signingTime)) < 60_000);
+    }
+  });
+
+  it('reports the chain untrusted against another root', async () => {
+    const other = await testAuthority();
+    try {
+      const reports = await verifyPdf(twice, [other.ca.rootCertificatePem]);
+      assert.deepEqual(
+        reports.map((r) => [r.integrity, r.chain]),
+        [
+          ['valid', 'untrusted'],
+          ['valid', 'untrusted'],
+        ],
+      );
+    } finally {
+      await other.dispose();
+    }
+  });
+
+  it('one flipped byte inside the signed range breaks the signature for pdfsig and verifyPdf', async () => {
+    const [, second] = await extractSignatures(twice);
+    assert.ok(second);
+    const tampered = new Uint8Array(twice);
+    // A digit of the first page's MediaBox, well inside the first range of the last signature: the
+    // file still parses, only what it says has changed.
+    const at = Buffer.from(twice).indexOf('/MediaBox') + '/MediaBox [0 0 '.length;
+    assert.ok(at > 20 && at < second.byteRange[1]);
+    assert.match(String.fromCharCode(tampered[at] ?? 0), /[1-9]/);
+    tampered[at] = (tampered[at] ?? 0) ^ 0x01;
+    const { signatures, output } = await pdfsig(files.write('tampered.pdf', tampered));
+    assert.equal(signatures.length, 2, output);
+    assert.equal(signatures[1]?.valid, false, output);
+    assert.match(signatures[1]?.validation ?? '', /Digest Mismatch|Invalid/i);
+    const reports = await verifyPdf(tampered, [ca.rootCertificatePem]);
+    assert.equal(reports[1]?.integrity, 'invalid');
+  });
+
+  it('a flipped byte in the second range (after the signature value) is caught as well', async () => {
+    const [, second] = await extractSignatures(twice);
+    assert.ok(second);
+    const tampered = new Uint8Array(twice);
+    const at = second.byteRange[2] + 2;
+    tampered[at] = (tampered[at] ?? 0) ^ 0x01;
+    const reports = await verifyPdf(tampered, [ca.rootCertificatePem]);
+    assert.equal(reports.at(-1)?.integrity, 'invalid');
+  });
+
+  it('the signer certificate chains to the root with openssl', async () => {
+    const [first] = await extractSignatures(once);
+    assert.ok(first);
+    const cms = files.write('sig.p7s', first.cms);
+    const certificates = await openssl('pkcs7', '-inform', 'DER', '-in', cms, '-print_certs');
+    const pems = certificates.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    const signer = pems.find(
+      (pem) => pem !== ca.rootCertificatePem.trim() && !pem.includes(ca.rootCertificatePem.trim()),
+    );
+    assert.ok(signer);
+    const root = files.write('root.pem', ca.rootCertificatePem);
+    const out = await openssl('verify', '-CAfile', root, files.write('signer.pem', signer));
+    assert.match(out, /signer\.pem: OK/);
+    const text = await openssl(
+      'x509',
+      '-in',
+      files.write('signer2.pem', signer),
+      '-noout',
+      '-subject',
+      '-ext',
+      'keyUsage,subjectAltName',
+    );
+    assert.match(text, /serialNumber = IDCES-12345678Z/);
+    assert.match(text, /C = ES/);
+    assert.match(text, /Digital Signature, Non Repudiation/);
+    assert.match(text, /email:ana@example.com/);
+  });
+
+  it('B-T: the signature-time-stamp token dates the hash of the signature value', async () => {
+    const [first] = await extractSignatures(once);
+    assert.ok(first);
+    const signedData = parseSignedData(first.cms);
+    const signerInfo = signedData.signerInfos[0];
+    assert.ok(signerInfo);
+    const attrs = signerInfo.signedAttrs?.attributes.map((a) => a.type) ?? [];
+    assert.ok(attrs.includes('1.2.840.113549.1.9.16.2.47'), 'ESS signing-certificate-v2 is signed');
+    const token = signerInfo.unsignedAttrs?.attributes.find((a) => a.type === '1.2.840.113549.1.9.16.2.14');
+    assert.ok(token, 'signature-time-stamp unsigned attribute');
+    const { checkDetachedCms } = await import('./cms.js');
+    const check = await checkDetachedCms(first.cms, first.signedBytes);
+    assert.equal(check.timestamp?.imprintMatches, true);
+    assert.equal(check.timestamp?.intact, true);
+    const expected = await crypto.subtle.digest('SHA-256', signerInfo.signature.getValue());
+    assert.deepEqual(
+      Buffer.from(check.timestamp?.tstInfo.messageImprint.hashedMessage.getValue() ?? new ArrayBuffer(0)),
+      Buffer.from(expected),
+    );
+  });
+
+  it('without a timestamp authority the signature is B-B: valid, no timestamp', async () => {
+    const signed = await signPdf(await makePdf(1), { credential: await ca.credentialFor(ana) });
+    const [report] = await verifyPdf(signed, [ca.rootCertificatePem]);
+    assert.equal(report?.integrity, 'valid');
+    assert.equal(report?.timestamp, null);
+    const { signatures } = await pdfsig(files.write('bb.pdf', signed));
+    assert.equal(signatures[0]?.valid, true);
+  });
+});

@@ -1,0 +1,110 @@
+import { PDF } from '@libpdf/core';
+import type { SigningCredential } from '../pki/credential.js';
+import type { TimestampAuthority } from '../pki/timestamp-authority.js';
+import { drawSignatureAppearance, type SignatureAppearance } from './appearance.js';
+
+/** Options of {@link signPdf}. */
+export interface SignPdfOptions {
+  /** The person's credential (certificate + key), from `CertificateAuthority.credentialFor`. */
+  credential: SigningCredential;
+  /** With it the signature is PAdES-B-T (an RFC 3161 signature-time-stamp); without, B-B. */
+  timestampAuthority?: TimestampAuthority;
+  /** The claimed signing time (signed attribute and /M). Default: now. */
+  signingTime?: Date;
+  reason?: string;
+  location?: string;
+  /** /Name of the signature dictionary and the text of the appearance. Default: the certificate's name. */
+  signerName?: string;
+  /** A visible box on a page; without it the signature is invisible. */
+  appearance?: SignatureAppearance;
+}
+
+/** Thrown when a PDF cannot take a signature without breaking earlier ones, or has no pages. */
+export class PdfSigningError extends Error {
+  constructor(
+    readonly code: 'not_incremental' | 'no_pages' | 'bad_appearance',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PdfSigningError';
+  }
+}
+
+// The CMS holds the signer and root certificates and a timestamp token with the TSA certificate:
+// about 3 KB for P-256; 16 KB leaves room and is reserved as zeros (hex), signed over anyway.
+const RESERVED_SIGNATURE_BYTES = 16_384;
+
+/**
+ * Signs a PDF for one person with a PAdES signature (`ETSI.CAdES.detached`, ESS
+ * signing-certificate-v2, B-T with a timestamp authority), appended as one incremental update so
+ * earlier signatures stay valid. A document without signatures that cannot be updated
+ * incrementally (linearized, repaired) is rewritten once first; one with signatures is refused.
+ */
+export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
+  const document = await loadForUpdate(pdf);
+  const fieldName = nextFieldName(document);
+  const signerName = options.signerName ?? options.credential.identity.name;
+  if (options.appearance) {
+    drawSignatureAppearance(document, fieldName, options.appearance, {
+      signerName,
+      signingTime: options.signingTime ?? new Date(),
+      ...(options.reason ? { reason: options.reason } : {}),
+    });
+  }
+  const result = await document.sign({
+    signer: options.credential.signer,
+    fieldName,
+    subFilter: 'ETSI.CAdES.detached',
+    digestAlgorithm: 'SHA-256',
+    estimatedSize: RESERVED_SIGNATURE_BYTES,
+    ...(options.timestampAuthority
+      ? { level: 'B-T' as const, timestampAuthority: options.timestampAuthority }
+      : { level: 'B-B' as const }),
+    ...(options.signingTime ? { signingTime: options.signingTime } : {}),
+    ...(options.reason ? { reason: options.reason } : {}),
+    ...(options.location ? { location: options.location } : {}),
+  });
+  return result.bytes;
+}
+
+/** Loads `pdf` so that saving appends to it; rewrites a never-signed document that cannot be appended to. */
+async function loadForUpdate(pdf: Uint8Array): Promise<PDF> {
+  let document = await PDF.load(pdf);
+  if (document.isEncrypted) throw new PdfSigningError('not_incremental', 'encrypted documents are not signed');
+  if (document.getPageCount() === 0) throw new PdfSigningError('no_pages', 'the document has no pages');
+  const blocker = document.canSaveIncrementally();
+  if (blocker === null) return document;
+  if (signedFieldCount(document) > 0) {
+    throw new PdfSigningError(
+      'not_incremental',
+      `the document is signed but cannot be updated incrementally (${blocker}); signing would break its signatures`,
+    );
+  }
+  document = await PDF.load(await document.save());
+  if (document.canSaveIncrementally() !== null) {
+    throw new PdfSigningError('not_incremental', 'the document cannot be updated incrementally');
+  }
+  return document;
+}
+
+function signedFieldCount(document: PDF): number {
+  return (
+    document
+      .getForm()
+      ?.getSignatureFields()
+      .filter((f) => f.isSigned()).length ?? 0
+  );
+}
+
+/** `Signature_N` with the first N not taken, so every signature gets a field of its own. */
+function nextFieldName(document: PDF): string {
+  const taken = new Set(
+    document
+      .getForm()
+      ?.getFields()
+      .map((f) => f.name) ?? [],
+  );
+  let n = 1;
+  while (taken.has(`Signature_${n}`)) n++;
+  return `Signature_${n}`;
+}

@@ -1,0 +1,84 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { PDF, rgb } from '@libpdf/core';
+import { CertificateAuthority } from '../pki/authority.js';
+import { signerTestBackends } from '../store/testing.js';
+
+const run = promisify(execFile);
+
+/** A small PDF made in code: `pages` A4 pages, each with a line of text. */
+export async function makePdf(pages = 3, text = 'Signet test document'): Promise<Uint8Array> {
+  const document = PDF.create();
+  for (let i = 1; i <= pages; i++) {
+    const page = document.addPage({ size: 'a4' });
+    page.drawText(`${text}, page ${i} of ${pages}`, { x: 56, y: 780, size: 14, color: rgb(0, 0, 0) });
+  }
+  return document.save();
+}
+
+/** A certificate authority on a fresh SQLite Signer database, for PDF tests. */
+export async function testAuthority(): Promise<{ ca: CertificateAuthority; dispose(): Promise<void> }> {
+  const backend = signerTestBackends().find((b) => b.name === 'sqlite');
+  if (!backend) throw new Error('no sqlite backend');
+  const { store, dispose } = await backend.open();
+  const ca = await CertificateAuthority.open({ db: store.db, masterKey: randomBytes(32) });
+  return { ca, dispose };
+}
+
+/** A scratch directory and a function that removes it. */
+export function scratchDir(): { dir: string; write(name: string, data: Uint8Array | string): string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-pdf-'));
+  return {
+    dir,
+    write(name, data) {
+      const path = join(dir, name);
+      writeFileSync(path, data);
+      return path;
+    },
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** One signature as poppler's `pdfsig` reports it. */
+export interface PdfsigSignature {
+  field: string;
+  commonName: string;
+  valid: boolean;
+  validation: string;
+  totalDocumentSigned: boolean;
+  type: string;
+}
+
+/** Runs `/usr/bin/pdfsig` on a file and parses its report (it exits non-zero when a signature is invalid). */
+export async function pdfsig(path: string): Promise<{ output: string; signatures: PdfsigSignature[] }> {
+  let output: string;
+  try {
+    output = (await run('/usr/bin/pdfsig', [path])).stdout;
+  } catch (error) {
+    output = String((error as { stdout?: unknown }).stdout ?? '');
+  }
+  const signatures = output
+    .split(/^Signature #\d+:$/m)
+    .slice(1)
+    .map((block) => {
+      const line = (label: string) => new RegExp(`- ${label}: (.*)$`, 'm').exec(block)?.[1]?.trim() ?? '';
+      return {
+        field: line('Signature Field Name'),
+        commonName: line('Signer Certificate Common Name'),
+        validation: line('Signature Validation'),
+        valid: line('Signature Validation') === 'Signature is Valid.',
+        totalDocumentSigned: /^\s*- Total document signed$/m.test(block),
+        type: line('Signature Type'),
+      };
+    });
+  return { output, signatures };
+}
+
+/** Runs openssl with arguments; returns stdout, or throws with stderr. */
+export async function openssl(...args: string[]): Promise<string> {
+  return (await run('/usr/bin/openssl', args)).stdout;
+}
