@@ -3,6 +3,7 @@ import { type Kysely, type MigrationProvider, sql } from 'kysely';
 import { envelopesMigration } from '../envelopes/migration.js';
 import { notificationsMigration } from '../notifications/migration.js';
 import { pkiMigration } from '../pki/migration.js';
+import { signingPageMigration } from '../signing-page/migration.js';
 import type { SignerDatabase } from './database.js';
 
 /** The Signer's database: its own tables and its own migration history, so it may share a database with accounts. */
@@ -23,6 +24,7 @@ export function signerMigrations(dialect: Dialect): MigrationProvider {
       '0001_pki': pkiMigration(dialect),
       '0002_envelopes': envelopesMigration(dialect),
       '0003_notifications': notificationsMigration(dialect),
+      '0004_signing_page': signingPageMigration(dialect),
     }),
   };
 }

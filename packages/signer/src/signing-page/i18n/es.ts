@@ -1,0 +1,80 @@
+import type { Messages } from './index.js';
+
+/** Spanish messages (neutral Spanish, informal "tú" as the accounts pages use). */
+export const es: Messages = {
+  brand: 'Signet',
+  problems: {
+    unknown: {
+      title: 'No encontramos este enlace de firma',
+      lead: 'Este enlace de firma no es válido. Comprueba que has abierto el enlace completo de tu mensaje.',
+    },
+    expired: {
+      title: 'Este enlace de firma ha caducado',
+      lead: 'Pide uno nuevo a la persona que te lo envió.',
+    },
+    used: {
+      title: 'Este enlace de firma ya se ha usado',
+      lead: 'Los documentos ya se firmaron o se rechazaron con este enlace. Cada enlace sirve una sola vez.',
+    },
+    closed: {
+      title: 'Estos documentos ya no se pueden firmar',
+      lead: 'El remitente canceló la solicitud o ya está completa.',
+    },
+    waiting: {
+      title: 'Otra persona firma antes',
+      lead: 'Otra persona tiene que firmar estos documentos antes que tú. Vuelve a abrir tu enlace de firma más tarde.',
+    },
+    signInFailed: {
+      title: 'No se completó el inicio de sesión',
+      lead: 'No pudimos confirmar quién eres. Vuelve a abrir tu enlace de firma para intentarlo de nuevo.',
+    },
+    wrongPerson: {
+      title: 'Este enlace es para otra persona',
+      lead: 'Has iniciado sesión con una cuenta cuyo correo electrónico no es al que se envió este enlace.',
+    },
+    sessionOver: {
+      title: 'Tu sesión de firma ha terminado',
+      lead: 'Por tu seguridad dura unos minutos. Vuelve a abrir tu enlace de firma para continuar.',
+    },
+    forbidden: {
+      title: 'Solicitud rechazada',
+      lead: 'El formulario estaba incompleto o caducado. Vuelve atrás, recarga la página e inténtalo de nuevo.',
+    },
+    reasonRequired: {
+      title: 'Hace falta un motivo',
+      lead: 'Para rechazar los documentos, vuelve atrás y escribe por qué.',
+    },
+    unexpected: {
+      title: 'Algo salió mal',
+      lead: 'No se ha firmado nada. Inténtalo de nuevo dentro de un momento.',
+    },
+    help: 'Si necesitas ayuda, ponte en contacto con quien te envió los documentos.',
+  },
+  sign: {
+    title: 'Revisa y firma',
+    lead: 'Hola, {name}. Lee los documentos antes de decidir.',
+    documents: 'Documentos para firmar: {count}',
+    document: 'Documento: {name}',
+    loading: 'Cargando el documento…',
+    renderFailed: 'Este documento no se puede mostrar aquí. Ábrelo para leerlo.',
+    open: 'Abrir el PDF',
+    needsScript: 'Tu navegador no puede mostrar los documentos aquí. Abre cada PDF para leerlo.',
+    consent: 'Al pulsar Firmar, firmas estos documentos electrónicamente con tu identidad verificada.',
+    signButton: 'Firmar',
+    rejectHeading: '¿No quieres firmar?',
+    reasonLabel: 'Motivo del rechazo',
+    reasonHint: 'El remitente verá este motivo.',
+    rejectButton: 'Rechazar',
+  },
+  signed: {
+    title: 'Firmado',
+    lead: 'Gracias. Tu firma se ha añadido a los documentos.',
+    download: 'Descargar {name}',
+    pending: 'Los documentos firmados estarán disponibles cuando estén listos.',
+  },
+  rejected: {
+    title: 'Rechazado',
+    lead: 'Has rechazado los documentos. Se ha avisado al remitente.',
+    reason: 'Tu motivo: {reason}',
+  },
+};

@@ -1,0 +1,80 @@
+import type { Locale } from '../locale.js';
+import { en } from './en.js';
+import { es } from './es.js';
+
+/**
+ * Every piece of text the signing pages show, in one language. Placeholders in braces
+ * (`{name}`) are filled by the renderer, escaped and shown emphasised.
+ */
+export interface Messages {
+  /** The product name, in the header and the document title. */
+  brand: string;
+  /** Pages for a signing link that cannot be used, and other dead ends. */
+  problems: {
+    /** Link unknown (404). */
+    unknown: { title: string; lead: string };
+    /** Link past its expiry (410). */
+    expired: { title: string; lead: string };
+    /** Link already used: the person signed or rejected (410). */
+    used: { title: string; lead: string };
+    /** The envelope was cancelled or completed without this person (410). */
+    closed: { title: string; lead: string };
+    /** Another signer has to sign first (409). */
+    waiting: { title: string; lead: string };
+    /** Sign-in at accounts failed or was cancelled (400). */
+    signInFailed: { title: string; lead: string };
+    /** Someone other than the invited person signed in (403). */
+    wrongPerson: { title: string; lead: string };
+    /** The signing session is missing or over (401). */
+    sessionOver: { title: string; lead: string };
+    /** A form without its CSRF token (403). */
+    forbidden: { title: string; lead: string };
+    /** Reject without a reason (400). */
+    reasonRequired: { title: string; lead: string };
+    /** Anything unexpected (500). */
+    unexpected: { title: string; lead: string };
+    /** Shown on every problem page. */
+    help: string;
+  };
+  sign: {
+    title: string;
+    /** Greets the signed-in person: `{name}`. */
+    lead: string;
+    /** Introduces the documents: `{count}`. */
+    documents: string;
+    /** Labels one document's viewer: `{name}`. */
+    document: string;
+    /** Shown while pdf.js renders; replaced by the pages. */
+    loading: string;
+    /** Shown when a document cannot be shown in the browser. */
+    renderFailed: string;
+    /** Link to open the document itself. */
+    open: string;
+    /** Shown without JavaScript (the documents can still be opened). */
+    needsScript: string;
+    /** What signing means, above the Sign button. */
+    consent: string;
+    signButton: string;
+    rejectHeading: string;
+    reasonLabel: string;
+    reasonHint: string;
+    rejectButton: string;
+  };
+  signed: {
+    title: string;
+    lead: string;
+    /** Link to download one signed document: `{name}`. */
+    download: string;
+    /** When the signed PDFs are not ready yet (others still have to sign). */
+    pending: string;
+  };
+  rejected: {
+    title: string;
+    lead: string;
+    /** Repeats the reason: `{reason}`. */
+    reason: string;
+  };
+}
+
+/** The messages of each supported locale. */
+export const MESSAGES: Readonly<Record<Locale, Messages>> = { en, es };

@@ -1,0 +1,243 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Eta } from 'eta';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { MESSAGES, type Messages } from './i18n/index.js';
+import type { Locale } from './locale.js';
+
+/** Why a signing link or step cannot go on; each has its own page and HTTP status. */
+export type Problem = keyof Omit<Messages['problems'], 'help'>;
+
+/** The HTTP status of each {@link Problem}'s page. */
+export const PROBLEM_STATUS: Readonly<Record<Problem, number>> = {
+  unknown: 404,
+  expired: 410,
+  used: 410,
+  closed: 410,
+  waiting: 409,
+  signInFailed: 400,
+  wrongPerson: 403,
+  sessionOver: 401,
+  forbidden: 403,
+  reasonRequired: 400,
+  unexpected: 500,
+};
+
+/** A document on the signing page: its name and where the page fetches its PDF. */
+export interface DocumentView {
+  index: number;
+  name: string;
+  url: string;
+}
+
+/** A signed document the person may download. */
+export interface DownloadView {
+  name: string;
+  url: string;
+}
+
+/** A page and the data it shows. */
+export type Page =
+  | { view: 'problem'; data: { problem: Problem } }
+  | {
+      view: 'sign';
+      data: { personName: string; documents: DocumentView[]; csrf: string; signAction: string; rejectAction: string };
+    }
+  | { view: 'signed'; data: { downloads: DownloadView[] } }
+  | { view: 'rejected'; data: { reason: string } };
+
+/** Where the signing pages' static files are served. */
+export const ASSETS_PATH = '/sign/assets';
+
+interface Asset {
+  path: string;
+  /** The path with a content hash, so a new version is fetched at once despite max-age. */
+  href: string;
+  type: string;
+  body: Buffer;
+}
+
+const require = createRequire(import.meta.url);
+
+function asset(name: string, file: string | URL, type: string): Asset {
+  const body = readFileSync(file);
+  const path = `${ASSETS_PATH}/${name}`;
+  const version = createHash('sha256').update(body).digest('base64url').slice(0, 12);
+  return { path, href: `${path}?v=${version}`, type, body };
+}
+
+// pdf.js is served from this origin (CSP script-src/worker-src 'self'), never from a CDN. The
+// legacy build runs on older phone browsers too. The page script imports it by its plain path.
+const ASSETS = {
+  stylesheet: asset('signing.css', new URL('./assets/signing.css', import.meta.url), 'text/css; charset=utf-8'),
+  script: asset(
+    'signing-page.js',
+    new URL('./assets/signing-page.js', import.meta.url),
+    'text/javascript; charset=utf-8',
+  ),
+  pdfjs: asset('pdf.min.mjs', require.resolve('pdfjs-dist/legacy/build/pdf.min.mjs'), 'text/javascript; charset=utf-8'),
+  pdfjsWorker: asset(
+    'pdf.worker.min.mjs',
+    require.resolve('pdfjs-dist/legacy/build/pdf.worker.min.mjs'),
+    'text/javascript; charset=utf-8',
+  ),
+} as const;
+
+/** Public paths of the assets, for pages and tests. */
+export const ASSET_PATHS = {
+  stylesheet: ASSETS.stylesheet.path,
+  script: ASSETS.script.path,
+  pdfjs: ASSETS.pdfjs.path,
+  pdfjsWorker: ASSETS.pdfjsWorker.path,
+} as const;
+
+// autoEscape: `<%= %>` escapes & < > " '. Templates use `<%~ %>` only for their own output
+// (the layout body and included partials), never for data.
+const eta = new Eta({ views: fileURLToPath(new URL('./views/', import.meta.url)), cache: true, autoEscape: true });
+
+/** Text with `{placeholder}`s filled: each value is its own part, shown emphasised. */
+export interface TextPart {
+  text: string;
+  emphasis: boolean;
+}
+
+/** Splits `message` at `{name}` placeholders and fills them from `values` (left as is when missing). */
+export function fillMessage(message: string, values: Readonly<Record<string, string>>): TextPart[] {
+  const parts: TextPart[] = [];
+  let last = 0;
+  for (const match of message.matchAll(/\{(\w+)\}/g)) {
+    const value = values[match[1] ?? ''];
+    if (value === undefined) continue;
+    if (match.index > last) parts.push({ text: message.slice(last, match.index), emphasis: false });
+    parts.push({ text: value, emphasis: true });
+    last = match.index + match[0].length;
+  }
+  if (last < message.length) parts.push({ text: message.slice(last), emphasis: false });
+  return parts;
+}
+
+/**
+ * The page's `Content-Security-Policy`. Every page: only this origin's stylesheet, forms to this
+ * origin, no framing, no `<base>`. The signing page (`pdf`) also runs this origin's scripts,
+ * pdf.js's worker, and fetches the documents from this origin.
+ */
+export function contentSecurityPolicy(options: { pdf?: boolean } = {}): string {
+  return [
+    "default-src 'none'",
+    ...(options.pdf ? ["script-src 'self'", "worker-src 'self'", "connect-src 'self'"] : []),
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+interface Rendered {
+  title: string;
+  model: object;
+  wide?: boolean;
+}
+
+function model(page: Page, t: Messages): Rendered {
+  switch (page.view) {
+    case 'problem': {
+      const { title, lead } = t.problems[page.data.problem];
+      return { title, model: { lead } };
+    }
+    case 'sign': {
+      const { personName, documents, csrf, signAction, rejectAction } = page.data;
+      return {
+        title: t.sign.title,
+        wide: true,
+        model: {
+          lead: fillMessage(t.sign.lead, { name: personName }),
+          count: fillMessage(t.sign.documents, { count: String(documents.length) }),
+          documents: documents.map((d) => ({ ...d, label: fillMessage(t.sign.document, { name: d.name }) })),
+          csrf,
+          signAction,
+          rejectAction,
+          script: ASSETS.script.href,
+        },
+      };
+    }
+    case 'signed':
+      return {
+        title: t.signed.title,
+        model: {
+          downloads: page.data.downloads.map((d) => ({
+            url: d.url,
+            fileName: d.name,
+            label: fillMessage(t.signed.download, { name: d.name }),
+          })),
+        },
+      };
+    case 'rejected':
+      return {
+        title: t.rejected.title,
+        model: { reason: fillMessage(t.rejected.reason, { reason: page.data.reason }) },
+      };
+  }
+}
+
+/** Renders a page to HTML in `locale`, without sending it. */
+export function renderPage(locale: Locale, page: Page): string {
+  const t = MESSAGES[locale];
+  const { title, model: data, wide } = model(page, t);
+  return eta.render(`./${page.view}`, {
+    ...data,
+    t,
+    locale,
+    wide: wide === true,
+    documentTitle: `${title} · ${t.brand}`,
+    title,
+    stylesheet: ASSETS.stylesheet.href,
+  });
+}
+
+/**
+ * Renders a page and sends it with the headers every signing page carries: the CSP of
+ * {@link contentSecurityPolicy}, `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer` (the
+ * signing link's token never leaks through `Referer`), `Cache-Control: no-store` (the pages carry
+ * personal data), `Content-Language`, `nosniff`, and a Permissions-Policy that denies the camera,
+ * microphone and location. The status is the page's own for problems, else 200.
+ */
+export function sendPage(reply: FastifyReply, locale: Locale, page: Page, status?: number): FastifyReply {
+  const html = renderPage(locale, page);
+  return reply
+    .code(status ?? (page.view === 'problem' ? PROBLEM_STATUS[page.data.problem] : 200))
+    .headers({
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': contentSecurityPolicy({ pdf: page.view === 'sign' }),
+      'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+      pragma: 'no-cache',
+      'content-language': locale,
+      'x-content-type-options': 'nosniff',
+    })
+    .send(html);
+}
+
+/**
+ * Registers `GET /sign/assets/*`: the stylesheet, the signing page's script and pdf.js (module
+ * and worker, from `pdfjs-dist`'s legacy build), each read once at start and sent with
+ * `Cache-Control: public, max-age=3600`; pages link them with a content hash.
+ */
+export function registerAssets(app: FastifyInstance): void {
+  for (const { path, type, body } of Object.values(ASSETS)) {
+    app.get(path, (_request, reply) =>
+      reply
+        .headers({
+          'content-type': type,
+          'cache-control': 'public, max-age=3600',
+          'x-content-type-options': 'nosniff',
+          'cross-origin-resource-policy': 'same-origin',
+        })
+        .send(body),
+    );
+  }
+}

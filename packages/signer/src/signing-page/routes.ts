@@ -1,0 +1,405 @@
+import fastifyCookie from '@fastify/cookie';
+import { safeEqual, seal, unseal } from '@signet/protocol';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { SignerContext } from '../context.js';
+import {
+  AUTHORIZATION_REQUEST_TTL_SECONDS,
+  checkCsrf,
+  clearPendingAuthorization,
+  cookieOptions,
+  csrfToken,
+  deriveKeys,
+  readPendingAuthorization,
+  type SigningPageKeys,
+  sessionCookieName,
+  setPendingAuthorization,
+} from './cookies.js';
+import {
+  type Invitation,
+  type InvitationLookup,
+  InvitationRefused,
+  type RequestOrigin,
+  type SigningDesk,
+} from './desk.js';
+import { type Locale, pickLocale } from './locale.js';
+import {
+  authorizationUrl,
+  checkResponseIssuer,
+  exchangeCode,
+  type IssuerMetadata,
+  isInvitedPerson,
+  issuerMetadataCache,
+  randomValue,
+  SignInError,
+  verifyIdToken,
+} from './oidc.js';
+import { type Problem, registerAssets, sendPage } from './render.js';
+import { hashSessionValue, SIGNING_SESSION_TTL_SECONDS, type SigningSession, SigningSessions } from './sessions.js';
+
+/** The scopes the signing page asks for: identity, name, identity document and email. */
+export const SIGNING_PAGE_SCOPE = 'openid profile credential email';
+
+/** Paths of the signing page. `/sign/<token>` is the link an invited person receives. */
+export const SIGNING_PATHS = {
+  callback: '/sign/callback',
+  session: '/sign/session',
+  sign: '/sign/session/sign',
+  reject: '/sign/session/reject',
+  document: (index: number) => `/sign/session/documents/${index}`,
+  signedDocument: (index: number) => `/sign/session/documents/${index}/signed`,
+} as const;
+
+/** The redirect URI to register for the Signer's client at the issuer: `${publicUrl}/sign/callback`. */
+export const signingCallbackUrl = (publicUrl: string): string => `${publicUrl}${SIGNING_PATHS.callback}`;
+
+/** Longest reason a person may give for rejecting (the envelope keeps it as `statusReason`). */
+export const MAX_REASON_LENGTH = 500;
+
+/** What {@link signingPageRoutes} is built from. */
+export type SigningPageContext = Pick<
+  SignerContext,
+  'config' | 'store' | 'log' | 'now' | 'issuerKeys' | 'issuer' | 'masterKey'
+> & {
+  /** The envelope operations (`envelopeDesk(context)` in the service). */
+  desk: SigningDesk;
+  /** Used towards the issuer (discovery, token endpoint). Default the global `fetch`. */
+  fetch?: typeof fetch;
+  /** The Signer's client at the issuer. Default `config.clientId`/`config.clientSecret`. */
+  client?: { clientId: string; clientSecret: string };
+};
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
+const SESSION_VALUE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+interface Form {
+  [name: string]: string[];
+}
+
+/** A single-valued form field; undefined when absent or repeated. */
+const field = (form: unknown, name: string): string | undefined => {
+  const values = (form as Form | undefined)?.[name];
+  return values?.length === 1 ? values[0] : undefined;
+};
+
+const queryValue = (request: FastifyRequest, name: string): string | undefined => {
+  const value = (request.query as Record<string, unknown>)[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/**
+ * The signing page for persons invited by name and email (PUBLIC routes; register under the
+ * Signer's `public` parts):
+ *
+ * - `GET /sign/:token`: checks the invitation, then sends the person to the issuer to sign in
+ *   (authorization code + PKCE S256, `acr_values` = `config.requiredAcr`, `login_hint` = the
+ *   invited email, state/nonce/verifier in a sealed, HttpOnly, SameSite=Lax cookie).
+ * - `GET /sign/callback`: checks `state` and `iss` (RFC 9207), redeems the code with
+ *   `client_secret_basic`, verifies the id_token (jose: keys, `iss`, `aud`, `nonce`, `acr`,
+ *   `auth_time`) and that its verified email is the invited one (ignoring case), then opens a
+ *   short server-side signing session and redirects to it.
+ * - `GET /sign/session`: the documents (pdf.js) with Sign and Reject (POST, CSRF token), or the
+ *   outcome with the signed PDFs to download.
+ * - `/sign/assets/*`: stylesheet, page script, pdf.js.
+ *
+ * Every page comes in English and Spanish (`?ui_locales=`, then `Accept-Language`).
+ */
+export function signingPageRoutes(context: SigningPageContext): FastifyPluginAsync {
+  return async (app) => {
+    if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
+    registerFormParser(app);
+    registerAssets(app);
+    const page = new SigningPage(context);
+    app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+      if (status === 500) context.log.error({ err: error }, 'signing page failed');
+      return page.problem(request, reply, status === 500 ? 'unexpected' : 'forbidden', status);
+    });
+    app.get<{ Params: { token: string } }>('/sign/:token', (request, reply) => page.start(request, reply));
+    app.get(SIGNING_PATHS.callback, (request, reply) => page.callback(request, reply));
+    app.get(SIGNING_PATHS.session, (request, reply) => page.show(request, reply));
+    app.post(SIGNING_PATHS.sign, (request, reply) => page.decide(request, reply, 'sign'));
+    app.post(SIGNING_PATHS.reject, (request, reply) => page.decide(request, reply, 'reject'));
+    app.get<{ Params: { index: string } }>('/sign/session/documents/:index', (request, reply) =>
+      page.document(request, reply, 'view'),
+    );
+    app.get<{ Params: { index: string } }>('/sign/session/documents/:index/signed', (request, reply) =>
+      page.document(request, reply, 'download'),
+    );
+  };
+}
+
+/** Forms (`application/x-www-form-urlencoded`) as name → values, small bodies only. */
+function registerFormParser(app: FastifyInstance): void {
+  if (app.hasContentTypeParser('application/x-www-form-urlencoded')) return;
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16 * 1024 },
+    (_request, body, done) => {
+      const form: Form = {};
+      for (const [name, value] of new URLSearchParams(body as string)) {
+        const values = form[name];
+        if (values) values.push(value);
+        else form[name] = [value];
+      }
+      done(null, form);
+    },
+  );
+}
+
+/** The page for each way a link cannot be used. */
+const problemOf = (lookup: Exclude<InvitationLookup, { status: 'valid' }> | InvitationRefused): Problem =>
+  lookup instanceof InvitationRefused ? lookup.problem : lookup.status;
+
+/** The steps of the signing page, one method per route. */
+class SigningPage {
+  private readonly keys: SigningPageKeys;
+  private readonly sessions: SigningSessions;
+  private readonly metadata: () => Promise<IssuerMetadata>;
+  private readonly publicUrl: string;
+
+  constructor(private readonly ctx: SigningPageContext) {
+    this.keys = deriveKeys(ctx.masterKey);
+    this.sessions = new SigningSessions(ctx.store.db);
+    this.publicUrl = ctx.config.publicUrl;
+    this.metadata = issuerMetadataCache(ctx.issuer, { now: ctx.now, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
+  }
+
+  private locale(request: FastifyRequest, fallback?: string): Locale {
+    return pickLocale(queryValue(request, 'ui_locales') ?? fallback, request.headers['accept-language']);
+  }
+
+  problem(request: FastifyRequest, reply: FastifyReply, problem: Problem, status?: number, locale?: Locale) {
+    return sendPage(reply, locale ?? this.locale(request), { view: 'problem', data: { problem } }, status);
+  }
+
+  private client(): { clientId: string; clientSecret: string } | undefined {
+    if (this.ctx.client) return this.ctx.client;
+    const { clientId, clientSecret } = this.ctx.config;
+    return clientId && clientSecret ? { clientId, clientSecret } : undefined;
+  }
+
+  /** The open invitation of a token whose person may sign now, or the problem that stops them. */
+  private async openInvitation(token: string): Promise<Invitation | Problem> {
+    const lookup = await this.ctx.desk.findInvitation(token);
+    if (lookup.status !== 'valid') return problemOf(lookup);
+    return lookup.invitation.theirTurn ? lookup.invitation : 'waiting';
+  }
+
+  /** `GET /sign/:token`: check the link, then off to the issuer. */
+  async start(request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) {
+    const locale = this.locale(request);
+    const { token } = request.params;
+    const invitation = TOKEN_PATTERN.test(token) ? await this.openInvitation(token) : 'unknown';
+    if (typeof invitation === 'string') return this.problem(request, reply, invitation, undefined, locale);
+    const client = this.client();
+    if (!client) {
+      this.ctx.log.error('the signing page needs SIGNET_SIGNER_CLIENT_ID and SIGNET_SIGNER_CLIENT_SECRET');
+      return this.problem(request, reply, 'unexpected', 503, locale);
+    }
+    let metadata: IssuerMetadata;
+    try {
+      metadata = await this.metadata();
+    } catch (error) {
+      this.ctx.log.error({ err: error }, 'issuer discovery failed');
+      return this.problem(request, reply, 'unexpected', 503, locale);
+    }
+    const pending = {
+      token,
+      state: randomValue(),
+      nonce: randomValue(),
+      codeVerifier: randomValue(),
+      locale,
+      expiresAt: this.ctx.now() + AUTHORIZATION_REQUEST_TTL_SECONDS,
+    };
+    setPendingAuthorization(reply, this.publicUrl, this.keys.requestSeal, pending);
+    const url = authorizationUrl(metadata, {
+      clientId: client.clientId,
+      redirectUri: signingCallbackUrl(this.publicUrl),
+      scope: SIGNING_PAGE_SCOPE,
+      state: pending.state,
+      nonce: pending.nonce,
+      codeVerifier: pending.codeVerifier,
+      acrValues: this.ctx.config.requiredAcr,
+      loginHint: invitation.email,
+      uiLocales: locale,
+    });
+    return reply.code(303).headers(NO_STORE).header('location', url).send();
+  }
+
+  /** `GET /sign/callback`: the issuer's answer becomes a signing session for the invited person. */
+  async callback(request: FastifyRequest, reply: FastifyReply) {
+    const now = this.ctx.now();
+    const pending = readPendingAuthorization(request, this.publicUrl, this.keys.requestSeal, now);
+    const locale = this.locale(request, pending?.locale);
+    const refuse = (code: string, problem: Problem = 'signInFailed') => {
+      this.ctx.log.warn({ reason: code }, 'signing page sign-in refused');
+      return this.problem(request, reply, problem, undefined, locale);
+    };
+    if (!pending) return refuse('no_pending_request');
+    const state = queryValue(request, 'state');
+    // A forged or stale callback must not end the person's real sign-in: the cookie stays.
+    if (!state || state.length > 512 || !safeEqual(state, pending.state)) return refuse('state');
+    clearPendingAuthorization(reply, this.publicUrl);
+    const client = this.client();
+    if (!client) return refuse('no_client', 'unexpected');
+    try {
+      const metadata = await this.metadata();
+      checkResponseIssuer(metadata, queryValue(request, 'iss'));
+      const error = queryValue(request, 'error');
+      if (error !== undefined) throw new SignInError('authorization', `the issuer answered ${error.slice(0, 64)}`);
+      const code = queryValue(request, 'code');
+      if (!code) throw new SignInError('code', 'no code');
+      const invitation = await this.openInvitation(pending.token);
+      if (typeof invitation === 'string') return this.problem(request, reply, invitation, undefined, locale);
+      const idToken = await exchangeCode(
+        metadata,
+        { ...client, code, codeVerifier: pending.codeVerifier, redirectUri: signingCallbackUrl(this.publicUrl) },
+        this.ctx.fetch,
+      );
+      const identity = await verifyIdToken(idToken, {
+        issuerKeys: this.ctx.issuerKeys,
+        issuer: this.ctx.issuer,
+        clientId: client.clientId,
+        nonce: pending.nonce,
+        requiredAcr: this.ctx.config.requiredAcr,
+        authMaxAge: this.ctx.config.authMaxAge,
+        now: this.ctx.now(),
+      });
+      if (!isInvitedPerson(identity, invitation.email)) return refuse('not_invited_person', 'wrongPerson');
+      const value = randomValue();
+      const idHash = hashSessionValue(value);
+      await this.sessions.create({
+        idHash,
+        sealedToken: seal(this.keys.tokenSeal, pending.token, idHash),
+        envelopeId: invitation.envelopeId,
+        documents: invitation.documents,
+        identity,
+        locale,
+        createdAt: now,
+        expiresAt: now + SIGNING_SESSION_TTL_SECONDS,
+      });
+      reply.setCookie(
+        sessionCookieName(this.publicUrl),
+        value,
+        cookieOptions(this.publicUrl, SIGNING_SESSION_TTL_SECONDS),
+      );
+      return reply.code(303).headers(NO_STORE).header('location', SIGNING_PATHS.session).send();
+    } catch (error) {
+      if (error instanceof SignInError) return refuse(error.code);
+      throw error;
+    }
+  }
+
+  /** The live session of this browser and its cookie value, if any. */
+  private async session(request: FastifyRequest): Promise<{ session: SigningSession; value: string } | undefined> {
+    const value = request.cookies[sessionCookieName(this.publicUrl)];
+    if (!value || !SESSION_VALUE_PATTERN.test(value)) return undefined;
+    const session = await this.sessions.get(hashSessionValue(value), this.ctx.now());
+    return session ? { session, value } : undefined;
+  }
+
+  private token(session: SigningSession): string {
+    return unseal(this.keys.tokenSeal, session.sealedToken, session.idHash);
+  }
+
+  /** `GET /sign/session`: the documents and the two actions, or the outcome. */
+  async show(request: FastifyRequest, reply: FastifyReply) {
+    const current = await this.session(request);
+    if (!current) return this.problem(request, reply, 'sessionOver');
+    const { session, value } = current;
+    const locale = this.locale(request, session.locale);
+    if (session.outcome === 'rejected') {
+      return sendPage(reply, locale, { view: 'rejected', data: { reason: session.reason ?? '' } });
+    }
+    if (session.outcome === 'signed') {
+      const downloads = session.documents.map((d) => ({ name: d.name, url: SIGNING_PATHS.signedDocument(d.index) }));
+      return sendPage(reply, locale, { view: 'signed', data: { downloads } });
+    }
+    const invitation = await this.openInvitation(this.token(session));
+    if (typeof invitation === 'string') return this.problem(request, reply, invitation, undefined, locale);
+    return sendPage(reply, locale, {
+      view: 'sign',
+      data: {
+        personName: session.identity.name,
+        documents: session.documents.map((d) => ({ ...d, url: SIGNING_PATHS.document(d.index) })),
+        csrf: csrfToken(this.keys.csrf, value),
+        signAction: SIGNING_PATHS.sign,
+        rejectAction: SIGNING_PATHS.reject,
+      },
+    });
+  }
+
+  /** `POST /sign/session/sign` and `/reject`: the session's one decision, then back to the page (PRG). */
+  async decide(request: FastifyRequest, reply: FastifyReply, action: 'sign' | 'reject') {
+    const current = await this.session(request);
+    if (!current) return this.problem(request, reply, 'sessionOver');
+    const { session, value } = current;
+    const locale = this.locale(request, session.locale);
+    if (!checkCsrf(this.keys.csrf, value, field(request.body, 'csrf'))) {
+      return this.problem(request, reply, 'forbidden', undefined, locale);
+    }
+    const reason = field(request.body, 'reason')?.trim();
+    if (action === 'reject' && (!reason || reason.length > MAX_REASON_LENGTH)) {
+      return this.problem(request, reply, 'reasonRequired', undefined, locale);
+    }
+    // Already decided (a second click, another tab): show the outcome.
+    if (!(await this.sessions.claim(session.idHash, this.ctx.now()))) return seeSession(reply);
+    try {
+      const origin = originOf(request);
+      if (action === 'sign') {
+        await this.ctx.desk.sign(this.token(session), session.identity, origin);
+        await this.sessions.decide(session.idHash, 'signed');
+      } else {
+        await this.ctx.desk.reject(this.token(session), session.identity, reason as string, origin);
+        await this.sessions.decide(session.idHash, 'rejected', reason as string);
+      }
+    } catch (error) {
+      await this.sessions.release(session.idHash);
+      if (error instanceof InvitationRefused) return this.problem(request, reply, problemOf(error), undefined, locale);
+      throw error;
+    }
+    return seeSession(reply);
+  }
+
+  /** `GET /sign/session/documents/:index[/signed]`: a PDF of this session's envelope. */
+  async document(
+    request: FastifyRequest<{ Params: { index: string } }>,
+    reply: FastifyReply,
+    mode: 'view' | 'download',
+  ) {
+    const current = await this.session(request);
+    if (!current) return this.problem(request, reply, 'sessionOver');
+    const { session } = current;
+    const index = Number(request.params.index);
+    // Reading before the decision, downloading the signed PDF after signing; only this person's documents.
+    const allowed =
+      /^\d{1,3}$/.test(request.params.index) &&
+      session.outcome === (mode === 'download' ? 'signed' : null) &&
+      session.documents.some((d) => d.index === index);
+    const file = allowed ? await this.ctx.desk.document(session.envelopeId, index) : undefined;
+    if (!file) return this.problem(request, reply, 'unknown', 404, this.locale(request, session.locale));
+    const asciiName = file.name.replace(/[^\w.-]+/g, '_');
+    const disposition = mode === 'download' ? 'attachment' : 'inline';
+    return reply
+      .code(200)
+      .headers({
+        ...NO_STORE,
+        'content-type': 'application/pdf',
+        'content-disposition': `${disposition}; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+        'x-content-type-options': 'nosniff',
+        'cross-origin-resource-policy': 'same-origin',
+      })
+      .send(Buffer.from(file.bytes));
+  }
+}
+
+/** Personal data and one-time links: never cached, never in a `Referer`. */
+const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache', 'referrer-policy': 'no-referrer' } as const;
+
+const seeSession = (reply: FastifyReply) =>
+  reply.code(303).headers(NO_STORE).header('location', SIGNING_PATHS.session).send();
+
+function originOf(request: FastifyRequest): RequestOrigin {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null };
+}
