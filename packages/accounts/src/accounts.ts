@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { openStore, readSecretFile, type Store } from '@signet/store';
+import { FaceEnrolmentLinkRepository, openStore, readSecretFile, type Store } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from './admin/app.js';
 import { buildPublicApp } from './app.js';
@@ -31,6 +31,8 @@ export interface AccountsOptions {
 }
 
 const REVOCATION_PURGE_MS = 10 * 60_000;
+// An expired or used enrolment link still says so, rather than "unknown", for a week.
+const FACE_ENROLMENT_LINK_KEEP = 7 * 86_400;
 // A client changed on another node is seen here within this many seconds (see ClientCache).
 const CLIENT_CACHE_SECONDS = 2;
 
@@ -56,6 +58,7 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
       idTokens: new IdTokens(keyring, config.issuer, config.idTokenTtl, now),
       clients: new ClientCache(store.clients, CLIENT_CACHE_SECONDS, now),
       faces: new FaceService(config),
+      faceEnrolmentLinks: new FaceEnrolmentLinkRepository(store.db),
     };
     const admin = config.adminToken ? { token: config.adminToken, file: undefined } : generatedAdminToken(config);
     const publicApp = buildPublicApp(ctx);
@@ -71,6 +74,7 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
         store.interactions.purgeExpired(t),
         store.grants.purgeExpired(t),
         store.loginThrottle.purgeExpired(t, THROTTLE_WINDOW),
+        ctx.faceEnrolmentLinks.purgeExpired(t, FACE_ENROLMENT_LINK_KEEP),
       ]).catch((error) => publicApp.log.error({ err: error }, 'purge of expired rows failed'));
     }, REVOCATION_PURGE_MS);
     purge.unref();

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController
 import type { AccountsContext } from './context.js';
 import { authorizationEndpoint } from './endpoints/authorize.js';
 import { discoveryEndpoints } from './endpoints/discovery.js';
+import { faceEnrolmentEndpoints } from './endpoints/face-enrolment.js';
 import { healthEndpoints } from './endpoints/health.js';
 import { interactionEndpoints } from './endpoints/interaction.js';
 import { introspectionEndpoint } from './endpoints/introspect.js';
@@ -31,7 +32,10 @@ export function fastifyOptions(logLevel: string): FastifyServerOptions {
   };
 }
 
-/** The public listener: discovery, JWKS, authorization, token, userinfo, introspection, revocation, logout, pages, health. */
+/**
+ * The public listener: discovery, JWKS, authorization, token, userinfo, introspection, revocation,
+ * logout, pages (sign-in, consent, face step, face enrolment links), health.
+ */
 export function buildPublicApp(ctx: AccountsContext): FastifyInstance {
   const app = Fastify(fastifyOptions(ctx.config.logLevel));
   registerSecurityHeaders(app);
@@ -51,6 +55,7 @@ export function buildPublicApp(ctx: AccountsContext): FastifyInstance {
     authorizationEndpoint(browser, ctx);
     interactionEndpoints(browser, ctx);
     logoutEndpoints(browser, ctx);
+    faceEnrolmentEndpoints(browser, ctx);
   });
   return app;
 }

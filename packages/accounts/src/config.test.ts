@@ -46,6 +46,7 @@ describe('loadConfig', () => {
     assert.equal(config.faceThreshold, 0.5, 'issue 4: 0.5 separated look-alikes');
     assert.equal(config.facePoolSize, defaultPoolSize());
     assert.equal(config.faceMaxAttempts, 3);
+    assert.equal(config.faceEnrolmentTtl, 24 * 3600, 'a face enrolment link works for 24 hours');
   });
 
   it('reads and checks the face settings', () => {
@@ -58,6 +59,8 @@ describe('loadConfig', () => {
     assert.equal(config.facePoolSize, 2);
     assert.equal(config.faceMaxAttempts, 5);
     assertRejected({ SIGNET_FACE_THRESHOLD: '0' }, 'SIGNET_FACE_THRESHOLD');
+    assertRejected({ SIGNET_FACE_ENROLMENT_TTL: '59' }, 'SIGNET_FACE_ENROLMENT_TTL');
+    assertRejected({ SIGNET_FACE_ENROLMENT_TTL: '1d' }, 'SIGNET_FACE_ENROLMENT_TTL');
     assertRejected({ SIGNET_FACE_THRESHOLD: 'strict' }, 'SIGNET_FACE_THRESHOLD');
     assertRejected({ SIGNET_FACE_THRESHOLD: '2.5' }, 'SIGNET_FACE_THRESHOLD');
     assertRejected({ SIGNET_FACE_POOL_SIZE: '0' }, 'SIGNET_FACE_POOL_SIZE');
@@ -95,6 +98,7 @@ describe('loadConfig', () => {
       SIGNET_FACE_THRESHOLD: '0.4',
       SIGNET_FACE_POOL_SIZE: '3',
       SIGNET_FACE_MAX_ATTEMPTS: '2',
+      SIGNET_FACE_ENROLMENT_TTL: '3600',
     });
     assert.deepEqual(config, {
       issuer: 'https://accounts.example.com',
@@ -118,6 +122,7 @@ describe('loadConfig', () => {
       faceThreshold: 0.4,
       facePoolSize: 3,
       faceMaxAttempts: 2,
+      faceEnrolmentTtl: 3600,
     });
   });
 

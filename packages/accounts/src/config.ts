@@ -59,6 +59,12 @@ export interface Config {
   facePoolSize: number;
   /** `SIGNET_FACE_MAX_ATTEMPTS`: face checks allowed per sign-in before it ends in `unmet_authentication_requirements`. Default 3. */
   faceMaxAttempts: number;
+  /**
+   * `SIGNET_FACE_ENROLMENT_TTL`: how long a face enrolment link (`POST
+   * /admin/users/{id}/face-enrolment-links`) works, in seconds. Default 86400 (24 hours); 60 to
+   * 2592000 (30 days).
+   */
+  faceEnrolmentTtl: number;
 }
 
 /** A configuration problem, naming the variable at fault. */
@@ -152,6 +158,7 @@ export function loadConfig(env: Env = process.env): Config {
     faceThreshold: decimal(env, 'SIGNET_FACE_THRESHOLD', 0.5, 0, 2),
     facePoolSize: int(env, 'SIGNET_FACE_POOL_SIZE', defaultPoolSize(), 1, 64),
     faceMaxAttempts: int(env, 'SIGNET_FACE_MAX_ATTEMPTS', 3, 1, 20),
+    faceEnrolmentTtl: int(env, 'SIGNET_FACE_ENROLMENT_TTL', 86_400, 60, 2_592_000),
   };
 }
 

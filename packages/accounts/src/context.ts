@@ -1,4 +1,4 @@
-import type { Store } from '@signet/store';
+import type { FaceEnrolmentLinkRepository, Store } from '@signet/store';
 import type { ClientCache } from './client-cache.js';
 import type { Config } from './config.js';
 import type { DerivedKeys } from './crypto/master-key.js';
@@ -19,6 +19,8 @@ export interface AccountsContext {
   keys: DerivedKeys;
   /** The face verifier pool, started on first use (issue 4). */
   faces: FaceService;
+  /** One-time face enrolment links (issue 4), over `store.db`. */
+  faceEnrolmentLinks: FaceEnrolmentLinkRepository;
   /** The clock, in epoch seconds; tests inject their own. */
   now: () => number;
 }

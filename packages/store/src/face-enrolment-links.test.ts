@@ -62,6 +62,8 @@ for (const backend of testBackends()) {
         faceChallenge: 'right',
       });
       assert.equal(again?.browserHash, 'b2');
+      assert.equal(again?.csrfToken, 'csrf2');
+      assert.equal(again?.faceChallenge, 'left', 'reopening does not draw another side');
       assert.equal(await links.setFaceChallenge(tokenHash, 'left', T0 + 3), true);
       const counts = await Promise.all([1, 2, 3].map(() => links.countFaceAttempt(tokenHash, T0 + 3)));
       assert.deepEqual([...counts].sort(), [1, 2, 3]);

@@ -1,6 +1,7 @@
 import { invalidRequest, OAuthError } from '@signet/protocol';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from '../context.js';
+import { issueFaceEnrolmentLink } from '../face/enrolment-links.js';
 import { sealFaceTemplate } from '../face/templates.js';
 import { userJson } from './users.js';
 
@@ -33,9 +34,19 @@ function imageOf(body: unknown): Buffer {
   return Buffer.from(base64, 'base64');
 }
 
+/** The answer to `POST /admin/users/{id}/face-enrolment-links`. */
+export interface FaceEnrolmentLinkJson {
+  /** The link to hand to the person; it is their credential to enrol, so hand it over privately. */
+  url: string;
+  /** When it stops working (RFC 3339). */
+  expires_at: string;
+}
+
 /**
  * `POST /admin/users/{id}/face` enrols a person's face (after the operator has proofed their
  * identity) and `DELETE` removes it (issue 4). Only the embedding is stored, sealed; never the photo.
+ * `POST /admin/users/{id}/face-enrolment-links` issues a one-time link through which the person
+ * enrols their own face with the camera (`/face/enrol/<token>`), replacing any older link.
  */
 export function faceRoutes(app: FastifyInstance, ctx: AccountsContext): void {
   app.addContentTypeParser(
@@ -63,6 +74,15 @@ export function faceRoutes(app: FastifyInstance, ctx: AccountsContext): void {
       return userJson(user, true);
     },
   );
+
+  app.post<{ Params: { id: string } }>('/admin/users/:id/face-enrolment-links', async (request, reply) => {
+    const { id } = request.params;
+    if (!(await ctx.store.users.get(id))) throw notFound(id);
+    const link = await issueFaceEnrolmentLink(ctx, id);
+    request.log.info({ event: 'face_enrolment_link', user: id, outcome: 'issued', expires_at: link.expiresAt });
+    const body: FaceEnrolmentLinkJson = { url: link.url, expires_at: new Date(link.expiresAt * 1000).toISOString() };
+    return reply.code(201).header('cache-control', 'no-store').send(body);
+  });
 
   app.delete<{ Params: { id: string } }>('/admin/users/:id/face', async (request, reply) => {
     const { id } = request.params;

@@ -18,6 +18,8 @@ export interface DerivedKeys {
   csrf: Buffer;
   /** AES-256-GCM key that seals people's face templates at rest (issue 4). */
   face: Buffer;
+  /** HMAC-SHA256 key for the stored hashes of face enrolment links' tokens (issue 4). */
+  faceEnrolment: Buffer;
 }
 
 /** Derives the purpose keys from the master key. */
@@ -28,6 +30,7 @@ export function deriveKeys(masterKey: Buffer): DerivedKeys {
     clientSecret: derive('signet/client-secret/v1'),
     csrf: derive('signet/csrf/v1'),
     face: derive('signet/face/v1'),
+    faceEnrolment: derive('signet/face-enrolment-link/v1'),
   };
 }
 

@@ -8,6 +8,7 @@ import type { AuthorizationRequest } from '../authorize/request.js';
 import { redirectWithError, showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';
 import { checkFace } from '../face/check.js';
+import { FACE_BODY_LIMIT, FACE_FRAMES, isHeadTurn, postedFrames } from '../face/frames.js';
 import { type HeadTurn, randomHeadTurn } from '../face/liveness.js';
 import { FaceBusyError } from '../face/pool.js';
 import { loadFaceTemplate } from '../face/templates.js';
@@ -25,12 +26,8 @@ export const ADDRESS_FAILURE_LIMIT = 20;
 /** The throttling window, in seconds. */
 export const THROTTLE_WINDOW = 15 * 60;
 
-/** Frames the face page captures: a frontal one, then the turn. */
-export const FACE_FRAMES = 5;
-/** Most frames one face check accepts. */
-const MAX_FACE_FRAMES = 10;
-/** Largest face-check post: {@link MAX_FACE_FRAMES} JPEGs of 640 px, base64 in a form. */
-const FACE_BODY_LIMIT = 8 * 1024 * 1024;
+/** Frames the face page captures (re-exported from `face/frames.ts`, which both face pages share). */
+export { FACE_FRAMES } from '../face/frames.js';
 
 interface Loaded {
   interaction: Interaction;
@@ -191,8 +188,6 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     return afterLogin(ctx, request, reply, client, req, interaction.login, { interaction, consentGiven: true });
   });
 
-  const isHeadTurn = (value: unknown): value is HeadTurn => value === 'left' || value === 'right';
-
   /** Ends the face step without the face: the client hears `unmet_authentication_requirements`. */
   async function faceUnmet(reply: FastifyReply, loaded: Loaded, why: string) {
     await ctx.store.interactions.consume(loaded.interaction.id, ctx.now());
@@ -284,20 +279,14 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
         audit('refused', { reason: 'too_many_attempts', attempt });
         return faceUnmet(reply, loaded, 'too many failed face checks');
       }
-      const frames = (params.get('frame') ?? []).filter((f) => f !== '');
+      const posted = postedFrames(params);
       const next = randomHeadTurn();
       let problem: FaceError | undefined;
       let result: Awaited<ReturnType<typeof checkFace>> | undefined;
-      if (frames.length > MAX_FACE_FRAMES) problem = 'too_many_frames';
-      else if (frames.some((f) => !/^[A-Za-z0-9+/]+={0,2}$/.test(f))) problem = 'unreadable_image';
+      if (!posted.ok) problem = posted.problem;
       else {
         try {
-          result = await checkFace(
-            ctx.faces.verifier,
-            template,
-            frames.map((f) => Buffer.from(f, 'base64')),
-            { challenge },
-          );
+          result = await checkFace(ctx.faces.verifier, template, posted.frames, { challenge });
           if (!result.ok) problem = result.problem;
         } catch (error) {
           if (!(error instanceof FaceBusyError)) throw error;
@@ -325,7 +314,8 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
         const interaction = { ...loaded.interaction, login: upgraded };
         return afterLogin(ctx, request, reply, loaded.client, loaded.req, upgraded, { interaction });
       }
-      audit('refused', { reason: problem, attempt, challenge, frames: frames.length, ...measures });
+      const count = posted.ok ? posted.frames.length : posted.count;
+      audit('refused', { reason: problem, attempt, challenge, frames: count, ...measures });
       if (attempt >= ctx.faces.maxAttempts) return faceUnmet(reply, loaded, 'the face check failed too many times');
       // A new side for the next attempt, so a recording of this one does not answer it.
       await ctx.store.interactions.setFaceChallenge(id, next);

@@ -76,3 +76,35 @@ export async function checkFace(
   }
   return { ok: true, distance, turn: turn.turn };
 }
+
+/** The outcome of {@link checkEnrolment}: on success, the template to store. */
+export type EnrolmentCheck =
+  | (Extract<FaceCheck, { ok: true }> & { template: FaceTemplate })
+  | Exclude<FaceCheck, { ok: true }>;
+
+/**
+ * Enrols a face from a live capture (a person enrolling through an operator's link): the template
+ * comes from the first, frontal frame, and the frames must then pass the very check of a sign-in
+ * against it ({@link checkFace}): exactly one face in each, the same person throughout, and the
+ * head turned towards `options.challenge`. So a still photo cannot be enrolled this way, and
+ * neither can a capture where someone else takes over.
+ *
+ * @example
+ * const result = await checkEnrolment(pool, frames, { challenge });
+ * if (result.ok) store(seal(result.template));
+ */
+export async function checkEnrolment(
+  verifier: FaceVerifier,
+  frames: readonly Uint8Array[],
+  options: FaceCheckOptions,
+): Promise<EnrolmentCheck> {
+  const { minFrames = 3 } = options;
+  const [first] = frames;
+  if (first === undefined || frames.length < minFrames) {
+    return { ok: false, problem: 'too_few_frames', message: `At least ${minFrames} pictures are needed.` };
+  }
+  const enrolment = await verifier.enroll(first);
+  if (!enrolment.ok) return { ...enrolment, frame: 0 };
+  const check = await checkFace(verifier, enrolment.template, frames, options);
+  return check.ok ? { ...check, template: enrolment.template } : check;
+}

@@ -83,4 +83,22 @@ export const en: Messages = {
       busy: 'Face checks are busy right now. Wait a moment and try again.',
     },
   },
+  faceEnrol: {
+    title: 'Enrol your face',
+    lead: 'Enrol your face so that you can confirm it is you when you sign in.',
+    howTo:
+      'Your camera will show you a preview. Look straight at the camera, then slowly turn your head to the side we ask. Only a description of your face is kept, never the pictures.',
+    doneTitle: 'Your face is enrolled',
+    doneLead: 'From now on you can confirm with your face that it is you. You can close this window.',
+    linkErrorTitle: 'This link cannot be used',
+    linkHelp: 'Ask whoever sent you this link for a new one.',
+    linkErrors: {
+      unknown: 'This face enrolment link is not valid. Check that you opened all of it.',
+      expired: 'This face enrolment link has expired.',
+      used: 'This face enrolment link has already been used.',
+      revoked: 'This face enrolment link is no longer valid: a newer one was issued, or too many attempts failed.',
+      other_browser: 'This link was opened again in another browser. Open it again here to continue.',
+      form: 'The form expired or was not sent from this page. Open the link again.',
+    },
+  },
 };

@@ -84,4 +84,23 @@ export const es: Messages = {
       busy: 'Las comprobaciones de cara están ocupadas. Espera un momento y vuelve a intentarlo.',
     },
   },
+  faceEnrol: {
+    title: 'Registra tu cara',
+    lead: 'Registra tu cara para poder confirmar que eres tú cuando inicies sesión.',
+    howTo:
+      'La cámara te mostrará una vista previa. Mira de frente a la cámara y después gira la cabeza despacio hacia el lado que te indiquemos. Solo se guarda una descripción de tu cara, nunca las imágenes.',
+    doneTitle: 'Tu cara está registrada',
+    doneLead: 'A partir de ahora puedes confirmar con tu cara que eres tú. Ya puedes cerrar esta ventana.',
+    linkErrorTitle: 'Este enlace no se puede usar',
+    linkHelp: 'Pide un enlace nuevo a quien te envió este.',
+    linkErrors: {
+      unknown: 'Este enlace de registro de cara no es válido. Comprueba que lo abriste completo.',
+      expired: 'Este enlace de registro de cara ha caducado.',
+      used: 'Este enlace de registro de cara ya se usó.',
+      revoked:
+        'Este enlace de registro de cara ya no es válido: se emitió uno más reciente o fallaron demasiados intentos.',
+      other_browser: 'Este enlace se abrió de nuevo en otro navegador. Vuelve a abrirlo aquí para continuar.',
+      form: 'El formulario caducó o no se envió desde esta página. Vuelve a abrir el enlace.',
+    },
+  },
 };

@@ -94,6 +94,21 @@ export interface Messages {
       string
     >;
   };
+  /** Enrolling one's own face through a one-time link from an operator (issue 4); reuses `face` for the camera. */
+  faceEnrol: {
+    title: string;
+    lead: string;
+    /** What will happen, and that only a description of the face is kept. */
+    howTo: string;
+    doneTitle: string;
+    doneLead: string;
+    /** Title of the page shown when the link cannot be used. */
+    linkErrorTitle: string;
+    /** What to do about a link that cannot be used. */
+    linkHelp: string;
+    /** Why the link cannot be used. */
+    linkErrors: Record<'unknown' | 'expired' | 'used' | 'revoked' | 'other_browser' | 'form', string>;
+  };
 }
 
 /** The messages of each supported locale. */

@@ -37,6 +37,10 @@ export interface ErrorView {
   error: string;
   /** Its `error_description`. */
   description: string;
+  /** What the person can do; default "Return to the application and try again." */
+  help?: string;
+  /** The page title; default "Something went wrong". */
+  title?: string;
 }
 
 /** Asks the person to confirm signing out (RP-Initiated Logout 1.0 §2). */
@@ -72,6 +76,12 @@ export interface FaceView {
   error?: FaceError;
 }
 
+/**
+ * Enrolling one's own face through an operator's one-time link (issue 4): the face page's camera,
+ * script and head-turn challenge, with the enrolment's own words and no client.
+ */
+export type FaceEnrolView = Omit<FaceView, 'clientName'>;
+
 /** A page and the data it shows. */
 export type Page =
   | { view: 'login'; data: LoginView }
@@ -79,7 +89,9 @@ export type Page =
   | { view: 'error'; data: ErrorView }
   | { view: 'logout'; data: LogoutConfirmView }
   | { view: 'logged-out'; data: LoggedOutView }
-  | { view: 'face'; data: FaceView };
+  | { view: 'face'; data: FaceView }
+  | { view: 'face-enrol'; data: FaceEnrolView }
+  | { view: 'face-enrolled'; data: Record<string, never> };
 
 /** Options of {@link sendPage}. */
 export interface SendPageOptions {
@@ -92,7 +104,7 @@ export interface SendPageOptions {
    */
   formActionOrigins?: string[];
   /**
-   * The page uses the camera through its script (the face page only): adds `script-src 'self'`
+   * The page uses the camera through its script (the face pages only): adds `script-src 'self'`
    * and `media-src 'self' blob:` to the policy. Every other page runs no script at all.
    */
   camera?: boolean;
@@ -186,6 +198,8 @@ export function contentSecurityPolicy(
 interface Rendered {
   title: string;
   model: object;
+  /** The template, when it is not the view's own name. */
+  template?: string;
 }
 
 function loginModel(data: LoginView, t: Messages): Rendered {
@@ -242,17 +256,40 @@ function faceModel(data: FaceView, t: Messages): Rendered {
   return {
     title: t.face.title,
     model: {
-      action: data.action,
-      csrf: data.csrf,
+      ...faceCameraModel(data, t),
       lead: fillMessage(t.face.lead, { client: data.clientName }),
-      challenge: fillMessage(t.face.challenge, { side: t.face[data.challenge] }),
-      side: data.challenge,
-      turn: data.challenge === 'left' ? t.face.turnLeft : t.face.turnRight,
-      frames: data.frames,
-      attemptsLeft: fillMessage(t.face.attemptsLeft, { count: String(data.attemptsLeft) }),
-      error: data.error ? t.face.errors[data.error] : undefined,
-      script: faceScriptHref,
+      howTo: t.face.howTo,
+      cancel: true,
     },
+  };
+}
+
+function faceEnrolModel(data: FaceEnrolView, t: Messages): Rendered {
+  return {
+    title: t.faceEnrol.title,
+    template: 'face',
+    model: {
+      ...faceCameraModel(data, t),
+      lead: fillMessage(t.faceEnrol.lead, {}),
+      howTo: t.faceEnrol.howTo,
+      // No "I can't use a camera": there is no application to return to, and nothing to refuse.
+      cancel: false,
+    },
+  };
+}
+
+/** What the sign-in face step and face enrolment share: the camera, the challenge, the attempts. */
+function faceCameraModel(data: FaceEnrolView, t: Messages): object {
+  return {
+    action: data.action,
+    csrf: data.csrf,
+    challenge: fillMessage(t.face.challenge, { side: t.face[data.challenge] }),
+    side: data.challenge,
+    turn: data.challenge === 'left' ? t.face.turnLeft : t.face.turnRight,
+    frames: data.frames,
+    attemptsLeft: fillMessage(t.face.attemptsLeft, { count: String(data.attemptsLeft) }),
+    error: data.error ? t.face.errors[data.error] : undefined,
+    script: faceScriptHref,
   };
 }
 
@@ -262,22 +299,28 @@ function model(page: Page, t: Messages): Rendered {
       return loginModel(page.data, t);
     case 'consent':
       return consentModel(page.data, t);
-    case 'error':
-      return { title: t.error.title, model: { error: page.data.error, description: page.data.description } };
+    case 'error': {
+      const { error, description, help = t.error.help, title = t.error.title } = page.data;
+      return { title, model: { error, description, help } };
+    }
     case 'logout':
       return logoutModel(page.data, t);
     case 'logged-out':
       return loggedOutModel(page.data, t);
     case 'face':
       return faceModel(page.data, t);
+    case 'face-enrol':
+      return faceEnrolModel(page.data, t);
+    case 'face-enrolled':
+      return { title: t.faceEnrol.doneTitle, model: { lead: t.faceEnrol.doneLead } };
   }
 }
 
 /** Renders a page to HTML in `locale`, without sending it. */
 export function renderPage(locale: Locale, page: Page): string {
   const t = MESSAGES[locale];
-  const { title, model: data } = model(page, t);
-  return eta.render(`./${page.view}`, {
+  const { title, model: data, template = page.view } = model(page, t);
+  return eta.render(`./${template}`, {
     ...data,
     t,
     locale,

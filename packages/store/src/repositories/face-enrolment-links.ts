@@ -126,13 +126,18 @@ export class FaceEnrolmentLinkRepository {
 
   /**
    * Binds a live link's camera page to the browser opening it (the latest one wins: the person may
-   * move from a laptop to a phone), with a fresh CSRF token and head turn. Undefined when the link
-   * is not live.
+   * move from a laptop to a phone) with a fresh CSRF token. The head turn asked for is set only
+   * the first time, so reloading the page does not draw another side. Undefined when the link is
+   * not live.
    */
   async open(tokenHash: string, now: number, page: FaceEnrolmentPage): Promise<FaceEnrolmentLink | undefined> {
     const row = await this.db
       .updateTable('face_enrolment_links')
-      .set({ browser_hash: page.browserHash, csrf_token: page.csrfToken, face_challenge: page.faceChallenge })
+      .set((eb) => ({
+        browser_hash: page.browserHash,
+        csrf_token: page.csrfToken,
+        face_challenge: eb.fn.coalesce('face_challenge', eb.val(page.faceChallenge)),
+      }))
       .where('token_hash', '=', tokenHash)
       .where((eb) => this.live(eb, now))
       .returningAll()
