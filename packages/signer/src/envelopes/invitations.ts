@@ -1,0 +1,196 @@
+import type { AuditActor } from '@signet/protocol';
+import { type RequestOrigin, recordAudit } from '../audit/record.js';
+import type { SignerIdentity } from '../pki/identity.js';
+import type { EnvelopeServices } from './create.js';
+import { EnvelopeError, invalidState } from './errors.js';
+import { personActor, recordFinish, recordSigningProgress } from './history.js';
+import { hashInvitationToken } from './invitations-token.js';
+import type { EnvelopeState, PersonState } from './model.js';
+import { claimEnvelope, loadEnvelope, saveProgress } from './repository.js';
+import { applyReadySignatures } from './signing.js';
+
+/** An open signing link: the envelope (documents without bytes) and the person it invites. */
+export interface Invitation {
+  envelope: EnvelopeState;
+  person: PersonState;
+  expiresAt: number;
+  /** True when every signature before this person's first one is done, so they can sign now. */
+  theirTurn: boolean;
+}
+
+/** 404 for an unknown link; 410 for one used, expired or whose envelope is over (`reason` says which). */
+const invitationInvalid = (reason: 'unknown' | 'used' | 'expired' | 'finished'): EnvelopeError =>
+  new EnvelopeError(
+    'invitation_invalid',
+    {
+      unknown: 'this signing link is not valid',
+      used: 'this signing link has already been used',
+      expired: 'this signing link has expired',
+      finished: 'this envelope is no longer open for signing',
+    }[reason],
+    reason === 'unknown' ? 404 : 410,
+    { reason },
+  );
+
+/**
+ * Finds the open invitation of a signing link token (what the signing page shows). Throws 404/410
+ * `invitation_invalid` for an unknown, used or expired link or an envelope no longer in progress.
+ */
+export async function findInvitation(
+  services: Pick<EnvelopeServices, 'store' | 'now'>,
+  token: string,
+): Promise<Invitation> {
+  const row = await services.store.db
+    .selectFrom('envelope_invitations')
+    .selectAll()
+    .where('token_hash', '=', hashInvitationToken(token))
+    .executeTakeFirst();
+  if (!row) throw invitationInvalid('unknown');
+  if (row.used_at !== null) throw invitationInvalid('used');
+  if (Number(row.expires_at) <= services.now()) throw invitationInvalid('expired');
+  const envelope = await loadEnvelope(services.store.db, null, row.envelope_id);
+  if (envelope?.status !== 'in_progress') throw invitationInvalid('finished');
+  const person = envelope.persons[row.person_index];
+  if (!person) throw invitationInvalid('unknown');
+  return { envelope, person, expiresAt: Number(row.expires_at), theirTurn: isTheirTurn(envelope, person.index) };
+}
+
+/** The current bytes of one document of an invitation's envelope, for the signing page to show. */
+export async function invitationDocument(
+  services: Pick<EnvelopeServices, 'store' | 'now'>,
+  token: string,
+  index: number,
+): Promise<{ name: string; bytes: Uint8Array }> {
+  const invitation = await findInvitation(services, token);
+  const envelope = await loadEnvelope(services.store.db, null, invitation.envelope.id, { withBytes: true });
+  const document = envelope?.documents[index];
+  if (!document?.bytes) throw new EnvelopeError('not_found', 'no such document', 404);
+  return { name: document.name, bytes: document.bytes };
+}
+
+function isTheirTurn(envelope: EnvelopeState, personIndex: number): boolean {
+  for (const signature of envelope.signatures) {
+    if (signature.status === 'signed') continue;
+    if (signature.person === personIndex) return true;
+    const other = envelope.persons[signature.person];
+    if (other?.identifiedBy !== 'id_token') return false;
+  }
+  return false;
+}
+
+/**
+ * Signs as the invited person, whose identity the signing page has verified (e.g. an id_token from
+ * the issuer with the required `acr`): applies their signatures and then any id_token persons'
+ * signatures that were waiting for them, and completes the envelope when nothing is left. The link
+ * is consumed in the same transaction as the signatures (one winner under concurrency: a second
+ * attempt gets 410 or 409). Signing runs before the transaction, over the state it then claims.
+ */
+export async function signAsInvitee(
+  services: EnvelopeServices,
+  token: string,
+  identity: SignerIdentity,
+  origin: RequestOrigin,
+): Promise<EnvelopeState> {
+  const invitation = await findInvitation(services, token);
+  if (!invitation.theirTurn) throw invalidState('an earlier signer has not signed yet');
+  const envelope = await loadEnvelope(services.store.db, null, invitation.envelope.id, { withBytes: true });
+  if (!envelope) throw invitationInvalid('finished');
+  const person = envelope.persons[invitation.person.index];
+  if (!person) throw invitationInvalid('unknown');
+  person.identity = identity;
+  const now = services.now();
+  const pendingBefore = pendingSets(envelope);
+  const progress = await applyReadySignatures(services.ca, envelope, now, new Set([person.index]));
+  const changed = changedSince(envelope, pendingBefore);
+  const tokenHash = hashInvitationToken(token);
+  const won = await services.store.db.transaction().execute(async (trx) => {
+    const status = progress.completed ? 'completed' : undefined;
+    const claimed = await claimEnvelope(trx, envelope, now, status ? { status, finishedAt: now } : {});
+    if (!claimed) return false;
+    const consumed = await trx
+      .updateTable('envelope_invitations')
+      .set({ used_at: now })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(consumed.numUpdatedRows) !== 1) throw invitationInvalid('used');
+    await saveProgress(trx, envelope, { ...changed, persons: [...new Set([...changed.persons, person.index])] });
+    await recordAudit(trx, {
+      envelopeId: envelope.id,
+      clientId: envelope.clientId,
+      type: 'person.identified',
+      occurredAt: now,
+      actor: personActor(person),
+      origin,
+      data: { method: 'invitation', invitedEmail: person.email },
+    });
+    await recordSigningProgress(trx, envelope, progress, origin, now);
+    return true;
+  });
+  if (!won) throw invalidState('the envelope changed meanwhile; reload the page');
+  if (progress.completed) {
+    envelope.status = 'completed';
+    envelope.finishedAt = now;
+  }
+  return envelope;
+}
+
+/**
+ * The invited person declines to sign: the envelope becomes `rejected` with their reason, the
+ * link is consumed, and the audit trail and notification record it, in one transaction.
+ */
+export async function rejectInvitation(
+  services: Pick<EnvelopeServices, 'store' | 'now'>,
+  token: string,
+  reason: string,
+  origin: RequestOrigin,
+  identity?: SignerIdentity,
+): Promise<EnvelopeState> {
+  const invitation = await findInvitation(services, token);
+  const { envelope, person } = invitation;
+  if (identity) person.identity = identity;
+  const now = services.now();
+  const shortReason = reason.trim().slice(0, 500) || 'declined';
+  const actor: AuditActor = personActor(person);
+  const won = await services.store.db.transaction().execute(async (trx) => {
+    const claimed = await claimEnvelope(trx, envelope, now, {
+      status: 'rejected',
+      statusReason: shortReason,
+      finishedAt: now,
+    });
+    if (!claimed) return false;
+    await trx
+      .updateTable('envelope_persons')
+      .set({ status: 'rejected' })
+      .where('envelope_id', '=', envelope.id)
+      .where('person_index', '=', person.index)
+      .execute();
+    await trx
+      .updateTable('envelope_invitations')
+      .set({ used_at: now })
+      .where('envelope_id', '=', envelope.id)
+      .where('used_at', 'is', null)
+      .execute();
+    await recordFinish(trx, envelope, 'rejected', actor, origin, now, shortReason);
+    return true;
+  });
+  if (!won) throw invalidState('the envelope changed meanwhile; reload the page');
+  person.status = 'rejected';
+  return { ...envelope, status: 'rejected', statusReason: shortReason, finishedAt: now, updatedAt: now };
+}
+
+function pendingSets(envelope: EnvelopeState): Set<number> {
+  return new Set(envelope.signatures.filter((s) => s.status === 'pending').map((s) => s.index));
+}
+
+function changedSince(
+  envelope: EnvelopeState,
+  pendingBefore: Set<number>,
+): { documents: number[]; signatures: number[]; persons: number[] } {
+  const signatures = envelope.signatures.filter((s) => s.status === 'signed' && pendingBefore.has(s.index));
+  return {
+    signatures: signatures.map((s) => s.index),
+    documents: [...new Set(signatures.map((s) => s.document))],
+    persons: [...new Set(signatures.map((s) => s.person))],
+  };
+}

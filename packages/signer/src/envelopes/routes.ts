@@ -1,0 +1,342 @@
+import type { CreateEnvelopeRequest, EnvelopeStatus, VerifyResponse } from '@signet/protocol';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
+import { certificateOfCompletion } from '../audit/certificate.js';
+import { recordAudit } from '../audit/record.js';
+import { readAuditTrail } from '../audit/trail.js';
+import type { SignerContext } from '../context.js';
+import { verifyPdf } from '../pdf/verify.js';
+import type { CertificateAuthority } from '../pki/authority.js';
+import { createEnvelope } from './create.js';
+import { checkPdf } from './documents.js';
+import { EnvelopeError, envelopeNotFound, invalidField } from './errors.js';
+import { cancelEnvelope } from './lifecycle.js';
+import { originOf } from './origin.js';
+import { presentEnvelope } from './present.js';
+import { listEnvelopes, loadDocumentBytes, loadEnvelope } from './repository.js';
+import {
+  auditTrailSchema,
+  cancelEnvelopeBodySchema,
+  createEnvelopeBodySchema,
+  documentParamsSchema,
+  documentQuerySchema,
+  envelopeErrorSchema,
+  envelopeListSchema,
+  envelopeParamsSchema,
+  envelopeSchema,
+  LIMITS,
+  listEnvelopesQuerySchema,
+  verifyBodySchema,
+  verifyResponseSchema,
+} from './schemas.js';
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, { description: 'Error', ...envelopeErrorSchema }]));
+
+/**
+ * The envelope routes of the Signer API, registered inside the authenticated `/v1` scope
+ * (`request.caller` is set): create, list, get, cancel, document download, audit trail, and
+ * `POST /v1/verify`. Every query is scoped to the calling client, so another client's envelope
+ * is a 404 like one that does not exist.
+ */
+export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthority }): FastifyPluginAsync {
+  return async (app) => {
+    registerEnvelopeErrors(app);
+    const maxDocument = context.config.maxDocumentBytes;
+    // Base64 grows a document by a third; the body may hold the largest number of largest documents.
+    const createBodyLimit = Math.ceil((maxDocument * 4) / 3) * LIMITS.documents + 2 * 1024 * 1024;
+    app.addContentTypeParser('application/pdf', { parseAs: 'buffer', bodyLimit: maxDocument }, (_req, body, done) =>
+      done(null, body),
+    );
+
+    app.post<{ Body: CreateEnvelopeRequest }>(
+      '/v1/envelopes',
+      {
+        bodyLimit: createBodyLimit,
+        schema: {
+          operationId: 'createEnvelope',
+          summary: 'Create an envelope',
+          description:
+            'Uploads PDFs and says who signs what, in order. Persons given with an id_token are identified by it and ' +
+            'their signatures are applied at once; persons given by name and email get a one-time `signingUrl` in ' +
+            'the response. `issuer.nonce` may be used once per initiative (409 `nonce_reused`). Any invalid input ' +
+            'is a 400/422 naming the field, and creates nothing.',
+          tags: ['envelopes'],
+          body: createEnvelopeBodySchema,
+          response: { 201: { description: 'The new envelope.', ...envelopeSchema }, ...errors(400, 409, 422) },
+        },
+      },
+      async (request, reply) => {
+        const envelope = await createEnvelope(context, request.caller, request.body, originOf(request));
+        return reply
+          .code(201)
+          .header('cache-control', 'no-store')
+          .header('location', `/v1/envelopes/${envelope.id}`)
+          .send(presentEnvelope(envelope, context.config.publicUrl));
+      },
+    );
+
+    app.get<{ Querystring: { status?: EnvelopeStatus; limit: number; cursor?: string } }>(
+      '/v1/envelopes',
+      {
+        schema: {
+          operationId: 'listEnvelopes',
+          summary: "List the caller's envelopes",
+          description: 'Newest first, optionally by status; pass `nextCursor` as `cursor` for the next page.',
+          tags: ['envelopes'],
+          querystring: listEnvelopesQuerySchema,
+          response: { 200: { description: 'A page of envelopes.', ...envelopeListSchema }, ...errors(400) },
+        },
+      },
+      async (request, reply) => {
+        const { status, limit, cursor } = request.query;
+        const after = cursor === undefined ? undefined : decodeCursor(cursor);
+        const page = await listEnvelopes(context.store.db, request.caller.clientId, {
+          ...(status ? { status } : {}),
+          limit: limit + 1,
+          ...(after ? { after } : {}),
+        });
+        const more = page.length > limit;
+        const envelopes = page.slice(0, limit);
+        const last = envelopes.at(-1);
+        reply.header('cache-control', 'no-store');
+        return {
+          envelopes: envelopes.map((envelope) => presentEnvelope(envelope, context.config.publicUrl)),
+          nextCursor: more && last ? encodeCursor(last.createdAt, last.id) : null,
+        };
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/v1/envelopes/:id',
+      {
+        schema: {
+          operationId: 'getEnvelope',
+          summary: 'Get an envelope',
+          tags: ['envelopes'],
+          params: envelopeParamsSchema,
+          response: { 200: { description: 'The envelope.', ...envelopeSchema }, ...errors(404) },
+        },
+      },
+      async (request, reply) => {
+        const envelope = await loadEnvelope(context.store.db, request.caller.clientId, request.params.id);
+        if (!envelope) throw envelopeNotFound();
+        reply.header('cache-control', 'no-store');
+        return presentEnvelope(envelope, context.config.publicUrl);
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { reason?: string } | null }>(
+      '/v1/envelopes/:id/cancel',
+      {
+        schema: {
+          operationId: 'cancelEnvelope',
+          summary: 'Cancel an envelope in progress',
+          description: 'Signing links stop working; 409 `invalid_state` once the envelope is finished.',
+          tags: ['envelopes'],
+          params: envelopeParamsSchema,
+          body: cancelEnvelopeBodySchema,
+          response: { 200: { description: 'The canceled envelope.', ...envelopeSchema }, ...errors(404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const reason = request.body?.reason?.trim() || null;
+        const canceled = await cancelEnvelope(
+          context,
+          request.caller.clientId,
+          request.params.id,
+          reason,
+          originOf(request),
+        );
+        const envelope = await loadEnvelope(context.store.db, request.caller.clientId, canceled.id);
+        reply.header('cache-control', 'no-store');
+        return presentEnvelope(envelope ?? canceled, context.config.publicUrl);
+      },
+    );
+
+    app.get<{ Params: { id: string; n: number }; Querystring: { version?: 'current' | 'original' } }>(
+      '/v1/envelopes/:id/documents/:n',
+      {
+        schema: {
+          operationId: 'getEnvelopeDocument',
+          summary: 'Download a document',
+          description:
+            'The current PDF (`application/pdf`): the signed one once signed, carrying every signature applied so ' +
+            'far. `?version=original` gives the PDF as uploaded.',
+          tags: ['envelopes'],
+          params: documentParamsSchema,
+          querystring: documentQuerySchema,
+          response: errors(404),
+        },
+      },
+      async (request, reply) => {
+        const { id, n } = request.params;
+        const version = request.query.version ?? 'current';
+        const document = await loadDocumentBytes(context.store.db, request.caller.clientId, id, n, version);
+        if (!document) throw new EnvelopeError('not_found', 'no such envelope or document', 404);
+        await recordAudit(context.store.db, {
+          envelopeId: id,
+          clientId: request.caller.clientId,
+          type: 'document.downloaded',
+          occurredAt: context.now(),
+          actor: { type: 'client', id: request.caller.clientId },
+          origin: originOf(request),
+          data: { document: n, version },
+        });
+        return reply
+          .header('content-type', 'application/pdf')
+          .header('content-disposition', `attachment; filename="${document.name.replace(/[^\x20-\x7e]/g, '_')}"`)
+          .header('cache-control', 'no-store')
+          .send(Buffer.from(document.bytes));
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/v1/envelopes/:id/audit-trail',
+      {
+        schema: {
+          operationId: 'getEnvelopeAuditTrail',
+          summary: "An envelope's audit trail",
+          description:
+            'Every event with its time, actor, IP address and user agent. `Accept: application/pdf` returns it as a ' +
+            'certificate of completion.',
+          tags: ['envelopes'],
+          params: envelopeParamsSchema,
+          response: { 200: { description: 'The audit trail.', ...auditTrailSchema }, ...errors(404) },
+        },
+      },
+      async (request, reply) => {
+        const envelope = await loadEnvelope(context.store.db, request.caller.clientId, request.params.id);
+        if (!envelope) throw envelopeNotFound();
+        const events = await readAuditTrail(context.store.db, envelope.id);
+        reply.header('cache-control', 'no-store').header('vary', 'accept');
+        if (prefersPdf(request.headers.accept)) {
+          const pdf = await certificateOfCompletion(
+            presentEnvelope(envelope, context.config.publicUrl),
+            events,
+            new Date(context.now() * 1000),
+          );
+          // A Buffer is sent as is: the JSON response schema does not apply to it.
+          return reply
+            .header('content-type', 'application/pdf')
+            .header('content-disposition', `attachment; filename="${envelope.id}-certificate.pdf"`)
+            .send(Buffer.from(pdf));
+        }
+        return { envelopeId: envelope.id, status: envelope.status, events };
+      },
+    );
+
+    app.post<{ Body: Buffer | { content: string } }>(
+      '/v1/verify',
+      {
+        bodyLimit: Math.ceil((maxDocument * 4) / 3) + 1024,
+        schema: {
+          operationId: 'verifyPdf',
+          summary: 'Verify the signatures of a PDF',
+          description:
+            'The body is the PDF (`application/pdf`) or JSON `{ "content": "<base64>" }`. Reports each signature: ' +
+            "signer, time, integrity, and whether its certificate chains to this Signet's root.",
+          tags: ['verification'],
+          consumes: ['application/json', 'application/pdf'],
+          body: {
+            anyOf: [verifyBodySchema, { type: 'string', format: 'binary', description: 'The PDF itself.' }],
+          },
+          response: { 200: { description: 'The signatures found.', ...verifyResponseSchema }, ...errors(400, 422) },
+        },
+        // The raw PDF is a Buffer, which no JSON Schema describes; validate JSON bodies only.
+        validatorCompiler: () => (body: unknown) =>
+          Buffer.isBuffer(body) || isContentBody(body)
+            ? { value: body }
+            : { error: invalidField('content', 'is required (base64), or send the PDF as application/pdf') },
+      },
+      async (request, reply): Promise<VerifyResponse> => {
+        const body = request.body;
+        const bytes = Buffer.isBuffer(body) ? new Uint8Array(body) : decodeBase64Pdf(body.content, maxDocument);
+        await checkPdf(bytes, Buffer.isBuffer(body) ? 'body' : 'content');
+        const signatures = await verifyPdf(bytes, [context.ca.rootCertificatePem]);
+        reply.header('cache-control', 'no-store');
+        return {
+          valid: signatures.length > 0 && signatures.every((s) => s.integrity === 'valid' && s.chain === 'trusted'),
+          signatures,
+        };
+      },
+    );
+  };
+}
+
+/**
+ * Envelope errors leave with their own code and field; schema violations name the field as a
+ * path into the request (`documents[0].content`). Anything else goes to the app's handler.
+ */
+function registerEnvelopeErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | EnvelopeError, _request, reply: FastifyReply) => {
+    if (error instanceof EnvelopeError) return sendError(reply, error);
+    if ('validation' in error && error.validation?.[0]) {
+      const issue = error.validation[0];
+      const base = fieldPath(issue.instancePath);
+      const missing = (issue.params as { missingProperty?: string }).missingProperty;
+      const field = missing ? (base ? `${base}.${missing}` : missing) : base || String(error.validationContext ?? '');
+      const problem = missing ? 'is required' : (issue.message ?? 'is invalid');
+      const where = error.validationContext === 'body' || !field ? field : `${error.validationContext}.${field}`;
+      return sendError(reply, invalidField(where || 'body', problem));
+    }
+    throw error;
+  });
+}
+
+function sendError(reply: FastifyReply, error: EnvelopeError): FastifyReply {
+  return reply.code(error.status).header('cache-control', 'no-store').send(error.toJSON());
+}
+
+/** `/documents/0/content` → `documents[0].content`. */
+function fieldPath(instancePath: string): string {
+  return instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((part, index) => (/^\d+$/.test(part) ? `[${part}]` : index === 0 ? part : `.${part}`))
+    .join('');
+}
+
+function isContentBody(body: unknown): body is { content: string } {
+  return (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as { content?: unknown }).content === 'string' &&
+    Object.keys(body).length === 1
+  );
+}
+
+function decodeBase64Pdf(content: string, maxBytes: number): Uint8Array {
+  const compact = content.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact)) throw invalidField('content', 'is not valid base64');
+  const bytes = new Uint8Array(Buffer.from(compact, 'base64'));
+  if (bytes.length > maxBytes) {
+    throw new EnvelopeError('document_too_large', `content: the document is larger than ${maxBytes} bytes`, 422, {
+      field: 'content',
+    });
+  }
+  return bytes;
+}
+
+/** Whether `Accept` asks for the PDF certificate before (or instead of) JSON. */
+function prefersPdf(accept: string | undefined): boolean {
+  if (!accept) return false;
+  const types = accept
+    .split(',')
+    .map((part) => part.split(';')[0]?.trim().toLowerCase())
+    .filter((type) => type === 'application/pdf' || type === 'application/json');
+  return types[0] === 'application/pdf';
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: number; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'number' && typeof id === 'string') return { createdAt, id };
+  } catch {
+    // falls through to the error below
+  }
+  throw invalidField('cursor', 'is not a cursor this API returned');
+}
