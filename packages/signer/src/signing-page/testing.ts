@@ -1,0 +1,148 @@
+import type { CreateEnvelopeRequest } from '@signet/protocol';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createTestUser } from '../../../accounts/src/testing.js';
+import { formAction, hiddenField, TestBrowser } from '../../../accounts/src/testing-browser.js';
+import { createEnvelope } from '../envelopes/create.js';
+import { makePdf } from '../pdf/testing.js';
+import { CertificateAuthority } from '../pki/authority.js';
+import { freePort, type TestSigner, testSigner } from '../testing.js';
+import { envelopeDesk } from './envelope-desk.js';
+import { signingCallbackUrl, signingPageRoutes } from './routes.js';
+
+/** The password `createTestUser` gives every person. */
+export const PASSWORD = 'correct horse battery';
+
+/** A Signer whose signing page listens on its public URL, with the Signer's own client at the issuer. */
+export interface SigningPageHarness {
+  t: TestSigner;
+  /** The signing page's app, listening on `publicUrl`. */
+  app: FastifyInstance;
+  /** `http://127.0.0.1:<port>`: the Signer's public URL, where signing links point. */
+  publicUrl: string;
+  ca: CertificateAuthority;
+  /** The Signer's client at the issuer (redirect URI `${publicUrl}/sign/callback`). */
+  client: { client_id: string; client_secret: string };
+  /** The client that creates the envelopes. */
+  integratorId: string;
+  /** Creates an envelope of `documents` PDFs to be signed by one person invited by `name` and `email`; returns the signing URL. */
+  invite(options?: { name?: string; email?: string; documents?: number; expiresAt?: string }): Promise<{
+    envelopeId: string;
+    signingUrl: string;
+    token: string;
+  }>;
+  /** A person at the issuer with `email` (the default test claims otherwise). */
+  person(email: string, body?: Record<string, unknown>): Promise<{ id: string; username: string }>;
+  /** A new cookie-keeping browser; its relative URLs go to the signing page. */
+  browser(headers?: Record<string, string>): TestBrowser;
+  /**
+   * Follows a signing link through the issuer's login page with the password (no face step: the
+   * harness requires `urn:acr:password` unless `env` says otherwise) and returns the response of
+   * the signing page's callback.
+   */
+  signInThroughLink(browser: TestBrowser, signingUrl: string, username: string): Promise<Response>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts the issuer and a Signer (see `testSigner`), then the signing page on the Signer's public
+ * URL with the real envelope desk and CA. The required `acr` is `urn:acr:password` unless `env`
+ * sets `SIGNET_SIGNER_REQUIRED_ACR`, so the route tests need no camera; the browser test runs the face step.
+ */
+export async function signingPageHarness(env: Record<string, string> = {}): Promise<SigningPageHarness> {
+  const port = await freePort();
+  const publicUrl = `http://127.0.0.1:${port}`;
+  const t = await testSigner({
+    env: { SIGNET_SIGNER_PUBLIC_URL: publicUrl, SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:password', ...env },
+  });
+  const app = Fastify();
+  try {
+    const client = await t.accounts.createClient({
+      client_name: 'Signet Signer',
+      grant_types: ['authorization_code'],
+      redirect_uris: [signingCallbackUrl(publicUrl)],
+      scope: 'openid profile credential email',
+      skip_consent: true,
+    });
+    const context = t.signer.context;
+    const ca = await CertificateAuthority.open({
+      db: context.store.db,
+      masterKey: context.masterKey,
+      now: context.now,
+    });
+    const services = { ...context, ca };
+    await app.register(
+      signingPageRoutes({
+        ...context,
+        log: app.log,
+        desk: envelopeDesk(services),
+        client: { clientId: client.client_id, clientSecret: client.client_secret },
+      }),
+    );
+    await app.listen({ host: '127.0.0.1', port });
+    const integratorId = 'acme-integration';
+    let nonce = 0;
+    return {
+      t,
+      app,
+      publicUrl,
+      ca,
+      client,
+      integratorId,
+      async invite(options = {}) {
+        const documents = await Promise.all(
+          Array.from({ length: options.documents ?? 1 }, async (_, i) => ({
+            name: `contract-${i + 1}.pdf`,
+            content: Buffer.from(await makePdf(2, `Contract ${i + 1}`)).toString('base64'),
+          })),
+        );
+        const request: CreateEnvelopeRequest = {
+          issuer: { initiative: integratorId, nonce: `n-${++nonce}-${Date.now()}` },
+          documents,
+          persons: [{ name: options.name ?? 'Ana Ruiz', email: options.email ?? 'ana@example.com' }],
+          signatures: documents.map((_, document) => ({ document, person: 0 })),
+          ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
+        };
+        const envelope = await createEnvelope(
+          services,
+          { clientId: integratorId, scope: ['envelopes:write'], tokenId: undefined },
+          request,
+          { ip: '127.0.0.1', userAgent: 'test' },
+        );
+        const signingUrl = envelope.persons[0]?.signingUrl;
+        if (!signingUrl) throw new Error('no signing URL');
+        return { envelopeId: envelope.id, signingUrl, token: signingUrl.slice(signingUrl.lastIndexOf('/') + 1) };
+      },
+      person: (email, body = {}) => createTestUser(t.accounts, { email, ...body }),
+      browser: (headers = {}) => new TestBrowser(publicUrl, headers),
+      async signInThroughLink(browser, signingUrl, username) {
+        let res = await browser.get(signingUrl);
+        if (res.status !== 303) throw new Error(`signing link answered ${res.status}: ${await res.text()}`);
+        // The issuer's authorization endpoint, then its login page.
+        res = await browser.get(res.headers.get('location') as string);
+        while (res.status === 303 && !(res.headers.get('location') ?? '').includes('/sign/callback')) {
+          res = await browser.get(new URL(res.headers.get('location') as string, t.issuer).href);
+        }
+        const html = await res.text();
+        const action = formAction(html);
+        const csrf = hiddenField(html, 'csrf');
+        if (!action || !csrf) throw new Error(`no login form: ${res.status} ${html.slice(0, 300)}`);
+        res = await browser.post(new URL(action, t.issuer).href, { csrf, username, password: PASSWORD });
+        // Through any further hops of the issuer to the callback.
+        while (res.status === 303) {
+          const location = new URL(res.headers.get('location') as string, t.issuer);
+          res = await browser.get(location.href);
+          if (location.pathname === '/sign/callback') break;
+        }
+        return res;
+      },
+      async dispose() {
+        await app.close();
+        await t.dispose();
+      },
+    };
+  } catch (error) {
+    await app.close();
+    await t.dispose();
+    throw error;
+  }
+}
