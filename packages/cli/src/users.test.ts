@@ -613,6 +613,39 @@ describe('signet users enroll-face', () => {
   });
 });
 
+describe('signet users face-link', () => {
+  let h: PeopleHarness;
+  let env: Record<string, string>;
+  before(async () => {
+    h = await peopleHarness();
+    env = { SIGNET_ADMIN_URL: await listen(h.t), SIGNET_ADMIN_TOKEN: h.t.admin.token };
+  });
+  after(async () => h?.close());
+
+  it('prints a one-time enrolment link (or its JSON); a new one ends the older; an unknown person is refused', async () => {
+    const person = await h.person({ username: uniqueName('facelink') });
+    const [plain, asJson, nobody] = await Promise.all([
+      run(['users', 'face-link', person.id], env),
+      run(['users', 'face-link', person.id, '--json'], env),
+      run(['users', 'face-link', 'nobody'], env),
+    ]);
+    assert.equal(plain.code, 0, plain.stderr);
+    const url = plain.stdout.split('\n')[0] ?? '';
+    assert.match(url, /^http:\/\/localhost:4444\/face\/enrol\/[\w-]{43}$/);
+    assert.match(plain.stdout, /Give this link to the person, privately/);
+    const link = json<{ url: string; expires_at: string }>(asJson);
+    assert.deepEqual(Object.keys(link).sort(), ['expires_at', 'url']);
+    assert.equal(Date.parse(link.expires_at) / 1000, h.t.clock.now() + 86_400);
+    assert.match(failed(nobody, 1), /user "nobody" does not exist/);
+
+    // Issued one after the other in some order: exactly one of the two still opens.
+    const statuses = await Promise.all(
+      [url, link.url].map(async (u) => (await h.browser().get(new URL(u).pathname)).status),
+    );
+    assert.deepEqual(statuses.sort(), [200, 410]);
+  });
+});
+
 describe('signet users --help', () => {
   it('lists users among the commands and describes every option', () => {
     const program = signetProgram();
@@ -620,7 +653,7 @@ describe('signet users --help', () => {
     assert.ok(users);
     assert.deepEqual(
       users.commands.map((c) => c.name()),
-      ['create', 'list', 'get', 'update', 'delete', 'set-password', 'enroll-face', 'remove-face'],
+      ['create', 'list', 'get', 'update', 'delete', 'set-password', 'enroll-face', 'remove-face', 'face-link'],
     );
     for (const command of users.commands) {
       assert.ok(command.description(), command.name());

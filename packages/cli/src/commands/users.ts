@@ -432,6 +432,32 @@ export async function removeFace(id: string, options: AdminCommandOptions): Prom
   printLines([`Removed the enrolled face of ${id}. They can no longer reach urn:acr:face.`]);
 }
 
+/** A face enrolment link as the admin API issues it (`POST /admin/users/{id}/face-enrolment-links`). */
+export interface FaceEnrolmentLinkJson {
+  /** The link to hand to the person: it lets them enrol their own face once, with their camera. */
+  url: string;
+  /** When it stops working (RFC 3339); `SIGNET_FACE_ENROLMENT_TTL` after issue, 24 hours by default. */
+  expires_at: string;
+}
+
+/**
+ * `signet users face-link <id>`: issues a one-time link through which the person enrols their own
+ * face with their camera (after the operator has proofed their identity), and prints it. Issuing
+ * a new link ends the person's older one.
+ */
+export async function faceLink(id: string, options: AdminCommandOptions): Promise<void> {
+  const { body: link } = await adminClient(options)
+    .request<FaceEnrolmentLinkJson>('POST', `${userPath(id)}/face-enrolment-links`)
+    .catch(userNotFound(id));
+  if (options.json) return printJson(link);
+  printLines([
+    link.url,
+    '',
+    `Give this link to the person, privately: it lets them enrol their face once, until ${link.expires_at}.`,
+    'Any older link of theirs no longer works.',
+  ]);
+}
+
 function verified(value: string | undefined, isVerified: boolean | undefined): string {
   if (value === undefined) return '-';
   return `${value} (${isVerified ? 'verified' : 'not verified'})`;
@@ -566,6 +592,13 @@ export function usersCommand(program: Command): Command {
       .description('remove the enrolled face of a person')
       .argument('<id>', 'the person whose face to remove'),
   ).action(removeFace);
+
+  withAdminOptions(
+    users
+      .command('face-link')
+      .description('issue a one-time link through which a person whose identity you have checked enrols their own face')
+      .argument('<id>', 'the person who will enrol their face'),
+  ).action(faceLink);
 
   return users;
 }
