@@ -198,3 +198,75 @@ describe('signPdf', () => {
     assert.equal(signatures[0]?.valid, true);
   });
 });
+
+describe('signPdf with a visible appearance', () => {
+  const files = scratchDir();
+  let ca: CertificateAuthority;
+  let dispose: () => Promise<void>;
+  before(async () => {
+    ({ ca, dispose } = await testAuthority());
+  });
+  after(async () => {
+    files.dispose();
+    await dispose();
+  });
+
+  it('puts a signed widget with an appearance on the asked page; pdfsig still reports both signatures valid', async () => {
+    const credential = await ca.credentialFor(ana);
+    const box = { page: 2, x: 56, y: 56, width: 220, height: 50 };
+    const once = await signPdf(await makePdf(3), { credential, appearance: box, reason: 'Agreed (v2)' });
+    const twice = await signPdf(once, {
+      credential: await ca.credentialFor(bruno),
+      timestampAuthority: ca.timestampAuthority,
+      appearance: { ...box, page: 3 },
+    });
+    const { signatures, output } = await pdfsig(files.write('visible.pdf', twice));
+    assert.deepEqual(
+      signatures.map((s) => [s.field, s.valid]),
+      [
+        ['Signature_1', true],
+        ['Signature_2', true],
+      ],
+      output,
+    );
+    const { PDF } = await import('@libpdf/core');
+    const document = await PDF.load(twice);
+    const registry = document.context.registry;
+    const resolve = registry.resolve.bind(registry);
+    for (const [name, pageIndex] of [
+      ['Signature_1', 1],
+      ['Signature_2', 2],
+    ] as const) {
+      const page = document.getPage(pageIndex);
+      const annots = page?.dict.getArray('Annots', resolve);
+      assert.ok(annots && annots.length === 1, `page ${pageIndex + 1} carries the widget`);
+      const widget = annots.at(0, resolve) as import('@libpdf/core').PdfDict;
+      assert.equal(widget.getString('T')?.asString(), name);
+      const rect = widget.getArray('Rect', resolve);
+      assert.deepEqual(
+        [0, 1, 2, 3].map((i) => (rect?.at(i) as import('@libpdf/core').PdfNumber).value),
+        [56, 56, 276, 106],
+      );
+      assert.ok(widget.getDict('AP', resolve)?.get('N'), 'normal appearance stream');
+    }
+    assert.deepEqual(
+      (await verifyPdf(twice, [ca.rootCertificatePem])).map((r) => r.integrity),
+      ['valid', 'valid'],
+    );
+  });
+
+  it('refuses a box outside the page or on a page that does not exist', async () => {
+    const credential = await ca.credentialFor(ana);
+    const pdf = await makePdf(1);
+    for (const appearance of [
+      { page: 2, x: 10, y: 10, width: 100, height: 40 },
+      { page: 1, x: 500, y: 10, width: 200, height: 40 },
+      { page: 1, x: 10, y: 10, width: 0, height: 40 },
+    ]) {
+      await assert.rejects(signPdf(pdf, { credential, appearance }), {
+        name: 'PdfSigningError',
+        code: 'bad_appearance',
+      });
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { PDF } from '@libpdf/core';
 import type { SigningCredential } from '../pki/credential.js';
 import type { TimestampAuthority } from '../pki/timestamp-authority.js';
-import { drawSignatureAppearance, type SignatureAppearance } from './appearance.js';
+import { AppearanceError, drawSignatureAppearance, type SignatureAppearance } from './appearance.js';
 
 /** Options of {@link signPdf}. */
 export interface SignPdfOptions {
@@ -45,11 +45,16 @@ export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise
   const fieldName = nextFieldName(document);
   const signerName = options.signerName ?? options.credential.identity.name;
   if (options.appearance) {
-    drawSignatureAppearance(document, fieldName, options.appearance, {
-      signerName,
-      signingTime: options.signingTime ?? new Date(),
-      ...(options.reason ? { reason: options.reason } : {}),
-    });
+    try {
+      drawSignatureAppearance(document, fieldName, options.appearance, {
+        signerName,
+        signingTime: options.signingTime ?? new Date(),
+        ...(options.reason ? { reason: options.reason } : {}),
+      });
+    } catch (error) {
+      if (error instanceof AppearanceError) throw new PdfSigningError('bad_appearance', error.message);
+      throw error;
+    }
   }
   const result = await document.sign({
     signer: options.credential.signer,
