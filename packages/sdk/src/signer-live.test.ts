@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createTestUser } from '../../accounts/src/testing.js';
+import { TestBrowser } from '../../accounts/src/testing-browser.js';
+import { REDIRECT_URI, walk } from '../../accounts/src/testing-people.js';
+import { authenticate } from '../../signer/src/auth/bearer.js';
+import type { Caller } from '../../signer/src/auth/caller.js';
+import { envelopeRoutes } from '../../signer/src/envelopes/routes.js';
+import { pdfBase64 } from '../../signer/src/envelopes/testing.js';
+import { registerErrorHandling } from '../../signer/src/http/errors.js';
+import { CertificateAuthority } from '../../signer/src/pki/authority.js';
+import { type TestSigner, testSigner } from '../../signer/src/testing.js';
+import { authorizationUrl, DOCUMENTED_SCOPE, exchangeCode } from './authorization.js';
+import { SdkError } from './errors.js';
+import { createPkce, randomNonce, randomState } from './pkce.js';
+import { SignerApiError, SignerClient } from './signer-client.js';
+import { createTokenProvider } from './token-provider.js';
+
+// The whole documented flow with nothing but the SDK and global fetch over real HTTP: a real
+// issuer (accounts on a loopback port), a person signing in, and the Signer's real envelope routes
+// behind its real bearer check. The Signer app does not mount the envelope routes yet, so the test
+// mounts them as packages/signer/src/envelopes/real-issuer.test.ts does, with the password acr the
+// test person can reach.
+let t: TestSigner;
+let api: FastifyInstance;
+let baseUrl: string;
+
+before(async () => {
+  t = await testSigner();
+  const context = t.signer.context;
+  const ca = await CertificateAuthority.open({ db: context.store.db, masterKey: context.masterKey, now: context.now });
+  api = Fastify();
+  registerErrorHandling(api);
+  api.decorateRequest('caller', null as unknown as Caller);
+  await api.register(async (v1) => {
+    v1.addHook(
+      'onRequest',
+      authenticate({
+        issuer: context.issuer,
+        audience: context.config.audience,
+        issuerKeys: context.issuerKeys,
+        now: context.now,
+      }),
+    );
+    await v1.register(
+      envelopeRoutes({ ...context, config: { ...context.config, requiredAcr: 'urn:acr:password' }, ca }),
+    );
+  });
+  await api.listen({ host: '127.0.0.1', port: 0 });
+  baseUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+});
+after(async () => {
+  await api?.close();
+  await t?.dispose();
+});
+
+test('identify a signer, get a cached token, create an envelope, download, audit and verify it', async () => {
+  const client = await t.createClient({
+    client_name: 'SDK live test',
+    grant_types: ['authorization_code', 'refresh_token', 'client_credentials'],
+    redirect_uris: [REDIRECT_URI],
+  });
+  const person = await createTestUser(t.accounts);
+
+  // 1. The signer signs in; the app gets a verified id_token.
+  const pkce = await createPkce();
+  const state = randomState();
+  const nonce = randomNonce();
+  const url = await authorizationUrl({
+    issuer: t.issuer,
+    clientId: client.client_id,
+    redirectUri: REDIRECT_URI,
+    scope: DOCUMENTED_SCOPE,
+    state,
+    nonce,
+    codeChallenge: pkce.codeChallenge,
+  });
+  const { callback } = await walk(new TestBrowser(t.issuer), `${url.pathname}${url.search}`, person);
+  const identified = await exchangeCode({
+    issuer: t.issuer,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    redirectUri: REDIRECT_URI,
+    callbackUrl: callback,
+    expectedState: state,
+    nonce,
+    codeVerifier: pkce.codeVerifier,
+    now: t.clock.now,
+  });
+  assert.equal(identified.claims.sub, person.id);
+
+  // 2. One cached access token for every call to the Signer API.
+  let tokenRequests = 0;
+  const tokens = createTokenProvider({
+    issuer: t.issuer,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    audience: t.config.audience,
+    now: t.clock.now,
+    fetch: (input, init) => {
+      if (String(input).endsWith('/oauth2/token')) tokenRequests++;
+      return fetch(input, init);
+    },
+  });
+  const signer = new SignerClient({ baseUrl, tokens });
+
+  // 3. The envelope: the identified person signs at once.
+  const request = {
+    issuer: { initiative: client.client_id, nonce: 'sdk-live-1' },
+    documents: [{ name: 'contract.pdf', content: await pdfBase64(1) }],
+    persons: [{ id_token: identified.idToken }],
+    signatures: [{ document: 0, person: 0 }],
+  };
+  const envelope = await signer.createEnvelope(request);
+  assert.equal(envelope.status, 'completed');
+  assert.equal((await signer.getEnvelope(envelope.id)).id, envelope.id);
+  const listed: string[] = [];
+  for await (const e of signer.listEnvelopes({ status: 'completed', limit: 1 })) listed.push(e.id);
+  assert.deepEqual(listed, [envelope.id]);
+
+  const signed = await signer.downloadDocument(envelope.id, 0);
+  assert.equal(new TextDecoder().decode(signed.subarray(0, 5)), '%PDF-');
+  const report = await signer.verify(signed);
+  assert.equal(report.valid, true);
+  assert.equal(report.signatures[0]?.integrity, 'valid');
+  const trail = await signer.auditTrail(envelope.id);
+  assert.ok(trail.events.some((e) => e.type === 'envelope.created'));
+  assert.ok(trail.events.some((e) => e.type === 'envelope.completed'));
+
+  // The API's errors arrive typed.
+  const reused = await signer.createEnvelope(request).then(
+    () => assert.fail('a nonce is used once'),
+    (e: unknown) => e,
+  );
+  assert.ok(reused instanceof SignerApiError);
+  assert.equal(reused.error, 'nonce_reused');
+  assert.equal(reused.status, 409);
+  assert.equal(reused.envelopeId, envelope.id);
+  await assert.rejects(signer.cancelEnvelope(envelope.id, 'too late'), { error: 'invalid_state', status: 409 });
+  await assert.rejects(signer.getEnvelope('env_does_not_exist'), (e: unknown) => {
+    assert.ok(e instanceof SdkError);
+    assert.equal(e.error, 'not_found');
+    return true;
+  });
+
+  assert.equal(tokenRequests, 1, 'every call above used the one cached token');
+});
