@@ -243,8 +243,9 @@ describe('signPdf with a visible appearance', () => {
       const widget = annots.at(0, resolve) as import('@libpdf/core').PdfDict;
       assert.equal(widget.getString('T')?.asString(), name);
       const rect = widget.getArray('Rect', resolve);
+      assert.ok(rect);
       assert.deepEqual(
-        [0, 1, 2, 3].map((i) => (rect?.at(i) as import('@libpdf/core').PdfNumber).value),
+        [0, 1, 2, 3].map((i) => (rect.at(i) as import('@libpdf/core').PdfNumber).value),
         [56, 56, 276, 106],
       );
       assert.ok(widget.getDict('AP', resolve)?.get('N'), 'normal appearance stream');
