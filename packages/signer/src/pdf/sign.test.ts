@@ -189,6 +189,14 @@ describe('signPdf', () => {
     );
   });
 
+  it('refuses to sign a signed document it could only rewrite (which would break the signature)', async () => {
+    const damaged = once.subarray(0, once.length - 30);
+    await assert.rejects(signPdf(damaged, { credential: await ca.credentialFor(bruno) }), {
+      name: 'PdfSigningError',
+      code: 'not_incremental',
+    });
+  });
+
   it('without a timestamp authority the signature is B-B: valid, no timestamp', async () => {
     const signed = await signPdf(await makePdf(1), { credential: await ca.credentialFor(ana) });
     const [report] = await verifyPdf(signed, [ca.rootCertificatePem]);
