@@ -2,7 +2,10 @@ import type { CreateEnvelopeRequest } from '@signet/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createTestUser } from '../../../accounts/src/testing.js';
 import { formAction, hiddenField, TestBrowser } from '../../../accounts/src/testing-browser.js';
+import { authenticate } from '../auth/bearer.js';
+import type { Caller } from '../auth/caller.js';
 import { createEnvelope } from '../envelopes/create.js';
+import { envelopeRoutes } from '../envelopes/routes.js';
 import { makePdf } from '../pdf/testing.js';
 import { CertificateAuthority } from '../pki/authority.js';
 import { freePort, type TestSigner, testSigner } from '../testing.js';
@@ -29,6 +32,14 @@ export interface SigningPageHarness {
     envelopeId: string;
     signingUrl: string;
     token: string;
+  }>;
+  /**
+   * Creates an envelope through the Signer API over HTTP (`POST /v1/envelopes` with a fresh
+   * client's access token): one PDF, one person invited by `name` and `email`; returns the envelope JSON.
+   */
+  inviteThroughApi(options: { name: string; email: string; pdf: Uint8Array }): Promise<{
+    id: string;
+    persons: { signingUrl?: string }[];
   }>;
   /** A person at the issuer with `email` (the default test claims otherwise). */
   person(email: string, body?: Record<string, unknown>): Promise<{ id: string; username: string }>;
@@ -78,6 +89,20 @@ export async function signingPageHarness(env: Record<string, string> = {}): Prom
         client: { clientId: client.client_id, clientSecret: client.client_secret },
       }),
     );
+    // The Signer API's envelope routes behind the real bearer check, as the Signer serves them.
+    app.decorateRequest('caller', null as unknown as Caller);
+    await app.register(async (v1) => {
+      v1.addHook(
+        'onRequest',
+        authenticate({
+          issuer: context.issuer,
+          audience: context.config.audience,
+          issuerKeys: context.issuerKeys,
+          now: context.now,
+        }),
+      );
+      await v1.register(envelopeRoutes(services));
+    });
     await app.listen({ host: '127.0.0.1', port });
     const integratorId = 'acme-integration';
     let nonce = 0;
@@ -111,6 +136,21 @@ export async function signingPageHarness(env: Record<string, string> = {}): Prom
         const signingUrl = envelope.persons[0]?.signingUrl;
         if (!signingUrl) throw new Error('no signing URL');
         return { envelopeId: envelope.id, signingUrl, token: signingUrl.slice(signingUrl.lastIndexOf('/') + 1) };
+      },
+      async inviteThroughApi({ name, email, pdf }) {
+        const integrator = await t.newClient();
+        const res = await fetch(`${publicUrl}/v1/envelopes`, {
+          method: 'POST',
+          headers: { authorization: integrator.authorization, 'content-type': 'application/json' },
+          body: JSON.stringify({
+            issuer: { initiative: integrator.clientId, nonce: `order-${Date.now()}` },
+            documents: [{ name: 'contract.pdf', content: Buffer.from(pdf).toString('base64') }],
+            persons: [{ name, email }],
+            signatures: [{ document: 0, person: 0 }],
+          } satisfies CreateEnvelopeRequest),
+        });
+        if (res.status !== 201) throw new Error(`envelope creation failed: ${res.status} ${await res.text()}`);
+        return (await res.json()) as { id: string; persons: { signingUrl?: string }[] };
       },
       person: (email, body = {}) => createTestUser(t.accounts, { email, ...body }),
       browser: (headers = {}) => new TestBrowser(publicUrl, headers),
