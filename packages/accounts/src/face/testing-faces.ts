@@ -96,3 +96,42 @@ export async function tiltFlatPicture(image: Uint8Array, degrees: number): Promi
 export function mirror(image: Uint8Array): Promise<Buffer> {
   return sharp(image).flop().jpeg({ quality: 85 }).toBuffer();
 }
+
+/**
+ * A YUV4MPEG2 (4:2:0) video for Chromium's fake camera (`--use-file-for-fake-video-capture`):
+ * each picture shown for its `seconds`, at `fps` frames per second, all at the first picture's
+ * size (rounded down to even).
+ */
+export async function y4mVideo(segments: { image: Buffer; seconds: number }[], fps = 10): Promise<Buffer> {
+  const first = await sharp(segments[0]?.image).metadata();
+  const width = (first.width ?? 0) & ~1;
+  const height = (first.height ?? 0) & ~1;
+  const parts: Buffer[] = [Buffer.from(`YUV4MPEG2 W${width} H${height} F${fps}:1 Ip A1:1 C420jpeg\n`)];
+  for (const { image, seconds } of segments) {
+    const { data } = await sharp(image)
+      .resize(width, height, { fit: 'fill' })
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const y = Buffer.alloc(width * height);
+    const u = Buffer.alloc((width / 2) * (height / 2));
+    const v = Buffer.alloc((width / 2) * (height / 2));
+    for (let row = 0; row < height; row++) {
+      for (let col = 0; col < width; col++) {
+        const i = (row * width + col) * 3;
+        const r = data[i] ?? 0;
+        const g = data[i + 1] ?? 0;
+        const b = data[i + 2] ?? 0;
+        y[row * width + col] = Math.round(0.299 * r + 0.587 * g + 0.114 * b);
+        if (row % 2 === 0 && col % 2 === 0) {
+          const c = (row / 2) * (width / 2) + col / 2;
+          u[c] = Math.max(0, Math.min(255, Math.round(128 - 0.168736 * r - 0.331264 * g + 0.5 * b)));
+          v[c] = Math.max(0, Math.min(255, Math.round(128 + 0.5 * r - 0.418688 * g - 0.081312 * b)));
+        }
+      }
+    }
+    const frame = Buffer.concat([Buffer.from('FRAME\n'), y, u, v]);
+    for (let n = 0; n < Math.round(seconds * fps); n++) parts.push(frame);
+  }
+  return Buffer.concat(parts);
+}

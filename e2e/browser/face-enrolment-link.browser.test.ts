@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { openFaceTemplate } from '../../packages/accounts/src/face/templates.js';
+import { readFaceFixture, turnHead, y4mVideo } from '../../packages/accounts/src/face/testing-faces.js';
+import { type RunningSignet, startSignet } from '../signet.js';
+
+// Enrolling one's own face through an operator's one-time link (issue 4), in Debian's Chromium
+// with a fake camera: the same Y4M machinery as the sign-in face test (the fixture portrait
+// frontal for 2 s, then turned by 15° and 30°), the enrolment page's own script (the face page's)
+// capturing and posting, the real model checking. The head turn is random, so there is one
+// browser per side; the link is opened again in the browser whose video turns the way asked
+// (the page keeps its side, and the latest browser to open the link holds it).
+
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
+
+describe('face enrolment through a link in Chromium with a fake camera', () => {
+  let signet: RunningSignet;
+  let dir: string;
+  const browsers = new Map<string, Browser>();
+
+  before(async () => {
+    signet = await startSignet();
+    const portrait = readFaceFixture('hopper');
+    const found = await signet.accounts.ctx.faces.verifier.enroll(portrait);
+    assert.ok(found.ok, JSON.stringify(found));
+    dir = mkdtempSync(join(tmpdir(), 'signet-fake-camera-enrol-'));
+    for (const side of ['left', 'right'] as const) {
+      const sign = side === 'left' ? 1 : -1;
+      const [turned15, turned30] = await Promise.all([
+        turnHead(portrait, found.face.box, sign * 15),
+        turnHead(portrait, found.face.box, sign * 30),
+      ]);
+      const file = join(dir, `${side}.y4m`);
+      writeFileSync(
+        file,
+        await y4mVideo([
+          { image: portrait, seconds: 2 },
+          { image: turned15, seconds: 0.6 },
+          { image: turned30, seconds: 3.4 },
+        ]),
+      );
+      browsers.set(
+        side,
+        await chromium.launch({
+          executablePath: '/usr/bin/chromium',
+          args: [
+            '--no-sandbox',
+            '--disable-gpu',
+            '--no-first-run',
+            '--disable-background-networking',
+            '--use-fake-ui-for-media-stream',
+            '--use-fake-device-for-media-stream',
+            `--use-file-for-fake-video-capture=${file}`,
+          ],
+        }),
+      );
+    }
+  });
+
+  after(async () => {
+    await Promise.all([...browsers.values()].map((b) => b.close()));
+    await signet?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function issueLink(userId: string): Promise<string> {
+    const res = await fetch(`${signet.adminUrl}/admin/users/${userId}/face-enrolment-links`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    const body = (await res.json()) as { url: string };
+    assert.equal(res.status, 201, JSON.stringify(body));
+    // The issuer names localhost; the listener is reached by IP, as in the other browser tests.
+    return `${signet.publicUrl}${new URL(body.url).pathname}`;
+  }
+
+  /** Opens the link, then again in the browser whose camera turns to the side the page asks. */
+  async function openOnTheRightCamera(url: string, locale: string): Promise<Page> {
+    const first = await (browsers.get('left') as Browser).newContext({ locale });
+    const page = await first.newPage();
+    await page.goto(url);
+    const side = await page.locator('#face').getAttribute('data-side');
+    assert.ok(side === 'left' || side === 'right');
+    if (side === 'left') return page;
+    const context = await (browsers.get('right') as Browser).newContext({ locale });
+    const again = await context.newPage();
+    await again.goto(url);
+    assert.equal(await again.locator('#face').getAttribute('data-side'), 'right', 'the side is kept');
+    await first.close();
+    return again;
+  }
+
+  it('the person enrols their face with the camera; the link then no longer works', async () => {
+    const person = await signet.createUser();
+    const url = await issueLink(person.id);
+    const page = await openOnTheRightCamera(url, 'es-ES');
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    assert.equal(await page.locator('h1').textContent(), 'Registra tu cara');
+    assert.equal(await page.getByRole('button', { name: 'No puedo usar una cámara' }).count(), 0);
+    await page.getByRole('button', { name: 'Encender la cámara' }).click();
+    await Promise.race([
+      page.locator('#face-enrolled').waitFor({ timeout: 30_000 }),
+      page.locator('#face-error').waitFor({ timeout: 30_000 }),
+    ]);
+    if ((await page.locator('#face-enrolled').count()) === 0) {
+      assert.fail(`the enrolment page refused: ${await page.locator('#face-error').textContent()}`);
+    }
+    assert.equal(await page.locator('h1').textContent(), 'Tu cara está registrada');
+    assert.deepEqual(errors, []);
+
+    const { ctx } = signet.accounts;
+    const sealed = await ctx.store.users.getFaceTemplate(person.id);
+    assert.ok(sealed, 'a template was stored');
+    const template = openFaceTemplate(ctx.keys.face, person.id, sealed);
+    const check = await ctx.faces.verifier.verify(template, [readFaceFixture('hopperMatplotlib')]);
+    assert.ok(check.ok && check.match, `another photo of her matches: ${JSON.stringify(check)}`);
+
+    const reopened = await page.goto(url);
+    assert.equal(reopened?.status(), 410);
+    assert.match((await page.locator('main').textContent()) ?? '', /ya se usó/);
+    await page.context().close();
+  });
+});
