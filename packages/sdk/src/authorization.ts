@@ -98,8 +98,8 @@ export type ExchangeCodeOptions = ServerInput & {
   /** The verifier of the PKCE pair whose challenge was sent. */
   codeVerifier: string;
   /**
-   * The full URL the browser came back on; its `iss` (RFC 9207), `state` and `error` are checked
-   * before its `code` is used. Give this or `code`.
+   * The URL the browser came back on (absolute, or path and query such as Node's `req.url`); its
+   * `iss` (RFC 9207), `state` and `error` are checked before its `code` is used. Give this or `code`.
    */
   callbackUrl?: string | URL;
   /** The code alone, when the callback was already checked. Give this or `callbackUrl`. */
@@ -207,7 +207,8 @@ function codeFromCallback(options: ExchangeCodeOptions, metadata: AuthorizationS
     if (options.code === '') throw new SdkError('invalid_argument', 'code is empty');
     return options.code;
   }
-  const params = new URL(String(options.callbackUrl)).searchParams;
+  // A server framework's request URL is often only path and query (Node's `req.url`); only the query matters.
+  const params = new URL(String(options.callbackUrl), 'http://callback.invalid').searchParams;
   const iss = params.get('iss');
   if (iss !== null ? iss !== metadata.issuer : metadata.authorization_response_iss_parameter_supported === true) {
     throw new SdkError('issuer_mismatch', `the callback's iss "${iss ?? ''}" is not the issuer "${metadata.issuer}"`);

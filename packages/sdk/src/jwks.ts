@@ -60,6 +60,8 @@ export class RemoteJwks {
   private fetchedAt = Number.NEGATIVE_INFINITY;
   private inFlight: Promise<void> | undefined;
   private readonly imported = new Map<Jwk, Promise<webcrypto.CryptoKey>>();
+  /** How many times the set has been fetched (for metrics). */
+  fetchCount = 0;
 
   constructor(
     /** The `jwks_uri`. */
@@ -89,9 +91,6 @@ export class RemoteJwks {
     }
     return Promise.all(candidates.map((jwk) => this.importKey(alg, jwk)));
   }
-
-  /** How many times the set has been fetched (for tests and metrics). */
-  fetchCount = 0;
 
   private match(alg: JwsAlg, kid: string | undefined): Jwk[] {
     const { kty } = ALGORITHMS[alg];
