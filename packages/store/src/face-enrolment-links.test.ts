@@ -113,7 +113,7 @@ for (const backend of testBackends()) {
       const other = await person();
       assert.deepEqual(await links.redeem(tokenHash, T0 + 1, 'b2', () => 'sealed'), { status: 'other_browser' });
       const r = await links.redeem(tokenHash, T0 + 1, 'b1', (link) => `sealed-for-${link.userId}`);
-      assert.equal(r.status, 'ok');
+      assert.equal(r.status === 'ok' && r.replaced, false);
       assert.equal(await store.users.getFaceTemplate(userId), `sealed-for-${userId}`);
       assert.equal(await store.users.getFaceTemplate(other), undefined);
       assert.deepEqual(await links.redeem(tokenHash, T0 + 2, 'b1', () => 'again'), { status: 'used' });
@@ -130,6 +130,8 @@ for (const backend of testBackends()) {
       );
       const winners = results.flatMap((r, i) => (r.status === 'ok' ? [i] : []));
       assert.equal(winners.length, 1, JSON.stringify(results));
+      const winner = results[winners[0] ?? 0];
+      assert.equal(winner?.status === 'ok' && winner.replaced, true);
       assert.ok(results.every((r) => r.status === 'ok' || r.status === 'used'));
       assert.equal(await store.users.getFaceTemplate(userId), `sealed-${winners[0]}`);
     });

@@ -78,7 +78,11 @@ export function faceRoutes(app: FastifyInstance, ctx: AccountsContext): void {
   app.post<{ Params: { id: string } }>('/admin/users/:id/face-enrolment-links', async (request, reply) => {
     const { id } = request.params;
     if (!(await ctx.store.users.get(id))) throw notFound(id);
-    const link = await issueFaceEnrolmentLink(ctx, id);
+    const link = await issueFaceEnrolmentLink(ctx, id).catch(async (error: unknown) => {
+      // The person was deleted meanwhile (the link's foreign key refused it).
+      if (!(await ctx.store.users.get(id))) throw notFound(id);
+      throw error;
+    });
     request.log.info({ event: 'face_enrolment_link', user: id, outcome: 'issued', expires_at: link.expiresAt });
     const body: FaceEnrolmentLinkJson = { url: link.url, expires_at: new Date(link.expiresAt * 1000).toISOString() };
     return reply.code(201).header('cache-control', 'no-store').send(body);

@@ -181,7 +181,13 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
           audit('refused', { reason: `link_${redeemed.status}`, attempt });
           return showLinkError(request, reply, redeemed.status === 'other_browser' ? 'other_browser' : redeemed.status);
         }
-        audit('enrolled', { attempt, challenge, distance: result.distance, turn: result.turn });
+        audit('enrolled', {
+          attempt,
+          challenge,
+          replaced: redeemed.replaced,
+          distance: result.distance,
+          turn: result.turn,
+        });
         reply.clearCookie(cookieName(issuer), cookieOptions(issuer, faceEnrolmentPath(token)));
         return sendPage(reply, locale(request), { view: 'face-enrolled', data: {} });
       }

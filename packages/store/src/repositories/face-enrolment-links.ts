@@ -33,7 +33,12 @@ export type FaceEnrolmentLinkLookup =
 
 /** The outcome of {@link FaceEnrolmentLinkRepository.redeem}. */
 export type FaceEnrolmentRedemption =
-  | { status: 'ok'; link: FaceEnrolmentLink }
+  | {
+      status: 'ok';
+      link: FaceEnrolmentLink;
+      /** The person already had a template, which this one replaced. */
+      replaced: boolean;
+    }
   | { status: Exclude<FaceEnrolmentLinkStatus, 'live'> | 'unknown' | 'other_browser' };
 
 /** The camera page's state, set each time a browser opens the link. */
@@ -222,12 +227,17 @@ export class FaceEnrolmentLinkRepository {
       }
       const link = fromRow(row);
       const sealed = sealTemplate(link);
+      const previous = await trx
+        .selectFrom('face_templates')
+        .select('user_id')
+        .where('user_id', '=', link.userId)
+        .executeTakeFirst();
       await trx
         .insertInto('face_templates')
         .values({ user_id: link.userId, template_sealed: sealed, created_at: now })
         .onConflict((oc) => oc.column('user_id').doUpdateSet({ template_sealed: sealed, created_at: now }))
         .execute();
-      return { status: 'ok', link };
+      return { status: 'ok', link, replaced: previous !== undefined };
     });
   }
 
