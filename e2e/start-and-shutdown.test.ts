@@ -50,6 +50,7 @@ describe('signet start as a process', () => {
       SIGNET_DATA_DIR: dataDir,
       SIGNET_PORT: String(port),
       SIGNET_ADMIN_PORT: String(await freePort()),
+      SIGNET_SIGNER_PORT: String(await freePort()),
       SIGNET_ISSUER: `http://localhost:${port}`,
     };
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Argument, Command, CommanderError } from 'commander';
 import { CliError } from './admin-client.js';
 import { clientsCommand } from './commands/clients.js';
 import { keysCommand } from './commands/keys.js';
@@ -47,9 +47,17 @@ export function signetProgram(mode: OutputMode = { json: false }): Command {
   // commands start quickly.
   program
     .command('start')
-    .description('run the accounts service (public and admin listeners) until SIGTERM/SIGINT')
+    .description('run accounts (public and admin listeners) and the Signer API until SIGTERM/SIGINT')
+    .addArgument(
+      new Argument('[service]', 'run only this service (the Signer finds accounts through SIGNET_ISSUER)').choices([
+        'accounts',
+        'signer',
+      ]),
+    )
     .option('--json', 'print the startup summary as JSON')
-    .action(async (options: { json?: boolean }) => (await import('./commands/start.js')).start(options));
+    .action(async (service: 'accounts' | 'signer' | undefined, options: { json?: boolean }) =>
+      (await import('./commands/start.js')).start({ ...options, service: service ?? 'all' }),
+    );
 
   program
     .command('migrate')

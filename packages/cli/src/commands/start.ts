@@ -1,35 +1,108 @@
 import { type Accounts, createAccounts, ensureDemoClient, loadConfig } from '@signet/accounts';
+import { createSigner, loadSignerConfig, type Signer } from '@signet/signer';
 
-/** `signet start`: runs accounts on its public and admin listeners until SIGTERM/SIGINT. */
-export async function start(options: { json?: boolean }): Promise<void> {
-  const config = loadConfig();
-  const accounts = await createAccounts(config);
-  registerShutdown(accounts);
-  await accounts.publicApp.listen({ host: config.host, port: config.port });
-  await accounts.adminApp.listen({ host: config.adminHost, port: config.adminPort });
-  const demo = config.demoClient ? await ensureDemoClient(accounts.ctx) : undefined;
-  const publicUrl = `http://${hostForUrl(config.host)}:${config.port}`;
-  const adminUrl = `http://${hostForUrl(config.adminHost)}:${config.adminPort}`;
-  if (options.json) {
-    console.log(
-      JSON.stringify({
-        issuer: config.issuer,
-        public_url: publicUrl,
-        admin_url: adminUrl,
-        admin_token_file: accounts.admin.file ?? null,
-        ...(demo ? { demo_client: { client_id: demo.clientId, client_secret: demo.clientSecret } } : {}),
-      }),
+/** Which services `signet start` runs: both by default, or one of them. */
+export type StartService = 'all' | 'accounts' | 'signer';
+
+/**
+ * `signet start [accounts|signer]`: runs accounts (public and admin listeners) and the Signer API
+ * in one process, or only one of them, until SIGTERM/SIGINT. The Signer trusts accounts only
+ * through discovery and JWKS over HTTP, exactly as it would on another machine.
+ */
+export async function start(options: { json?: boolean; service?: StartService }): Promise<void> {
+  const running: { close(): Promise<void> }[] = [];
+  try {
+    await startServices(options, running);
+  } catch (error) {
+    // Whatever already listens must stop, or the process would hang on after the failure.
+    for (const service of [...running].reverse()) await service.close().catch(() => {});
+    throw error;
+  }
+}
+
+async function startServices(
+  options: { json?: boolean; service?: StartService },
+  running: { close(): Promise<void> }[],
+): Promise<void> {
+  const service = options.service ?? 'all';
+  let log: { info(message: string): void; error(object: unknown, message: string): void } = console;
+  registerShutdown(running, () => log);
+  const summary: Record<string, unknown> = {};
+  const lines: string[] = [''];
+
+  if (service !== 'signer') {
+    const config = loadConfig();
+    const accounts = await createAccounts(config);
+    running.push(accounts);
+    log = accounts.publicApp.log;
+    await accounts.publicApp.listen({ host: config.host, port: config.port });
+    await accounts.adminApp.listen({ host: config.adminHost, port: config.adminPort });
+    describeAccounts(accounts, config, await demoClient(accounts, config), summary, lines);
+  }
+
+  if (service !== 'accounts') {
+    const config = loadSignerConfig();
+    const signer = await createSigner(config, {
+      discovery: {
+        // The Signer's logger does not exist until discovery succeeds.
+        onRetry: (error, delayMs) => {
+          if (config.logLevel === 'silent') return;
+          const reason = error instanceof Error ? error.message : String(error);
+          process.stderr.write(
+            `signet: issuer ${config.issuer} not reachable yet (${reason}); retrying in ${delayMs} ms\n`,
+          );
+        },
+      },
+    });
+    running.push(signer);
+    if (service === 'signer') log = signer.app.log;
+    await signer.listen();
+    const url = `http://${hostForUrl(config.host)}:${boundPort(signer, config.port)}`;
+    summary.signer = { url, public_url: config.publicUrl, audience: config.audience, issuer: config.issuer };
+    if (service === 'signer') lines.push(`Signet Signer API is running (${storeLabel(signer)})`);
+    else lines.push('', `Signer API (${storeLabel(signer)})`);
+    lines.push(
+      `  signer        ${url}   (/docs, /openapi.json)`,
+      `  audience      ${config.audience}`,
+      `  trusts        ${config.issuer}   (discovery + JWKS)`,
     );
+  }
+
+  if (options.json) {
+    console.log(JSON.stringify(summary));
     return;
   }
-  const lines = [
-    '',
+  lines.push('', 'Stop with Ctrl+C.', '');
+  console.log(lines.join('\n'));
+}
+
+async function demoClient(accounts: Accounts, config: ReturnType<typeof loadConfig>) {
+  return config.demoClient ? await ensureDemoClient(accounts.ctx) : undefined;
+}
+
+function describeAccounts(
+  accounts: Accounts,
+  config: ReturnType<typeof loadConfig>,
+  demo: Awaited<ReturnType<typeof demoClient>>,
+  summary: Record<string, unknown>,
+  lines: string[],
+): void {
+  const publicUrl = `http://${hostForUrl(config.host)}:${config.port}`;
+  const adminUrl = `http://${hostForUrl(config.adminHost)}:${config.adminPort}`;
+  Object.assign(summary, {
+    issuer: config.issuer,
+    public_url: publicUrl,
+    admin_url: adminUrl,
+    admin_token_file: accounts.admin.file ?? null,
+    ...(demo ? { demo_client: { client_id: demo.clientId, client_secret: demo.clientSecret } } : {}),
+  });
+  lines.push(
     `Signet accounts is running (${accounts.ctx.store.dialect === 'sqlite' ? `SQLite at ${config.databaseUrl}` : 'PostgreSQL'})`,
     `  issuer        ${config.issuer}`,
     `  public        ${publicUrl}   (/.well-known/openid-configuration)`,
     `  admin         ${adminUrl}   (Authorization: Bearer <admin token>)`,
     `  admin token   ${accounts.admin.file ? `in ${accounts.admin.file}` : 'from SIGNET_ADMIN_TOKEN'}`,
-  ];
+  );
   if (demo) {
     lines.push(
       '',
@@ -40,8 +113,15 @@ export async function start(options: { json?: boolean }): Promise<void> {
       `  curl -u "${demo.clientId}:${demo.clientSecret}" -d grant_type=client_credentials -d audience=${config.signerAudience} ${config.issuer}/oauth2/token`,
     );
   }
-  lines.push('', 'Stop with Ctrl+C.', '');
-  console.log(lines.join('\n'));
+}
+
+function storeLabel(signer: Signer): string {
+  return signer.context.store.dialect === 'sqlite' ? `SQLite at ${signer.context.config.databaseUrl}` : 'PostgreSQL';
+}
+
+function boundPort(signer: Signer, configured: number): number {
+  const address = signer.app.server.address();
+  return typeof address === 'object' && address ? address.port : configured;
 }
 
 function hostForUrl(host: string): string {
@@ -49,19 +129,27 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-/** Stops accepting, lets in-flight requests finish, closes the database, then exits. */
-function registerShutdown(accounts: Accounts): void {
+/**
+ * Stops accepting, lets in-flight requests finish, closes the databases, then exits. The Signer
+ * (started last) closes first, so it never outlives the issuer it trusts within this process.
+ */
+function registerShutdown(
+  running: { close(): Promise<void> }[],
+  log: () => { info(message: string): void; error(object: unknown, message: string): void },
+): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    accounts.publicApp.log.info(`${signal} received, shutting down`);
+    log().info(`${signal} received, shutting down`);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    accounts.close().then(
+    (async () => {
+      for (const service of [...running].reverse()) await service.close();
+    })().then(
       () => process.exit(0),
       (error) => {
-        accounts.publicApp.log.error({ err: error }, 'shutdown failed');
+        log().error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { basicAuth, type TestAccounts, testAccounts } from '../../../accounts/src/testing.js';
+import { freePort } from '../../../signer/src/testing.js';
+import { binTs, childEnv, repoRoot } from '../testing.js';
+
+interface Summary {
+  issuer?: string;
+  demo_client?: { client_id: string; client_secret: string };
+  signer: { url: string; audience: string; issuer: string };
+}
+
+/** Runs `signet start <args> --json` as a real process; resolves with its summary line. */
+function startProcess(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; summary: Summary }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', binTs, 'start', ...args, '--json'], {
+    cwd: repoRoot,
+    env: childEnv({ SIGNET_LOG_LEVEL: 'warn', ...env }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve({ child, summary: JSON.parse(line) as Summary });
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`signet start exited with ${code} before it was ready: ${out}${err}`)),
+    );
+  });
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+
+async function clientCredentials(
+  issuer: string,
+  client: { client_id: string; client_secret: string },
+  audience: string,
+) {
+  const res = await fetch(`${issuer}/oauth2/token`, {
+    method: 'POST',
+    headers: {
+      authorization: basicAuth(client.client_id, client.client_secret),
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', audience }),
+  });
+  assert.equal(res.status, 200);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+describe('signet start signer', () => {
+  let accounts: TestAccounts;
+  let issuer: string;
+  let dataDir: string;
+  before(async () => {
+    const port = await freePort();
+    issuer = `http://127.0.0.1:${port}`;
+    accounts = await testAccounts({ env: { SIGNET_ISSUER: issuer, SIGNET_DEMO_CLIENT: 'false' } });
+    await accounts.publicApp.listen({ host: '127.0.0.1', port });
+    dataDir = mkdtempSync(join(tmpdir(), 'signet-start-signer-'));
+  });
+  after(async () => {
+    await accounts.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('runs the Signer alone against a separate issuer: /health answers, a token is accepted, SIGTERM exits 0', async () => {
+    const signerPort = await freePort();
+    const { child, summary } = await startProcess(['signer'], {
+      SIGNET_DATA_DIR: dataDir,
+      SIGNET_ISSUER: issuer,
+      SIGNET_SIGNER_PORT: String(signerPort),
+    });
+    try {
+      assert.equal(summary.signer.url, `http://127.0.0.1:${signerPort}`);
+      assert.equal(summary.signer.issuer, issuer);
+      assert.equal(summary.issuer, undefined, 'accounts does not run');
+      const health = await fetch(`${summary.signer.url}/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(await health.json(), { status: 'ok' });
+      const client = await accounts.createClient();
+      const token = await clientCredentials(issuer, client, summary.signer.audience);
+      const me = await fetch(`${summary.signer.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(me.status, 200);
+      assert.equal(((await me.json()) as { client_id: string }).client_id, client.client_id);
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited(child), 0);
+    }
+  });
+});
+
+describe('signet start', () => {
+  it('runs accounts and the Signer in one process; the demo client token works at the Signer', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'signet-start-both-'));
+    const port = await freePort();
+    const { child, summary } = await startProcess([], {
+      SIGNET_DATA_DIR: dataDir,
+      SIGNET_PORT: String(port),
+      SIGNET_ADMIN_PORT: String(await freePort()),
+      SIGNET_SIGNER_PORT: String(await freePort()),
+      SIGNET_ISSUER: `http://localhost:${port}`,
+    });
+    try {
+      assert.equal(summary.signer.issuer, summary.issuer);
+      assert.ok(summary.demo_client);
+      const token = await clientCredentials(`http://127.0.0.1:${port}`, summary.demo_client, summary.signer.audience);
+      const me = await fetch(`${summary.signer.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(me.status, 200);
+      assert.equal(((await me.json()) as { client_id: string }).client_id, summary.demo_client.client_id);
+      const docs = await fetch(`${summary.signer.url}/docs`);
+      assert.equal(docs.status, 200);
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited(child), 0);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    await assert.rejects(fetch(`${summary.signer.url}/health`), 'the Signer stopped listening');
+    await assert.rejects(fetch(`http://127.0.0.1:${port}/health/alive`), 'accounts stopped listening');
+  });
+});
