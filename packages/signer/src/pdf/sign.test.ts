@@ -48,10 +48,11 @@ describe('signPdf', () => {
   });
 
   it('makes one PAdES signature that pdfsig reports valid over the whole document', async () => {
-    const { signatures, output } = await pdfsig(files.write('once.pdf', once));
+    const { signatures, output } = await pdfsig(files.write('once.pdf', once), { trust: ca.rootCertificatePem });
     assert.equal(signatures.length, 1, output);
     const [signature] = signatures;
     assert.equal(signature?.valid, true, output);
+    assert.equal(signature?.certificateTrusted, true, 'pdfsig validates the chain to the root it was given');
     assert.equal(signature?.totalDocumentSigned, true, output);
     assert.equal(signature?.type, 'ETSI.CAdES.detached');
     assert.equal(signature?.commonName, 'Ana García');
@@ -59,13 +60,13 @@ describe('signPdf', () => {
 
   it('appends the second signature as an incremental update: both valid, the first covers a prefix', async () => {
     assert.deepEqual(Buffer.from(twice.subarray(0, once.length)), Buffer.from(once), 'the first revision is unchanged');
-    const { signatures, output } = await pdfsig(files.write('twice.pdf', twice));
+    const { signatures, output } = await pdfsig(files.write('twice.pdf', twice), { trust: ca.rootCertificatePem });
     assert.equal(signatures.length, 2, output);
     assert.deepEqual(
-      signatures.map((s) => [s.commonName, s.valid, s.totalDocumentSigned]),
+      signatures.map((s) => [s.commonName, s.valid, s.certificateTrusted, s.totalDocumentSigned]),
       [
-        ['Ana García', true, false],
-        ['Bruno Díaz', true, true],
+        ['Ana García', true, true, false],
+        ['Bruno Díaz', true, true, true],
       ],
       output,
     );

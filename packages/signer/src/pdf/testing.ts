@@ -49,17 +49,30 @@ export interface PdfsigSignature {
   commonName: string;
   valid: boolean;
   validation: string;
+  /** `Certificate is Trusted.` when pdfsig was given the root (`trust`) and the chain reaches it. */
+  certificateValidation: string;
+  certificateTrusted: boolean;
   totalDocumentSigned: boolean;
   type: string;
 }
 
-/** Runs `/usr/bin/pdfsig` on a file and parses its report (it exits non-zero when a signature is invalid). */
-export async function pdfsig(path: string): Promise<{ output: string; signatures: PdfsigSignature[] }> {
+/**
+ * Runs `/usr/bin/pdfsig` on a file and parses its report (it exits non-zero when a signature is
+ * invalid). With `trust`, pdfsig gets its own NSS database (made with `certutil`, Debian
+ * libnss3-tools) holding that root as a trusted CA, so it also validates the certificate chain.
+ */
+export async function pdfsig(
+  path: string,
+  options: { trust?: string } = {},
+): Promise<{ output: string; signatures: PdfsigSignature[] }> {
   let output: string;
+  const nss = options.trust ? await trustStore(options.trust) : undefined;
   try {
-    output = (await run('/usr/bin/pdfsig', [path])).stdout;
+    output = (await run('/usr/bin/pdfsig', [...(nss ? ['-nssdir', `sql:${nss}`] : []), path])).stdout;
   } catch (error) {
     output = String((error as { stdout?: unknown }).stdout ?? '');
+  } finally {
+    if (nss) rmSync(nss, { recursive: true, force: true });
   }
   const signatures = output
     .split(/^Signature #\d+:$/m)
@@ -71,11 +84,33 @@ export async function pdfsig(path: string): Promise<{ output: string; signatures
         commonName: line('Signer Certificate Common Name'),
         validation: line('Signature Validation'),
         valid: line('Signature Validation') === 'Signature is Valid.',
+        certificateValidation: line('Certificate Validation'),
+        certificateTrusted: line('Certificate Validation') === 'Certificate is Trusted.',
         totalDocumentSigned: /^\s*- Total document signed$/m.test(block),
         type: line('Signature Type'),
       };
     });
   return { output, signatures };
+}
+
+/** A throwaway NSS database trusting `rootPem` as a certification authority (trust flags `C,C,C`: SSL, e-mail and object signing). */
+async function trustStore(rootPem: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-nss-'));
+  writeFileSync(join(dir, 'root.pem'), rootPem);
+  await run('/usr/bin/certutil', ['-N', '-d', `sql:${dir}`, '--empty-password']);
+  await run('/usr/bin/certutil', [
+    '-A',
+    '-d',
+    `sql:${dir}`,
+    '-n',
+    'Signet root',
+    '-t',
+    'C,C,C',
+    '-a',
+    '-i',
+    join(dir, 'root.pem'),
+  ]);
+  return dir;
 }
 
 /** Runs openssl with arguments; returns stdout, or throws with stderr. */
