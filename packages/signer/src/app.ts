@@ -5,7 +5,7 @@ import type { SignerContext } from './context.js';
 import { healthEndpoint } from './health.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/errors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
-import { collectOperations, markSecured } from './openapi/operations.js';
+import { collectOperations, markHidden, markSecured } from './openapi/operations.js';
 import { openApiRoutes } from './openapi/routes.js';
 
 /** The version the OpenAPI document states. */
@@ -13,8 +13,10 @@ export const SIGNER_API_VERSION = '0.1.0';
 
 /** The parts that plug their routes into the Signer's app. */
 export interface SignerRoutes {
-  /** Routes anyone may call: the CA certificate and timestamps, the signing page. */
+  /** Routes anyone may call, documented in the OpenAPI document: the CA certificate and timestamps. */
   public?: FastifyPluginAsync[];
+  /** Browser pages anyone may open, left out of the API document: the signing page. */
+  pages?: FastifyPluginAsync[];
   /** Routes behind the bearer check (`request.caller` is set): envelopes, notifications. */
   authenticated?: FastifyPluginAsync[];
 }
@@ -59,6 +61,10 @@ export function buildSignerApp(
     version: SIGNER_API_VERSION,
   });
   for (const part of routes.public ?? []) app.register(part);
+  app.register(async (pages) => {
+    markHidden(pages, registry);
+    for (const part of routes.pages ?? []) await pages.register(part);
+  });
   app.register(async (v1) => {
     markSecured(v1, registry);
     v1.addHook(

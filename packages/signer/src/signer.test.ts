@@ -23,6 +23,14 @@ describe('createSigner', () => {
       assert.deepEqual(health.json(), { status: 'ok' });
       assert.equal(health.headers['x-content-type-options'], 'nosniff');
       assert.equal(health.headers['x-frame-options'], 'DENY');
+      // The parts are wired: envelopes behind the bearer check, the CA certificate public.
+      const { authorization } = await t.newClient();
+      const list = await t.app.inject({ url: '/v1/envelopes', headers: { authorization } });
+      assert.equal(list.statusCode, 200, list.body);
+      assert.equal((await t.app.inject({ url: '/v1/envelopes' })).statusCode, 401);
+      const root = await t.app.inject({ url: '/v1/ca/root.pem' });
+      assert.equal(root.statusCode, 200);
+      assert.equal(root.body, t.signer.ca.rootCertificatePem);
     } finally {
       await t.dispose();
     }

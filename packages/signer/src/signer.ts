@@ -6,7 +6,13 @@ import { type DiscoveryRetry, discoverWithRetry, type IssuerMetadata } from './a
 import { IssuerKeys } from './auth/issuer-keys.js';
 import { ConfigError, SIGNER_MASTER_KEY_BYTES, type SignerConfig } from './config.js';
 import type { SignerContext } from './context.js';
+import { expireEnvelopes } from './envelopes/lifecycle.js';
+import { envelopeRoutes } from './envelopes/routes.js';
 import { startNotifications } from './notifications/notifications.js';
+import { CertificateAuthority } from './pki/authority.js';
+import { pkiRoutes } from './pki/routes.js';
+import { envelopeDesk } from './signing-page/envelope-desk.js';
+import { signingPageRoutes } from './signing-page/routes.js';
 import { openSignerStore, type SignerStore } from './store/signer-store.js';
 
 /** A fully wired Signer, not yet listening. */
@@ -17,6 +23,8 @@ export interface Signer {
   issuerMetadata: IssuerMetadata;
   /** The JWKS cache behind `context.issuerKeys`. */
   issuerKeys: IssuerKeys;
+  /** The internal CA (root, TSA, per-person certificates) the envelopes sign with. */
+  ca: CertificateAuthority;
   /** Starts listening on `config.host:config.port`; resolves with the base URL bound (the real port when 0). */
   listen(): Promise<string>;
   /** Stops the app (finishing in-flight requests), the background work, then the database. */
@@ -65,12 +73,14 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
     };
     // Notifications schedule retries in fractions of a second; the system clock gives them.
     const preciseNow = overrides.now ?? (() => Date.now() / 1000);
-    const app = buildSignerApp(context, () => signerParts(context, background, preciseNow));
+    const ca = await CertificateAuthority.open({ db: store.db, masterKey, now });
+    const app = buildSignerApp(context, () => signerParts(context, ca, background, preciseNow));
     return {
       app,
       context,
       issuerMetadata,
       issuerKeys,
+      ca,
       async listen() {
         const address = await app.listen({ host: config.host, port: config.port });
         return address;
@@ -88,12 +98,17 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
   }
 }
 
+/** How often expired envelopes are swept, in milliseconds. */
+const EXPIRY_SWEEP_MS = 60_000;
+
 /**
- * The routes of the Signer's parts (PKI, envelopes, notifications, signing page), each wired
- * from the context; background work they start is added to `background` to be closed.
+ * The routes of the Signer's parts, each wired from the context: PKI downloads and the signing
+ * page (public), envelopes and notifications (behind the bearer check). Background work they
+ * start (notifications, the expiry sweep) is added to `background` to be closed.
  */
 function signerParts(
   context: SignerContext,
+  ca: CertificateAuthority,
   background: { close(): Promise<void> | void }[],
   preciseNow: () => number,
 ): SignerRoutes {
@@ -104,7 +119,22 @@ function signerParts(
     log: context.log,
   });
   background.push(notifications);
-  return { public: [], authenticated: [notifications.routes] };
+  const services = { ...context, ca };
+  const sweep = setInterval(() => {
+    expireEnvelopes(context, ca).then(
+      (count) => {
+        if (count > 0) notifications.poke();
+      },
+      (error) => context.log.error({ err: error }, 'expiring envelopes failed'),
+    );
+  }, EXPIRY_SWEEP_MS);
+  sweep.unref();
+  background.push({ close: () => clearInterval(sweep) });
+  return {
+    public: [pkiRoutes(ca)],
+    pages: [signingPageRoutes({ ...context, desk: envelopeDesk(services) })],
+    authenticated: [envelopeRoutes(services), notifications.routes],
+  };
 }
 
 /** The configured master key, or the one in `<dataDir>/signer-master-key`, created on first start. */

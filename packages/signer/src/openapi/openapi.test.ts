@@ -59,6 +59,12 @@ describe('/openapi.json and /docs of the running Signer', () => {
     assert.deepEqual(doc.paths['/v1/me']?.get?.security, [{ bearer: [] }]);
     assert.ok(doc.paths['/v1/me']?.get?.responses['401']);
     assert.equal(doc.paths['/health']?.get?.security, undefined);
+    assert.deepEqual(doc.paths['/v1/envelopes']?.post?.security, [{ bearer: [] }], 'the envelopes are wired in');
+    assert.equal(doc.paths['/v1/ca/root.pem']?.get?.security, undefined, 'the CA certificate is public');
+    assert.ok(
+      !Object.keys(doc.paths).some((path) => path.startsWith('/sign/')),
+      'browser pages are not API operations',
+    );
     for (const [path, item] of Object.entries(doc.paths)) {
       for (const op of Object.values(item)) {
         if (op.security) assert.ok(path.startsWith('/v1/'), `${path} is secured`);

@@ -39,10 +39,13 @@ export interface Operation {
 export class OperationRegistry {
   private readonly byKey = new Map<string, Operation>();
   private readonly secured = new Set<string>();
+  private readonly hidden = new Set<string>();
 
   /** Every documented operation in registration order; HEAD twins of GET routes are left out. */
   list(): Operation[] {
-    return [...this.byKey.values()].map((op) => ({ ...op, secured: this.secured.has(key(op.method, op.url)) }));
+    return [...this.byKey.values()]
+      .filter((op) => !this.hidden.has(key(op.method, op.url)))
+      .map((op) => ({ ...op, secured: this.secured.has(key(op.method, op.url)) }));
   }
 
   add(route: RouteOptions): void {
@@ -59,6 +62,12 @@ export class OperationRegistry {
       this.secured.add(key(method, route.url));
     }
   }
+
+  markHidden(route: RouteOptions): void {
+    for (const method of Array.isArray(route.method) ? route.method : [route.method]) {
+      this.hidden.add(key(method, route.url));
+    }
+  }
 }
 
 const key = (method: string, url: string) => `${method} ${url}`;
@@ -73,4 +82,9 @@ export function collectOperations(app: FastifyInstance): OperationRegistry {
 /** Marks the routes of an encapsulated scope as requiring a bearer access token. */
 export function markSecured(scope: FastifyInstance, registry: OperationRegistry): void {
   scope.addHook('onRoute', (route) => registry.markSecured(route));
+}
+
+/** Leaves the routes of an encapsulated scope out of the document (browser pages, not API operations). */
+export function markHidden(scope: FastifyInstance, registry: OperationRegistry): void {
+  scope.addHook('onRoute', (route) => registry.markHidden(route));
 }
