@@ -7,7 +7,7 @@ import { readEvent, type StoredEvent } from './payload.js';
  * sequence numbers at insert but transactions commit in any order, so the feed keeps looking
  * below the highest number it has seen for this long before it moves past.
  */
-const SETTLE_MS = 30_000;
+export const SETTLE_MS = 30_000;
 const REPLAY_PAGE = 500;
 
 type Listener = (event: StoredEvent) => void;
@@ -95,7 +95,14 @@ export class EventFeed {
   }
 
   private async pollOnce(): Promise<void> {
-    if (!this.started || this.listeners.size === 0) return;
+    if (!this.started) return;
+    if (this.listeners.size === 0) {
+      // Nobody listens: stop, so the next stream starts from the events committed after it opened.
+      this.started = false;
+      this.seen.clear();
+      this.history = [];
+      return;
+    }
     const rows = await this.db
       .selectFrom('notification_events')
       .select(['seq', 'client_id'])

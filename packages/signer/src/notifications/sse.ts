@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { invalidRequest } from '@signet/protocol';
 import type { FastifyInstance } from 'fastify';
 import '../auth/caller.js';
-import type { EventFeed } from './event-feed.js';
+import { type EventFeed, SETTLE_MS } from './event-feed.js';
 import { eventPayload, type StoredEvent } from './payload.js';
 import { routeSchemas } from './schemas.js';
 
@@ -56,13 +56,19 @@ export function eventsRoute(
     const response = reply.raw;
     let replaying = after !== undefined;
     const held: StoredEvent[] = [];
+    // Events sent by the replay; the live feed may bring them again if it had not polled them yet.
+    const replayed = new Set<number>();
     const write = (event: StoredEvent) => {
       if (response.writableEnded) return;
       response.write(frame(event));
       if (response.writableLength > MAX_BUFFERED_BYTES) response.destroy();
     };
     // Subscribe before replaying, holding live events meanwhile, so none falls between the two.
-    const unsubscribe = await feed.subscribe(clientId, (event) => (replaying ? held.push(event) : write(event)));
+    const live = (event: StoredEvent) => {
+      if (replaying) held.push(event);
+      else if (!replayed.has(event.seq) && event.seq > (after ?? 0)) write(event);
+    };
+    const unsubscribe = await feed.subscribe(clientId, live);
     reply.hijack();
     // Headers set by hooks (security headers) are not written for a hijacked reply: copy them.
     for (const [name, value] of Object.entries(reply.getHeaders())) {
@@ -71,23 +77,33 @@ export function eventsRoute(
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
-      connection: 'keep-alive',
+      // The connection ends with the stream, so a closing server is not kept waiting for it to idle.
+      connection: 'close',
       // nginx and similar proxies would otherwise buffer the stream.
       'x-accel-buffering': 'no',
     });
     response.write('retry: 3000\n\n');
     streams.add(response);
-    const heartbeat = setInterval(() => response.write(': heartbeat\n\n'), heartbeatMs);
+    const heartbeat = setInterval(() => response.writableEnded || response.write(': heartbeat\n\n'), heartbeatMs);
+    const socket = response.socket;
     response.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
+      // A stream's connection is never reused (Connection: close): drop it with the stream, so a
+      // half-closed socket does not hold up the server's shutdown.
+      socket?.destroy();
     });
     if (after !== undefined) {
       try {
         const missed = await feed.replay(clientId, after);
-        const sent = new Set(missed.map((e) => e.seq));
-        for (const event of missed) write(event);
-        for (const event of held) if (!sent.has(event.seq)) write(event);
+        for (const event of missed) {
+          replayed.add(event.seq);
+          write(event);
+        }
+        replaying = false;
+        for (const event of held.splice(0)) live(event);
+        // The feed brings every event within its settle window; after that nothing can repeat.
+        setTimeout(() => replayed.clear(), SETTLE_MS + 10_000).unref();
       } catch (error) {
         request.log.error({ err: error }, 'SSE replay failed');
         response.destroy();
