@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { type Accounts, createAccounts } from './accounts.js';
 import { loadConfig } from './config.js';
-import { DEMO_CLIENT_ID, ensureDemoClient } from './demo-client.js';
+import { DEMO_CLIENT_ID, ensureDemoClient, ensureSignerClient, SIGNER_CLIENT_ID } from './local-clients.js';
 import { basicAuth } from './testing.js';
 
 /** Starts accounts on `dataDir` as `signet start` would, runs `body`, and stops again. */
@@ -157,5 +157,45 @@ describe('ensureDemoClient', () => {
       env,
     );
     assert.equal(statSync(join(dir, 'demo-client.json')).mode & 0o777, 0o600);
+  });
+});
+
+describe('ensureSignerClient', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-signer-client-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The code grant at the token endpoint with the Signer's credentials: 400 invalid_grant proves the client authenticated. */
+  async function authenticates(accounts: Accounts, clientSecret: string): Promise<string> {
+    const res = await accounts.publicApp.inject({
+      method: 'POST',
+      url: '/oauth2/token',
+      headers: {
+        authorization: basicAuth(SIGNER_CLIENT_ID, clientSecret),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      payload: `grant_type=authorization_code&code=unknown&redirect_uri=x&code_verifier=${'v'.repeat(43)}`,
+    });
+    return (res.json() as { error: string }).error;
+  }
+
+  it("provisions the signing page's client once, and follows a changed public URL", async () => {
+    const first = await withStart(dir, async (accounts) => {
+      const own = await ensureSignerClient(accounts.ctx, 'http://localhost:4446');
+      const stored = await accounts.ctx.store.clients.get(SIGNER_CLIENT_ID);
+      assert.deepEqual(stored?.redirectUris, ['http://localhost:4446/sign/callback']);
+      assert.deepEqual(stored?.grantTypes, ['authorization_code']);
+      assert.equal(stored?.skipConsent, true);
+      assert.equal(await authenticates(accounts, own.clientSecret), 'invalid_grant');
+      assert.equal(await authenticates(accounts, 'wrong'), 'invalid_client');
+      return own;
+    });
+    assert.equal(statSync(join(dir, 'signer-client.json')).mode & 0o777, 0o600);
+    await withStart(dir, async (accounts) => {
+      const own = await ensureSignerClient(accounts.ctx, 'https://sign.example.com/');
+      assert.deepEqual(own, first, 'same secret across starts');
+      const stored = await accounts.ctx.store.clients.get(SIGNER_CLIENT_ID);
+      assert.deepEqual(stored?.redirectUris, ['https://sign.example.com/sign/callback']);
+      assert.equal((await accounts.ctx.store.clients.list({ limit: 100 })).length, 1, 'no second client');
+    });
   });
 });

@@ -71,7 +71,8 @@ const clientBody = {
   },
 } as const;
 
-type ClientBody = Partial<Omit<ClientJson, 'created_at' | 'updated_at'>>;
+/** A client as the admin API accepts it (RFC 7591 names). */
+export type ClientBody = Partial<Omit<ClientJson, 'created_at' | 'updated_at'>>;
 
 /** The scopes of the documented authorization request. */
 const DOCUMENTED_USER_SCOPES = 'openid profile birthdate email phone credential offline offline_access';

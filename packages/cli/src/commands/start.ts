@@ -1,4 +1,4 @@
-import { type Accounts, createAccounts, ensureDemoClient, loadConfig } from '@signet/accounts';
+import { type Accounts, createAccounts, ensureDemoClient, ensureSignerClient, loadConfig } from '@signet/accounts';
 import { createSigner, loadSignerConfig, type Signer } from '@signet/signer';
 
 /** Which services `signet start` runs: both by default, or one of them. */
@@ -29,6 +29,8 @@ async function startServices(
   registerShutdown(running, () => log);
   const summary: Record<string, unknown> = {};
   const lines: string[] = [''];
+  // The Signer's signing page is an OIDC client of accounts; with both here, provision it.
+  let signerEnv: Record<string, string | undefined> = process.env;
 
   if (service !== 'signer') {
     const config = loadConfig();
@@ -38,10 +40,18 @@ async function startServices(
     await accounts.publicApp.listen({ host: config.host, port: config.port });
     await accounts.adminApp.listen({ host: config.adminHost, port: config.adminPort });
     describeAccounts(accounts, config, await demoClient(accounts, config), summary, lines);
+    if (service === 'all' && !process.env.SIGNET_SIGNER_CLIENT_ID) {
+      const own = await ensureSignerClient(accounts.ctx, loadSignerConfig().publicUrl);
+      signerEnv = {
+        ...process.env,
+        SIGNET_SIGNER_CLIENT_ID: own.clientId,
+        SIGNET_SIGNER_CLIENT_SECRET: own.clientSecret,
+      };
+    }
   }
 
   if (service !== 'accounts') {
-    const config = loadSignerConfig();
+    const config = loadSignerConfig(signerEnv);
     const signer = await createSigner(config, {
       discovery: {
         // The Signer's logger does not exist until discovery succeeds.
