@@ -1,9 +1,17 @@
-// Types only (erased at runtime).
-import type { webcrypto } from 'node:crypto';
 import type { UserClaims } from '@signet/protocol';
-import { decodeBase64url, encodeBase64url, sha256, utf8 } from './encoding.js';
+import {
+  type CryptoKey,
+  decodeProtectedHeader,
+  errors,
+  type JWSHeaderParameters,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+  jwtVerify,
+} from 'jose';
+import { encodeBase64url, sha256 } from './encoding.js';
 import { claimInvalid, SdkError } from './errors.js';
-import { isRecord, systemNow } from './http.js';
+import { systemNow } from './http.js';
 import type { JwsAlg, RemoteJwks } from './jwks.js';
 
 /** Seconds of clock difference tolerated on `exp`, `iat` and `auth_time`, by default. */
@@ -52,78 +60,124 @@ export interface VerifyIdTokenOptions {
   now?: () => number;
 }
 
-const VERIFY_PARAMS: Record<JwsAlg, webcrypto.AlgorithmIdentifier | webcrypto.EcdsaParams> = {
-  ES256: { name: 'ECDSA', hash: 'SHA-256' },
-  RS256: { name: 'RSASSA-PKCS1-v1_5' },
-};
+/** The algorithms the SDK ever accepts; `algorithms` can only narrow them (never `none` or HMAC). */
+const ACCEPTED_ALGORITHMS: readonly JwsAlg[] = ['ES256', 'RS256'];
+
+/** The smallest RSA modulus accepted, in bits (RFC 7518 §3.3). */
+const MIN_RSA_MODULUS_BITS = 2048;
 
 /**
  * Verifies an id_token as OpenID Connect Core §3.1.3.7 asks: the JWS signature against the
- * issuer's JWKS (ES256 or RS256 only), then `iss`, `aud`, `azp`, `exp`, `iat`, and when asked
- * `nonce`, `acr`, `auth_time` and `at_hash`. Returns the claims; throws an `SdkError` with code
- * `jwt_invalid`, `jwt_signature_invalid`, `jwt_claim_invalid` (naming the claim) or
- * `jwks_no_matching_key`.
+ * issuer's JWKS (ES256 or RS256 only) and `iss`, `aud`, `exp` with jose's `jwtVerify`, then
+ * `sub`, `azp`, `iat`, and when asked `nonce`, `acr`, `auth_time` and `at_hash`. Returns the
+ * claims; throws an `SdkError` with code `jwt_invalid`, `jwt_signature_invalid`,
+ * `jwt_claim_invalid` (naming the claim) or `jwks_no_matching_key`.
  *
  * @example
  * const claims = await verifyIdToken(idToken, { issuer, clientId, jwks, nonce });
  * claims.sub; // the signer
  */
 export async function verifyIdToken(idToken: string, options: VerifyIdTokenOptions): Promise<IdTokenClaims> {
-  const { payload } = await verifyJws(idToken, options.jwks, options.algorithms ?? ['ES256', 'RS256']);
+  const algorithms = (options.algorithms ?? ACCEPTED_ALGORITHMS).filter((alg) => ACCEPTED_ALGORITHMS.includes(alg));
+  let payload: JWTPayload;
+  try {
+    payload = await verifyJwt(idToken, options, algorithms);
+  } catch (error) {
+    throw sdkErrorOf(error, idToken, algorithms);
+  }
   await checkClaims(payload, options);
   return payload as IdTokenClaims;
 }
 
-/** Checks the JWS compact serialization's signature; returns header and payload only if it verifies. */
-async function verifyJws(
-  token: string,
-  jwks: RemoteJwks,
-  algorithms: readonly JwsAlg[],
-): Promise<{ header: Record<string, unknown>; payload: Record<string, unknown> }> {
-  const parts = typeof token === 'string' ? token.split('.') : [];
-  if (parts.length !== 3) throw new SdkError('jwt_invalid', 'the token is not a JWS compact serialization');
-  const [encodedHeader = '', encodedPayload = '', encodedSignature = ''] = parts;
-  const header = decodeJson(encodedHeader, 'header');
-  const alg = header.alg;
-  if (typeof alg !== 'string' || !(algorithms as readonly string[]).includes(alg)) {
-    throw new SdkError('jwt_invalid', `alg "${String(alg)}" is not accepted (accepted: ${algorithms.join(', ')})`);
+/** jose checks the JWS (alg allow-list, signature) and `iss`, `aud`, `exp`, `nbf`; the SDK the header and key. */
+async function verifyJwt(idToken: string, options: VerifyIdTokenOptions, algorithms: JwsAlg[]): Promise<JWTPayload> {
+  const verifyOptions: JWTVerifyOptions = {
+    algorithms,
+    issuer: options.issuer,
+    audience: options.clientId,
+    requiredClaims: ['sub', 'exp', 'iat'],
+    currentDate: new Date((options.now ?? systemNow)() * 1000),
+    clockTolerance: options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  };
+  const getKey: JWTVerifyGetKey = async (header, token) => {
+    checkHeader(header);
+    return checkKeyStrength(await options.jwks.getKey(header, token));
+  };
+  try {
+    return (await jwtVerify(idToken, getKey, verifyOptions)).payload;
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    // Without a `kid` several published keys may fit (RFC 7515 §4.1.4): try each, as jose documents.
+    for await (const key of error) {
+      try {
+        return (await jwtVerify(idToken, checkKeyStrength(key), verifyOptions)).payload;
+      } catch (attempt) {
+        if (!(attempt instanceof errors.JWSSignatureVerificationFailed)) throw attempt;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
   }
-  // RFC 7515 §4.1.11: extensions the verifier does not understand must be rejected.
+}
+
+function checkHeader(header: JWSHeaderParameters): void {
+  // RFC 7515 §4.1.11: the SDK understands no extension (jose would let `b64` through), so any `crit` is refused.
   if (header.crit !== undefined) throw new SdkError('jwt_invalid', 'the token has critical header extensions');
   if (header.kid !== undefined && typeof header.kid !== 'string') {
     throw new SdkError('jwt_invalid', 'the header kid is not a string');
   }
-  const signature = decodeBase64url(encodedSignature);
-  if (!signature || signature.length === 0 || (alg === 'ES256' && signature.length !== 64)) {
-    throw new SdkError('jwt_signature_invalid', 'the signature is malformed');
-  }
-  const keys = await jwks.keysFor(alg as JwsAlg, header.kid);
-  const signed = utf8(`${encodedHeader}.${encodedPayload}`);
-  const params = VERIFY_PARAMS[alg as JwsAlg];
-  for (const key of keys) {
-    if (await globalThis.crypto.subtle.verify(params, key, new Uint8Array(signature), signed)) {
-      return { header, payload: decodeJson(encodedPayload, 'payload') };
-    }
-  }
-  throw new SdkError('jwt_signature_invalid', 'the signature does not verify');
 }
 
-async function checkClaims(claims: Record<string, unknown>, options: VerifyIdTokenOptions): Promise<void> {
+/** jose refuses short RSA keys too, with a TypeError; this gives callers the stable code. */
+function checkKeyStrength(key: CryptoKey): CryptoKey {
+  const { modulusLength } = key.algorithm as { modulusLength?: number };
+  if (modulusLength !== undefined && modulusLength < MIN_RSA_MODULUS_BITS) {
+    throw new SdkError('jwt_invalid', `the RSA key is shorter than ${MIN_RSA_MODULUS_BITS} bits`);
+  }
+  return key;
+}
+
+/** jose's errors as the SDK's stable codes; SdkErrors (from the key lookup) pass unchanged. */
+function sdkErrorOf(error: unknown, idToken: string, algorithms: readonly JwsAlg[]): unknown {
+  if (error instanceof SdkError) return error;
+  if (error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired) {
+    return new SdkError('jwt_claim_invalid', error.message, { claim: error.claim, cause: error });
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) {
+    return new SdkError(
+      'jwt_invalid',
+      `alg "${headerAlg(idToken)}" is not accepted (accepted: ${algorithms.join(', ')})`,
+      {
+        cause: error,
+      },
+    );
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) {
+    return new SdkError('jwt_signature_invalid', 'the signature does not verify', { cause: error });
+  }
+  if (error instanceof errors.JOSEError) return new SdkError('jwt_invalid', error.message, { cause: error });
+  return error;
+}
+
+function headerAlg(idToken: string): string {
+  try {
+    return String(decodeProtectedHeader(idToken).alg);
+  } catch {
+    return 'undefined';
+  }
+}
+
+/** The checks of OpenID Connect Core §3.1.3.7 that jose does not make, on claims jose has verified. */
+async function checkClaims(claims: JWTPayload, options: VerifyIdTokenOptions): Promise<void> {
   const now = (options.now ?? systemNow)();
   const tolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
-  if (claims.iss !== options.issuer) throw claimInvalid('iss', `iss "${String(claims.iss)}" is not the issuer`);
   if (typeof claims.sub !== 'string' || claims.sub === '') throw claimInvalid('sub', 'sub is missing');
-  const aud = claims.aud;
-  const audiences = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : [];
-  if (!audiences.includes(options.clientId)) throw claimInvalid('aud', 'aud does not contain this client');
-  if (audiences.length > 1 && claims.azp === undefined) {
+  // jose checked that aud contains this client.
+  if (Array.isArray(claims.aud) && claims.aud.length > 1 && claims.azp === undefined) {
     throw claimInvalid('azp', 'azp is required when there are several audiences');
   }
   if (claims.azp !== undefined && claims.azp !== options.clientId) throw claimInvalid('azp', 'azp is another client');
-  if (typeof claims.exp !== 'number') throw claimInvalid('exp', 'exp is missing');
-  if (now >= claims.exp + tolerance) throw claimInvalid('exp', 'the token has expired');
-  if (typeof claims.iat !== 'number') throw claimInvalid('iat', 'iat is missing');
-  if (claims.iat > now + tolerance) throw claimInvalid('iat', 'the token is issued in the future');
+  // jose checked that iat is present and a number, but not that it is in the past (without maxTokenAge).
+  if ((claims.iat as number) > now + tolerance) throw claimInvalid('iat', 'the token is issued in the future');
   if (options.nonce !== undefined && claims.nonce !== options.nonce) {
     throw claimInvalid('nonce', 'nonce does not match the one sent');
   }
@@ -141,16 +195,4 @@ async function checkClaims(claims: Record<string, unknown>, options: VerifyIdTok
     const expected = encodeBase64url((await sha256(options.accessToken)).subarray(0, 16));
     if (claims.at_hash !== expected) throw claimInvalid('at_hash', 'at_hash does not match the access token');
   }
-}
-
-function decodeJson(part: string, what: string): Record<string, unknown> {
-  const bytes = decodeBase64url(part);
-  let value: unknown;
-  try {
-    value = bytes ? JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) : undefined;
-  } catch {
-    value = undefined;
-  }
-  if (!isRecord(value)) throw new SdkError('jwt_invalid', `the token ${what} is not a base64url JSON object`);
-  return value;
 }

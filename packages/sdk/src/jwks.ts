@@ -1,8 +1,14 @@
-// Types only (erased at runtime): the WebCrypto shapes, which Node's lib declares and the DOM lib would too.
-import type { webcrypto } from 'node:crypto';
-import { decodeBase64url } from './encoding.js';
+import {
+  type CryptoKey,
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type FlattenedJWSInput,
+  type JWSHeaderParameters,
+  type RemoteJWKSet,
+} from 'jose';
 import { SdkError } from './errors.js';
-import { defaultFetch, type FetchLike, isRecord, readJsonObject, responseError, send, systemNow } from './http.js';
+import { defaultFetch, type FetchLike, responseError, send, systemNow } from './http.js';
 
 /** The JWS algorithms the SDK verifies: what Signet signs with (`SIGNET_SIGNING_ALG`). */
 export type JwsAlg = 'ES256' | 'RS256';
@@ -17,7 +23,7 @@ export const JWKS_COOLDOWN_SECONDS = 30;
 export interface RemoteJwksOptions {
   /** Default: the global `fetch`. */
   fetch?: FetchLike;
-  /** The clock in epoch seconds. Default: `Date.now() / 1000`. */
+  /** The clock in epoch seconds, which the TTL and the cooldown run on. Default: `Date.now() / 1000`. */
   now?: () => number;
   /** Seconds the key set is reused before it is fetched again. Default: {@link JWKS_MAX_AGE_SECONDS} (600). */
   maxAgeSeconds?: number;
@@ -29,37 +35,26 @@ export interface RemoteJwksOptions {
   cooldownSeconds?: number;
 }
 
-type Jwk = Record<string, unknown>;
-
-const ALGORITHMS: Record<
-  JwsAlg,
-  { kty: string; import: webcrypto.EcKeyImportParams | webcrypto.RsaHashedImportParams }
-> = {
-  ES256: { kty: 'EC', import: { name: 'ECDSA', namedCurve: 'P-256' } },
-  RS256: { kty: 'RSA', import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } },
-};
-
-/** The smallest RSA modulus accepted, in bytes (2048 bits, RFC 7518 §3.3). */
-const MIN_RSA_MODULUS_BYTES = 256;
-
 /**
- * An issuer's JSON Web Key Set fetched from its `jwks_uri` (RFC 7517 §5), kept for
- * `maxAgeSeconds` and refetched on an unknown `kid` at most once per `cooldownSeconds`.
- * Owner: whoever creates it; one key set per instance. Imported keys are cached with the set.
+ * An issuer's JSON Web Key Set fetched from its `jwks_uri` (RFC 7517 §5) by jose's
+ * `createRemoteJWKSet`, kept for `maxAgeSeconds` and refetched on an unknown `kid` at most once
+ * per `cooldownSeconds`. jose fetches (5 s timeout, no redirects, concurrent callers share one
+ * request), selects the key by `kid`, `alg`, `use` and `key_ops`, and caches the imported keys.
+ * Owner: whoever creates it; one key set per instance.
  *
  * @example
  * const jwks = new RemoteJwks('http://localhost:4444/.well-known/jwks.json');
  * await exchangeCode({ ..., jwks });
+ * // or with jose directly:
+ * await jwtVerify(token, jwks.getKey, { algorithms: ['ES256'] });
  */
 export class RemoteJwks {
   private readonly fetch: FetchLike;
   private readonly now: () => number;
   private readonly maxAge: number;
   private readonly cooldown: number;
-  private keys: Jwk[] | undefined;
+  private readonly keySet: RemoteJWKSet;
   private fetchedAt = Number.NEGATIVE_INFINITY;
-  private inFlight: Promise<void> | undefined;
-  private readonly imported = new Map<Jwk, Promise<webcrypto.CryptoKey>>();
   /** How many times the set has been fetched (for metrics). */
   fetchCount = 0;
 
@@ -72,81 +67,74 @@ export class RemoteJwks {
     this.now = options.now ?? systemNow;
     this.maxAge = options.maxAgeSeconds ?? JWKS_MAX_AGE_SECONDS;
     this.cooldown = options.cooldownSeconds ?? JWKS_COOLDOWN_SECONDS;
+    // jose times its cache with Date.now(), which cannot follow an injected `now`: it is told
+    // never to refetch on its own, and `resolve` calls its reload() when our clock says so.
+    this.keySet = createRemoteJWKSet(parseUri(uri), {
+      cacheMaxAge: Number.POSITIVE_INFINITY,
+      cooldownDuration: Number.POSITIVE_INFINITY,
+      [customFetch]: (url, init) => this.fetchKeySet(url, init),
+    });
   }
 
   /**
-   * The verification keys that may have signed a JWS with this header: same `kid` (when
-   * given), key type and curve of `alg`, and no `use`/`alg`/`key_ops` that forbids it.
-   * Throws `jwks_no_matching_key` when none does, even after a refetch.
+   * The key that verifies a JWS with this header, in the shape of jose's `JWTVerifyGetKey`.
+   * Throws `SdkError` `jwks_no_matching_key` when no key matches, even after a refetch;
+   * `request_failed`, `response_error` or `invalid_response` when the set cannot be had; and
+   * jose's `JWKSMultipleMatchingKeys` (iterable over the candidates) when several keys fit a
+   * header without `kid`.
    */
-  async keysFor(alg: JwsAlg, kid: string | undefined): Promise<webcrypto.CryptoKey[]> {
-    if (!this.keys || this.now() - this.fetchedAt >= this.maxAge) await this.reload();
-    let candidates = this.match(alg, kid);
-    if (candidates.length === 0 && this.now() - this.fetchedAt >= this.cooldown) {
-      await this.reload();
-      candidates = this.match(alg, kid);
+  readonly getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
+    try {
+      return await this.resolve(header, token);
+    } catch (error) {
+      throw this.sdkErrorOf(error, header);
     }
-    if (candidates.length === 0) {
-      throw new SdkError('jwks_no_matching_key', `no key in ${this.uri} matches kid "${kid ?? ''}" and alg ${alg}`);
+  };
+
+  private async resolve(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
+    // With an infinite cacheMaxAge, jose's `fresh` only says "a set has been fetched".
+    if (this.keySet.fresh && this.now() - this.fetchedAt >= this.maxAge) await this.keySet.reload();
+    try {
+      return await this.keySet(header, token);
+    } catch (error) {
+      // A kid we have never seen: perhaps the issuer rotated since. Ask again, at most once per cooldown.
+      if (!(error instanceof errors.JWKSNoMatchingKey) || this.now() - this.fetchedAt < this.cooldown) throw error;
     }
-    return Promise.all(candidates.map((jwk) => this.importKey(alg, jwk)));
+    await this.keySet.reload();
+    return this.keySet(header, token);
   }
 
-  private match(alg: JwsAlg, kid: string | undefined): Jwk[] {
-    const { kty } = ALGORITHMS[alg];
-    return (this.keys ?? []).filter(
-      (k) =>
-        k.kty === kty &&
-        (kid === undefined || k.kid === kid) &&
-        (k.use === undefined || k.use === 'sig') &&
-        (k.alg === undefined || k.alg === alg) &&
-        (k.key_ops === undefined || (Array.isArray(k.key_ops) && k.key_ops.includes('verify'))) &&
-        (alg !== 'ES256' || k.crv === 'P-256'),
-    );
-  }
-
-  private importKey(alg: JwsAlg, jwk: Jwk): Promise<webcrypto.CryptoKey> {
-    let key = this.imported.get(jwk);
-    if (!key) {
-      key = importVerificationKey(alg, jwk);
-      this.imported.set(jwk, key);
-    }
-    return key;
-  }
-
-  private reload(): Promise<void> {
-    this.inFlight ??= this.load().finally(() => {
-      this.inFlight = undefined;
-    });
-    return this.inFlight;
-  }
-
-  private async load(): Promise<void> {
+  private async fetchKeySet(url: string, init: RequestInit): Promise<Response> {
     // Counted as a fetch even when it fails, so the cooldown also spaces out failing retries.
     this.fetchedAt = this.now();
     this.fetchCount++;
-    const res = await send(this.fetch, this.uri, { method: 'GET', headers: { accept: 'application/json' } });
+    const res = await send(this.fetch, url, init);
     if (!res.ok) throw await responseError(res, 'jwks');
-    const body = await readJsonObject(res, 'jwks');
-    if (!Array.isArray(body.keys)) throw new SdkError('invalid_response', 'jwks: keys is not an array');
-    this.keys = body.keys.filter(isRecord);
-    this.imported.clear();
+    return res;
+  }
+
+  private sdkErrorOf(error: unknown, header: JWSHeaderParameters): unknown {
+    if (error instanceof SdkError || error instanceof errors.JWKSMultipleMatchingKeys) return error;
+    if (error instanceof errors.JWKSNoMatchingKey) {
+      return new SdkError(
+        'jwks_no_matching_key',
+        `no key in ${this.uri} matches kid "${String(header.kid ?? '')}" and alg ${String(header.alg)}`,
+      );
+    }
+    if (error instanceof errors.JWKSTimeout) {
+      return new SdkError('request_failed', `GET ${this.uri} timed out`, { cause: error });
+    }
+    // A body that is not a JWK Set, a key that cannot be imported, a 2xx other than 200.
+    const reason = error instanceof Error ? error.message : String(error);
+    return new SdkError('invalid_response', `jwks: ${reason}`, { cause: error });
   }
 }
 
-async function importVerificationKey(alg: JwsAlg, jwk: Jwk): Promise<webcrypto.CryptoKey> {
-  const { import: params } = ALGORITHMS[alg];
-  const material: webcrypto.JsonWebKey =
-    alg === 'ES256'
-      ? { kty: 'EC', crv: 'P-256', x: String(jwk.x), y: String(jwk.y) }
-      : { kty: 'RSA', n: String(jwk.n), e: String(jwk.e) };
-  if (alg === 'RS256' && (decodeBase64url(String(jwk.n))?.length ?? 0) < MIN_RSA_MODULUS_BYTES) {
-    throw new SdkError('jwt_invalid', 'the RSA key is shorter than 2048 bits');
-  }
+function parseUri(uri: string): URL {
   try {
-    return await globalThis.crypto.subtle.importKey('jwk', material, params, false, ['verify']);
+    return new URL(uri);
   } catch (cause) {
-    throw new SdkError('invalid_response', `jwks: key "${String(jwk.kid)}" cannot be imported`, { cause });
+    throw new SdkError('invalid_argument', `the jwks_uri "${uri}" is not an absolute URL`, { cause });
   }
 }
 
