@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Accounts, createAccounts, loadConfig } from '@signet/accounts';
-import { createTestUser } from '../packages/accounts/src/testing.js';
+import { createSigner, loadSignerConfig, type Signer } from '@signet/signer';
 
 /** A Signet accounts service listening on real loopback sockets, for cross-process style tests. */
 export interface RunningSignet {
@@ -16,11 +17,31 @@ export interface RunningSignet {
   accounts: Accounts;
   /** Creates a client through the admin API over HTTP and returns its JSON, secret included. */
   createClient(body?: Record<string, unknown>): Promise<{ client_id: string; client_secret: string }>;
-  /** Creates a person through the admin API over HTTP (see createTestUser for the defaults). */
-  createUser(body?: Record<string, unknown>): Promise<{ id: string; username: string }>;
+  /** The admin API's bearer token. */
+  adminToken: string;
+  /**
+   * Creates a person through the admin API over HTTP: a random username, the password
+   * `correct horse battery`, Ada Lovelace's claims (with a Spanish id card as `credential`),
+   * overridden by `body`.
+   */
+  createUser(body?: Record<string, unknown>): Promise<{ id: string; username: string } & Record<string, unknown>>;
   /** Stops both listeners, closes the database and deletes the data directory. */
   close(): Promise<void>;
 }
+
+/** The claims `createUser` gives a person unless told otherwise. */
+const DEFAULT_PERSON = {
+  password: 'correct horse battery',
+  name: 'Ada Lovelace',
+  given_name: 'Ada',
+  family_name: 'Lovelace',
+  birthdate: '1815-12-10',
+  email: 'ada@example.com',
+  email_verified: true,
+  phone_number: '+34600000000',
+  phone_number_verified: true,
+  credential: { country: 'ES', issuer: 'DGP', type: 'id_card', number: '12345678Z' },
+};
 
 /** Finds a free TCP port on 127.0.0.1 (the issuer has to name its port before the listener starts). */
 export async function freePort(): Promise<number> {
@@ -78,11 +99,71 @@ export async function startSignet(env: Record<string, string> = {}): Promise<Run
       if (res.status !== 201) throw new Error(`client creation failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { client_id: string; client_secret: string };
     },
-    createUser(body = {}) {
-      return createTestUser({ adminApp: accounts.adminApp, adminAuth: `Bearer ${adminToken}` }, body);
+    adminToken,
+    async createUser(body = {}) {
+      const res = await fetch(`${adminUrl}/admin/users`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ ...DEFAULT_PERSON, username: `person-${randomUUID().slice(0, 8)}`, ...body }),
+      });
+      if (res.status !== 201) throw new Error(`user creation failed: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { id: string; username: string } & Record<string, unknown>;
     },
     async close() {
       await accounts.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A Signer API trusting a running accounts service, listening on a real loopback port. */
+export interface RunningSigner {
+  /** Base URL of the Signer, `http://127.0.0.1:<port>` (also its public URL, for signing links). */
+  url: string;
+  /** The audience its access tokens must carry (accounts' `signerAudience`). */
+  audience: string;
+  signer: Signer;
+  /** Stops the Signer and deletes its data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a Signer on a fresh data directory and a free port that discovers `signet`'s issuer and
+ * fetches its JWKS over HTTP, exactly as a separately deployed Signer would. `env` overrides its
+ * `SIGNET_*` variables.
+ */
+export async function startSigner(signet: RunningSignet, env: Record<string, string> = {}): Promise<RunningSigner> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'signet-e2e-signer-'));
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const audience = signet.accounts.ctx.config.signerAudience;
+  let signer: Signer | undefined;
+  try {
+    signer = await createSigner(
+      loadSignerConfig({
+        SIGNET_ISSUER: signet.issuer,
+        SIGNET_SIGNER_PORT: String(port),
+        SIGNET_DATA_DIR: dataDir,
+        SIGNET_LOG_LEVEL: 'silent',
+        SIGNET_SIGNER_AUDIENCE: audience,
+        SIGNET_SIGNER_PUBLIC_URL: url,
+        ...env,
+      }),
+      { discovery: { timeoutMs: 5000 } },
+    );
+    await signer.listen();
+  } catch (error) {
+    await signer?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  const running = signer;
+  return {
+    url,
+    audience,
+    signer: running,
+    async close() {
+      await running.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
