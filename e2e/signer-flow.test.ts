@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { AuditTrail, Envelope, EnvelopeErrorBody, VerifyResponse } from '@signet/protocol';
@@ -292,6 +292,12 @@ describe('issue 5: an integrator signs a PDF with a face-verified person, over r
     assert.equal(signature?.actor.type, 'person');
     assert.equal(signature?.actor.name, NAME);
     assert.equal(signature?.actor.personIndex, 0);
+    // The event names what was signed: the hash of exactly the bytes the API hands out.
+    assert.equal(
+      signature?.data.sha256,
+      createHash('sha256').update(signedPdf).digest('hex'),
+      JSON.stringify(signature),
+    );
     for (const event of [creation, signature]) {
       assert.ok(event && !Number.isNaN(Date.parse(event.occurredAt)), JSON.stringify(event));
       assert.ok(Math.abs(Date.parse(event.occurredAt) - Date.now()) < 120_000, event.occurredAt);

@@ -250,7 +250,7 @@ export const auditTrailSchema = {
           },
           ip: { type: ['string', 'null'] },
           userAgent: { type: ['string', 'null'] },
-          data: { type: 'object' },
+          data: { type: 'object', additionalProperties: true },
         },
       },
     },
