@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readSecretFile } from '@signet/store';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildSignerApp, type SignerRoutes } from './app.js';
 import { type DiscoveryRetry, discoverWithRetry, type IssuerMetadata } from './auth/discovery.js';
 import { IssuerKeys } from './auth/issuer-keys.js';
@@ -43,6 +43,8 @@ export interface SignerOverrides {
   discovery?: DiscoveryRetry;
   /** JWKS cache timing in seconds. Defaults: ttl 600, cooldown 30. */
   jwks?: { ttl?: number; cooldown?: number };
+  /** How often the outbox and event log are polled for work from other nodes, ms. Default 1000. */
+  pollIntervalMs?: number;
 }
 
 /**
@@ -74,7 +76,9 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
     // Notifications schedule retries in fractions of a second; the system clock gives them.
     const preciseNow = overrides.now ?? (() => Date.now() / 1000);
     const ca = await CertificateAuthority.open({ db: store.db, masterKey, now });
-    const app = buildSignerApp(context, () => signerParts(context, ca, background, preciseNow));
+    const app = buildSignerApp(context, () =>
+      signerParts(context, ca, background, preciseNow, overrides.pollIntervalMs),
+    );
     return {
       app,
       context,
@@ -111,12 +115,14 @@ function signerParts(
   ca: CertificateAuthority,
   background: { close(): Promise<void> | void }[],
   preciseNow: () => number,
+  pollIntervalMs: number | undefined,
 ): SignerRoutes {
   const notifications = startNotifications({
     store: context.store,
     masterKey: context.masterKey,
     now: preciseNow,
     log: context.log,
+    ...(pollIntervalMs ? { pollIntervalMs } : {}),
   });
   background.push(notifications);
   const services = { ...context, ca };
@@ -130,10 +136,20 @@ function signerParts(
   }, EXPIRY_SWEEP_MS);
   sweep.unref();
   background.push({ close: () => clearInterval(sweep) });
+  // Envelope events are committed by these routes; waking the dispatcher and SSE feeds when one
+  // of them changed something spares the event a wait for the next poll.
+  const wakeAfterChange =
+    (routes: FastifyPluginAsync): FastifyPluginAsync =>
+    async (app) => {
+      app.addHook('onResponse', async (request, reply) => {
+        if (request.method !== 'GET' && reply.statusCode < 400) notifications.poke();
+      });
+      await app.register(routes);
+    };
   return {
     public: [pkiRoutes(ca)],
-    pages: [signingPageRoutes({ ...context, desk: envelopeDesk(services) })],
-    authenticated: [envelopeRoutes(services), notifications.routes],
+    pages: [wakeAfterChange(signingPageRoutes({ ...context, desk: envelopeDesk(services) }))],
+    authenticated: [wakeAfterChange(envelopeRoutes(services)), notifications.routes],
   };
 }
 

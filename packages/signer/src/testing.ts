@@ -79,6 +79,8 @@ export interface TestSignerOptions {
   fetch?: typeof fetch;
   /** JWKS cache timing, seconds. */
   jwks?: SignerOverrides['jwks'];
+  /** How often notifications poll the database, ms (see `SignerOverrides.pollIntervalMs`). */
+  pollIntervalMs?: number;
 }
 
 /**
@@ -122,6 +124,7 @@ export async function testSigner(options: TestSignerOptions = {}): Promise<TestS
       discovery: { timeoutMs: 5000 },
       ...(options.store ? { store: options.store } : {}),
       ...(options.jwks ? { jwks: options.jwks } : {}),
+      ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
     });
     const running = signer;
     const accessToken = async (client: { client_id: string; client_secret: string }, params = {}) => {
