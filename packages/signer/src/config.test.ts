@@ -18,6 +18,20 @@ describe('loadSignerConfig', () => {
     assert.equal(config.requiredAcr, 'urn:acr:face');
     assert.equal(config.authMaxAge, 900);
     assert.equal(config.logLevel, 'info');
+    assert.equal(config.webhookPrivateNetworks, 'allow', 'a localhost public URL: receivers are local too');
+  });
+
+  it('denies webhooks to private networks unless the public URL is on this machine, or told otherwise', () => {
+    const publicAt = (url: string, extra: Record<string, string> = {}) =>
+      loadSignerConfig({ SIGNET_SIGNER_PUBLIC_URL: url, ...extra }).webhookPrivateNetworks;
+    assert.equal(publicAt('https://signer.example'), 'deny');
+    assert.equal(publicAt('http://10.0.0.5:4446'), 'deny');
+    for (const local of ['http://localhost:4446', 'http://127.0.0.1:4446', 'http://[::1]:4446']) {
+      assert.equal(publicAt(local), 'allow', local);
+    }
+    const allow = { SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS: 'allow' };
+    assert.equal(publicAt('https://signer.example', allow), 'allow');
+    assert.equal(publicAt('http://localhost:4446', { SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS: 'deny' }), 'deny');
   });
 
   it('reads every variable', () => {
@@ -61,6 +75,7 @@ describe('loadSignerConfig', () => {
     [{ SIGNET_SIGNER_CLIENT_ID: 'signer' }, 'SIGNET_SIGNER_CLIENT_SECRET'],
     [{ SIGNET_SIGNER_CLIENT_SECRET: 'secret' }, 'SIGNET_SIGNER_CLIENT_ID'],
     [{ SIGNET_LOG_LEVEL: 'loud' }, 'SIGNET_LOG_LEVEL'],
+    [{ SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS: 'yes' }, 'SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS'],
   ];
   for (const [env, variable] of refused) {
     it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {

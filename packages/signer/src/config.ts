@@ -30,6 +30,17 @@ export interface SignerConfig {
   /** `SIGNET_SIGNER_CLIENT_ID` / `SIGNET_SIGNER_CLIENT_SECRET`: the Signer's own OIDC client at accounts, for the signing page. */
   clientId: string | undefined;
   clientSecret: string | undefined;
+  /**
+   * `SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS`: `deny` or `allow` webhooks (client webhook URLs and
+   * envelope `callbackUrl`s) to private network addresses: loopback, RFC 1918, link-local (cloud
+   * metadata at 169.254.169.254), CGNAT, IPv6 unique-local and link-local, and the like. Integrators
+   * choose these URLs, so `deny` keeps them from making the Signer post into the operator's own
+   * network (SSRF). Default: `allow` when `SIGNET_SIGNER_PUBLIC_URL`'s host is localhost,
+   * 127.0.0.1 or ::1 (a developer's machine, whose receivers are local too), `deny` otherwise.
+   *
+   * @example SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS=allow // receivers on the operator's own network
+   */
+  webhookPrivateNetworks: 'allow' | 'deny';
   /** `SIGNET_LOG_LEVEL`. Default `info`. */
   logLevel: string;
 }
@@ -77,6 +88,17 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
     throw new ConfigError('SIGNET_SIGNER_AUDIENCE', `must be a single audience without spaces, got "${audience}"`);
   }
   const publicUrl = httpUrl(env, 'SIGNET_SIGNER_PUBLIC_URL', 'http://localhost:4446').replace(/\/+$/, '');
+  const webhookPrivateNetworks = str(
+    env,
+    'SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS',
+    isLoopback(new URL(publicUrl).hostname) ? 'allow' : 'deny',
+  );
+  if (webhookPrivateNetworks !== 'allow' && webhookPrivateNetworks !== 'deny') {
+    throw new ConfigError(
+      'SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS',
+      `must be "deny" or "allow", got "${webhookPrivateNetworks}"`,
+    );
+  }
   const masterKey = env.SIGNET_SIGNER_MASTER_KEY?.trim() || undefined;
   if (masterKey !== undefined && Buffer.from(masterKey, 'base64url').length < SIGNER_MASTER_KEY_BYTES) {
     throw new ConfigError(
@@ -110,6 +132,7 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
     authMaxAge: int(env, 'SIGNET_SIGNER_AUTH_MAX_AGE', 900, 1, 86_400),
     clientId,
     clientSecret,
+    webhookPrivateNetworks,
     logLevel,
   };
 }
