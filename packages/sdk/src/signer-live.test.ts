@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { createTestUser } from '../../accounts/src/testing.js';
 import { TestBrowser } from '../../accounts/src/testing-browser.js';
 import { REDIRECT_URI, walk } from '../../accounts/src/testing-people.js';
-import { authenticate } from '../../signer/src/auth/bearer.js';
-import type { Caller } from '../../signer/src/auth/caller.js';
-import { envelopeRoutes } from '../../signer/src/envelopes/routes.js';
 import { pdfBase64 } from '../../signer/src/envelopes/testing.js';
-import { registerErrorHandling } from '../../signer/src/http/errors.js';
-import { CertificateAuthority } from '../../signer/src/pki/authority.js';
 import { type TestSigner, testSigner } from '../../signer/src/testing.js';
 import { authorizationUrl, DOCUMENTED_SCOPE, exchangeCode } from './authorization.js';
 import { SdkError } from './errors.js';
@@ -19,42 +12,16 @@ import { SignerApiError, SignerClient } from './signer-client.js';
 import { createTokenProvider } from './token-provider.js';
 
 // The whole documented flow with nothing but the SDK and global fetch over real HTTP: a real
-// issuer (accounts on a loopback port), a person signing in, and the Signer's real envelope routes
-// behind its real bearer check. The Signer app does not mount the envelope routes yet, so the test
-// mounts them as packages/signer/src/envelopes/real-issuer.test.ts does, with the password acr the
-// test person can reach.
+// issuer (accounts on a loopback port), a person signing in, and the real Signer listening on a
+// loopback port, with the password acr the test person can reach.
 let t: TestSigner;
-let api: FastifyInstance;
 let baseUrl: string;
 
 before(async () => {
-  t = await testSigner();
-  const context = t.signer.context;
-  const ca = await CertificateAuthority.open({ db: context.store.db, masterKey: context.masterKey, now: context.now });
-  api = Fastify();
-  registerErrorHandling(api);
-  api.decorateRequest('caller', null as unknown as Caller);
-  await api.register(async (v1) => {
-    v1.addHook(
-      'onRequest',
-      authenticate({
-        issuer: context.issuer,
-        audience: context.config.audience,
-        issuerKeys: context.issuerKeys,
-        now: context.now,
-      }),
-    );
-    await v1.register(
-      envelopeRoutes({ ...context, config: { ...context.config, requiredAcr: 'urn:acr:password' }, ca }),
-    );
-  });
-  await api.listen({ host: '127.0.0.1', port: 0 });
-  baseUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  t = await testSigner({ env: { SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:password' } });
+  baseUrl = await t.signer.listen();
 });
-after(async () => {
-  await api?.close();
-  await t?.dispose();
-});
+after(() => t?.dispose());
 
 test('identify a signer, get a cached token, create an envelope, download, audit and verify it', async () => {
   const client = await t.createClient({

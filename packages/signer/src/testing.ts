@@ -14,6 +14,7 @@ import { TestBrowser } from '../../accounts/src/testing-browser.js';
 import { REDIRECT_URI, signInForTokens, type TokenAnswer } from '../../accounts/src/testing-people.js';
 import { loadSignerConfig, type SignerConfig } from './config.js';
 import { createSigner, type Signer, type SignerOverrides } from './signer.js';
+import { SIGNING_PAGE_SCOPE, signingCallbackUrl } from './signing-page/routes.js';
 import type { SignerStore } from './store/signer-store.js';
 
 /** A client created at the test issuer, with a ready access token for the Signer. */
@@ -40,6 +41,8 @@ export interface TestSigner {
   issuer: string;
   /** Every URL the Signer fetched from the issuer (discovery, JWKS), in order. */
   issuerFetches: string[];
+  /** The Signer's own client at the issuer, when {@link TestSignerOptions.signingClient} asked for it. */
+  signingClient: { client_id: string; client_secret: string } | undefined;
   /** Creates a client at accounts (admin API) that may call the Signer. */
   createClient(body?: Record<string, unknown>): Promise<{ client_id: string; client_secret: string }>;
   /** Asks accounts' token endpoint (over HTTP) for a client_credentials access token. Defaults to the Signer's audience. */
@@ -81,6 +84,13 @@ export interface TestSignerOptions {
   jwks?: SignerOverrides['jwks'];
   /** How often notifications poll the database, ms (see `SignerOverrides.pollIntervalMs`). */
   pollIntervalMs?: number;
+  /**
+   * Creates the Signer's own client at the issuer (code flow, redirect URI
+   * `${SIGNET_SIGNER_PUBLIC_URL}/sign/callback`, no consent) before the Signer starts, and
+   * configures the Signer with it as `SIGNET_SIGNER_CLIENT_ID`/`_SECRET` would: the signing page
+   * then signs people in as in production.
+   */
+  signingClient?: boolean;
 }
 
 /**
@@ -110,7 +120,7 @@ export async function testSigner(options: TestSignerOptions = {}): Promise<TestS
   };
   try {
     await accounts.publicApp.listen({ host: '127.0.0.1', port });
-    const config = loadSignerConfig({
+    let config = loadSignerConfig({
       SIGNET_DATA_DIR: dataDir,
       SIGNET_ISSUER: issuer,
       SIGNET_SIGNER_AUDIENCE: accounts.config.signerAudience,
@@ -118,6 +128,17 @@ export async function testSigner(options: TestSignerOptions = {}): Promise<TestS
       SIGNET_LOG_LEVEL: 'silent',
       ...options.env,
     });
+    let signingClient: TestSigner['signingClient'];
+    if (options.signingClient) {
+      signingClient = await accounts.createClient({
+        client_name: 'Signet Signer',
+        grant_types: ['authorization_code'],
+        redirect_uris: [signingCallbackUrl(config.publicUrl)],
+        scope: SIGNING_PAGE_SCOPE,
+        skip_consent: true,
+      });
+      config = { ...config, clientId: signingClient.client_id, clientSecret: signingClient.client_secret };
+    }
     signer = await createSigner(config, {
       now: accounts.clock.now,
       fetch: countingFetch,
@@ -150,6 +171,7 @@ export async function testSigner(options: TestSignerOptions = {}): Promise<TestS
       clock: accounts.clock,
       issuer,
       issuerFetches,
+      signingClient,
       createClient: (body = {}) => accounts.createClient(body),
       accessToken,
       async newClient(body = {}) {

@@ -1,58 +1,25 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Envelope, EnvelopeErrorBody } from '@signet/protocol';
-import Fastify, { type FastifyInstance } from 'fastify';
 import { decodeJwt } from 'jose';
-import { authenticate } from '../auth/bearer.js';
-import type { Caller } from '../auth/caller.js';
-import { registerErrorHandling } from '../http/errors.js';
 import { verifyPdf } from '../pdf/verify.js';
-import { CertificateAuthority } from '../pki/authority.js';
 import { type TestSigner, testSigner } from '../testing.js';
-import { envelopeRoutes } from './routes.js';
 import { pdfBase64 } from './testing.js';
 
 // A real issuer (accounts on a loopback port), a real sign-in for the id_token, a real
-// client_credentials access token checked by the Signer's bearer hook, and the envelope routes.
+// client_credentials access token checked by the real Signer app's bearer hook. The Signer requires
+// the password acr here, so the test person can be identified without a camera.
 let t: TestSigner;
-let app: FastifyInstance;
-let ca: CertificateAuthority;
+let app: TestSigner['app'];
 let passwordAcr: string;
 
-/** The envelope routes behind the real bearer check, with `requiredAcr` as given. */
-async function envelopeApp(requiredAcr: string): Promise<FastifyInstance> {
-  const context = t.signer.context;
-  const built = Fastify();
-  registerErrorHandling(built);
-  built.decorateRequest('caller', null as unknown as Caller);
-  await built.register(async (v1) => {
-    v1.addHook(
-      'onRequest',
-      authenticate({
-        issuer: context.issuer,
-        audience: context.config.audience,
-        issuerKeys: context.issuerKeys,
-        now: context.now,
-      }),
-    );
-    await v1.register(envelopeRoutes({ ...context, config: { ...context.config, requiredAcr }, ca }));
-  });
-  await built.ready();
-  return built;
-}
-
 before(async () => {
-  t = await testSigner();
-  const context = t.signer.context;
-  ca = await CertificateAuthority.open({ db: context.store.db, masterKey: context.masterKey, now: context.now });
+  t = await testSigner({ env: { SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:password' } });
+  app = t.app;
   const { tokens } = await t.signIn();
   passwordAcr = String(decodeJwt(tokens.id_token ?? '').acr);
-  app = await envelopeApp(passwordAcr);
 });
-after(async () => {
-  await app?.close();
-  await t?.dispose();
-});
+after(() => t?.dispose());
 
 test("the issuer's id_token identifies the signer of an envelope created with the same client's access token", async () => {
   const { tokens, client } = await t.signIn();
@@ -76,7 +43,7 @@ test("the issuer's id_token identifies the signer of an envelope created with th
     url: `/v1/envelopes/${envelope.id}/documents/0`,
     headers: { authorization: `Bearer ${accessToken}` },
   });
-  const [report] = await verifyPdf(download.rawPayload, [ca.rootCertificatePem]);
+  const [report] = await verifyPdf(download.rawPayload, [t.signer.ca.rootCertificatePem]);
   assert.equal(report?.integrity, 'valid');
   assert.equal(report?.chain, 'trusted');
   assert.equal(report?.signer.name, envelope.persons[0]?.name);
@@ -106,14 +73,16 @@ test("the issuer's id_token identifies the signer of an envelope created with th
 });
 
 test('with the default required acr (urn:acr:face) a password-only id_token is refused', async () => {
+  assert.equal(passwordAcr, t.config.requiredAcr);
   assert.notEqual(passwordAcr, 'urn:acr:face');
-  const strict = await envelopeApp('urn:acr:face');
+  const strict = await testSigner();
   try {
-    const { tokens, client } = await t.signIn();
-    const res = await strict.inject({
+    assert.equal(strict.config.requiredAcr, 'urn:acr:face');
+    const { tokens, client } = await strict.signIn();
+    const res = await strict.app.inject({
       method: 'POST',
       url: '/v1/envelopes',
-      headers: { authorization: `Bearer ${await t.accessToken(client)}` },
+      headers: { authorization: `Bearer ${await strict.accessToken(client)}` },
       payload: {
         issuer: { initiative: client.client_id, nonce: 'real-3' },
         documents: [{ content: await pdfBase64(1) }],
@@ -127,6 +96,6 @@ test('with the default required acr (urn:acr:face) a password-only id_token is r
     assert.equal(body.field, 'persons[0].id_token');
     assert.equal(body.reason, 'acr');
   } finally {
-    await strict.close();
+    await strict.dispose();
   }
 });

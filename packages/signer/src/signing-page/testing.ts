@@ -1,24 +1,19 @@
 import type { CreateEnvelopeRequest } from '@signet/protocol';
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { createTestUser } from '../../../accounts/src/testing.js';
 import { formAction, hiddenField, TestBrowser } from '../../../accounts/src/testing-browser.js';
-import { authenticate } from '../auth/bearer.js';
-import type { Caller } from '../auth/caller.js';
 import { createEnvelope } from '../envelopes/create.js';
-import { envelopeRoutes } from '../envelopes/routes.js';
 import { makePdf } from '../pdf/testing.js';
-import { CertificateAuthority } from '../pki/authority.js';
+import type { CertificateAuthority } from '../pki/authority.js';
 import { freePort, type TestSigner, testSigner } from '../testing.js';
-import { envelopeDesk } from './envelope-desk.js';
-import { signingCallbackUrl, signingPageRoutes } from './routes.js';
 
 /** The password `createTestUser` gives every person. */
 export const PASSWORD = 'correct horse battery';
 
-/** A Signer whose signing page listens on its public URL, with the Signer's own client at the issuer. */
+/** A Signer listening on its public URL, with the Signer's own client at the issuer. */
 export interface SigningPageHarness {
   t: TestSigner;
-  /** The signing page's app, listening on `publicUrl`. */
+  /** The Signer's app (signing page and API), listening on `publicUrl`. */
   app: FastifyInstance;
   /** `http://127.0.0.1:<port>`: the Signer's public URL, where signing links point. */
   publicUrl: string;
@@ -55,60 +50,32 @@ export interface SigningPageHarness {
 }
 
 /**
- * Starts the issuer and a Signer (see `testSigner`), then the signing page on the Signer's public
- * URL with the real envelope desk and CA. The required `acr` is `urn:acr:password` unless `env`
+ * Starts the issuer and the real Signer app (see `testSigner`, with its own client at the issuer)
+ * listening on its public URL. The required `acr` is `urn:acr:password` unless `env`
  * sets `SIGNET_SIGNER_REQUIRED_ACR`, so the route tests need no camera; the browser test runs the face step.
  */
 export async function signingPageHarness(env: Record<string, string> = {}): Promise<SigningPageHarness> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const t = await testSigner({
-    env: { SIGNET_SIGNER_PUBLIC_URL: publicUrl, SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:password', ...env },
+    env: {
+      SIGNET_SIGNER_PUBLIC_URL: publicUrl,
+      SIGNET_SIGNER_PORT: String(port),
+      SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:password',
+      ...env,
+    },
+    signingClient: true,
   });
-  const app = Fastify();
   try {
-    const client = await t.accounts.createClient({
-      client_name: 'Signet Signer',
-      grant_types: ['authorization_code'],
-      redirect_uris: [signingCallbackUrl(publicUrl)],
-      scope: 'openid profile credential email',
-      skip_consent: true,
-    });
-    const context = t.signer.context;
-    const ca = await CertificateAuthority.open({
-      db: context.store.db,
-      masterKey: context.masterKey,
-      now: context.now,
-    });
-    const services = { ...context, ca };
-    await app.register(
-      signingPageRoutes({
-        ...context,
-        log: app.log,
-        desk: envelopeDesk(services),
-        client: { clientId: client.client_id, clientSecret: client.client_secret },
-      }),
-    );
-    // The Signer API's envelope routes behind the real bearer check, as the Signer serves them.
-    app.decorateRequest('caller', null as unknown as Caller);
-    await app.register(async (v1) => {
-      v1.addHook(
-        'onRequest',
-        authenticate({
-          issuer: context.issuer,
-          audience: context.config.audience,
-          issuerKeys: context.issuerKeys,
-          now: context.now,
-        }),
-      );
-      await v1.register(envelopeRoutes(services));
-    });
-    await app.listen({ host: '127.0.0.1', port });
+    const client = t.signingClient as { client_id: string; client_secret: string };
+    const ca = t.signer.ca;
+    const services = { ...t.signer.context, ca };
+    await t.signer.listen();
     const integratorId = 'acme-integration';
     let nonce = 0;
     return {
       t,
-      app,
+      app: t.app,
       publicUrl,
       ca,
       client,
@@ -175,13 +142,9 @@ export async function signingPageHarness(env: Record<string, string> = {}): Prom
         }
         return res;
       },
-      async dispose() {
-        await app.close();
-        await t.dispose();
-      },
+      dispose: () => t.dispose(),
     };
   } catch (error) {
-    await app.close();
     await t.dispose();
     throw error;
   }
