@@ -122,6 +122,7 @@ function signerParts(
     masterKey: context.masterKey,
     now: preciseNow,
     log: context.log,
+    privateNetworks: context.config.webhookPrivateNetworks,
     ...(pollIntervalMs ? { pollIntervalMs } : {}),
   });
   background.push(notifications);

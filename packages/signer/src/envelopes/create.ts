@@ -5,6 +5,7 @@ import { type RequestOrigin, recordAudit } from '../audit/record.js';
 import type { Caller } from '../auth/caller.js';
 import type { SignerContext } from '../context.js';
 import { recordEnvelopeEvent } from '../notifications/outbox.js';
+import { isPrivateHost, PRIVATE_HOST } from '../notifications/private-networks.js';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { type AcceptedDocument, acceptDocument } from './documents.js';
 import { EnvelopeError, invalidField, invalidIdToken } from './errors.js';
@@ -39,7 +40,7 @@ export async function createEnvelope(
   checkPersons(request);
   checkSignatures(request);
   const expiresAt = checkExpiresAt(request.expiresAt, now);
-  const callbackUrl = checkCallbackUrl(request.callbackUrl);
+  const callbackUrl = checkCallbackUrl(request.callbackUrl, services.config.webhookPrivateNetworks);
   await checkNonceUnused(services, caller.clientId, request.issuer.nonce);
   const documents: AcceptedDocument[] = [];
   for (const [index, input] of request.documents.entries()) {
@@ -283,7 +284,7 @@ function checkExpiresAt(value: string | undefined, now: number): number | null {
   return seconds;
 }
 
-function checkCallbackUrl(value: string | undefined): string | null {
+function checkCallbackUrl(value: string | undefined, privateNetworks: 'allow' | 'deny'): string | null {
   if (value === undefined) return null;
   let url: URL;
   try {
@@ -296,6 +297,7 @@ function checkCallbackUrl(value: string | undefined): string | null {
     throw invalidField('callbackUrl', 'must be https (http only on localhost)');
   }
   if (url.username || url.password) throw invalidField('callbackUrl', 'must not carry credentials');
+  if (privateNetworks === 'deny' && isPrivateHost(url.hostname)) throw invalidField('callbackUrl', PRIVATE_HOST);
   return url.toString();
 }
 

@@ -4,6 +4,8 @@ import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
 import { type BackoffPolicy, retryDelay } from './backoff.js';
 import { eventPayload, readEvent } from './payload.js';
+import type { PostWebhook } from './post-webhook.js';
+import { PrivateDestinationError } from './private-networks.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
 import type { WebhookSettingsRepository } from './webhook-settings.js';
 
@@ -20,7 +22,8 @@ export interface DispatcherOptions {
   /** Current time in epoch milliseconds. */
   nowMs: () => number;
   log: FastifyBaseLogger;
-  fetch: typeof fetch;
+  /** Sends one webhook: `webhookPoster(policy)`, which refuses private destinations under `deny`. */
+  post: PostWebhook;
   backoff: BackoffPolicy;
   timeoutMs?: number;
 }
@@ -35,6 +38,8 @@ interface Outcome {
   url: string;
   statusCode: number | null;
   error: string | null;
+  /** No retry: a private destination is refused by policy, and would be refused again. */
+  final?: boolean;
 }
 
 /**
@@ -111,9 +116,10 @@ export class WebhookDispatcher {
     const eventId = String(event.seq);
     const body = JSON.stringify(eventPayload(event));
     const timestamp = Math.floor(this.options.nowMs() / 1000);
+    const timeoutMs = this.options.timeoutMs ?? DELIVERY_TIMEOUT_MS;
     try {
-      const response = await this.options.fetch(url, {
-        method: 'POST',
+      const status = await this.options.post({
+        url,
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Signet-Webhooks/1',
@@ -122,15 +128,14 @@ export class WebhookDispatcher {
           [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
         },
         body,
-        // A redirect is not an acknowledgement, and following it would resend the event elsewhere.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? DELIVERY_TIMEOUT_MS),
+        timeoutMs,
       });
-      await response.body?.cancel().catch(() => {});
-      const ok = response.status >= 200 && response.status < 300;
-      return { url, statusCode: response.status, error: ok ? null : `HTTP ${response.status}` };
+      // A redirect is not an acknowledgement (and is not followed: the event would go elsewhere).
+      const ok = status >= 200 && status < 300;
+      return { url, statusCode: status, error: ok ? null : `HTTP ${status}` };
     } catch (error) {
-      return { url, statusCode: null, error: describeFailure(error, this.options.timeoutMs ?? DELIVERY_TIMEOUT_MS) };
+      if (error instanceof PrivateDestinationError) return { url, statusCode: null, error: error.message, final: true };
+      return { url, statusCode: null, error: describeFailure(error, timeoutMs) };
     }
   }
 
@@ -147,7 +152,7 @@ export class WebhookDispatcher {
       // Our lease ran out and another dispatcher took the row: its record wins.
       if (!current) return;
       const attempts = current.attempts + 1;
-      const delay = delivered ? undefined : retryDelay(backoff, attempts);
+      const delay = delivered || outcome.final ? undefined : retryDelay(backoff, attempts);
       const nextAttemptAt = delay === undefined ? null : finished + delay;
       await tx
         .updateTable('webhook_deliveries')
@@ -183,9 +188,10 @@ export class WebhookDispatcher {
 }
 
 function describeFailure(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string } } | null;
+  const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string } } | null;
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no response within ${timeoutMs / 1000} s`;
-  if (e?.cause?.code) return `connection failed: ${e.cause.code}`;
+  const code = e?.code ?? e?.cause?.code;
+  if (code) return `connection failed: ${code}`;
   return `request failed: ${e?.message ?? 'unknown error'}`.slice(0, 200);
 }
 

@@ -4,6 +4,8 @@ import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 import { deliveriesRoutes } from './deliveries.js';
 import { WebhookDispatcher } from './dispatcher.js';
 import { EventFeed } from './event-feed.js';
+import { webhookPoster } from './post-webhook.js';
+import type { PrivateNetworkPolicy } from './private-networks.js';
 import { EventStreams, eventsRoute, HEARTBEAT_MS } from './sse.js';
 import { webhookRoutes } from './webhook-routes.js';
 import { deriveWebhookKey, WebhookSettingsRepository } from './webhook-settings.js';
@@ -26,8 +28,12 @@ export interface NotificationsOptions {
   /** Current time in epoch seconds (fractions are honoured, which tests with short backoffs need). */
   now: () => number;
   log: FastifyBaseLogger;
-  /** Sends the webhooks. Default: the global `fetch`. */
-  fetch?: typeof fetch;
+  /**
+   * Whether webhook URLs may point at private network addresses: the Signer passes
+   * `config.webhookPrivateNetworks`. Default `allow`, the config's default for a Signer on
+   * localhost (as in tests); `deny` refuses them when set and at delivery.
+   */
+  privateNetworks?: PrivateNetworkPolicy;
   /** How often every node looks for due deliveries and new events, in milliseconds. Default 1000. */
   pollIntervalMs?: number;
   /** Retry schedule. Default {@link DEFAULT_BACKOFF}: 30 s doubling to 1 h, 30 attempts (≈ 24 h). */
@@ -47,6 +53,7 @@ export interface NotificationsOptions {
  */
 export function startNotifications(options: NotificationsOptions): Notifications {
   const { store, log } = options;
+  const privateNetworks = options.privateNetworks ?? 'allow';
   // Integer milliseconds: the columns are bigint on PostgreSQL.
   const nowMs = () => Math.floor(options.now() * 1000);
   const settings = new WebhookSettingsRepository(store.db, deriveWebhookKey(options.masterKey), nowMs);
@@ -55,7 +62,7 @@ export function startNotifications(options: NotificationsOptions): Notifications
     settings,
     nowMs,
     log,
-    fetch: options.fetch ?? fetch,
+    post: webhookPoster(privateNetworks),
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
   });
   const feed = new EventFeed(store.db, nowMs);
@@ -99,7 +106,7 @@ export function startNotifications(options: NotificationsOptions): Notifications
   return {
     routes: async (app) => {
       eventsRoute(app, feed, streams, options.heartbeatMs ?? HEARTBEAT_MS);
-      webhookRoutes(app, settings);
+      webhookRoutes(app, settings, privateNetworks);
       deliveriesRoutes(app, store.db, tick);
       // Open streams would keep the server from closing.
       app.addHook('preClose', async () => streams.endAll());

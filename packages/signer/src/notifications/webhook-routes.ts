@@ -1,16 +1,17 @@
 import { invalidRequest } from '@signet/protocol';
 import type { FastifyInstance } from 'fastify';
 import '../auth/caller.js';
+import type { PrivateNetworkPolicy } from './private-networks.js';
 import { routeSchemas } from './schemas.js';
 import { checkCallbackUrl, type WebhookSettingsRepository } from './webhook-settings.js';
 
 /** Reads `{ url }` from a JSON body: a callback URL, or null to remove it. */
-function readUrl(body: unknown): string | null {
+function readUrl(body: unknown, privateNetworks: PrivateNetworkPolicy): string | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw invalidRequest('the request body must be a JSON object with url');
   if (!('url' in body)) throw invalidRequest('url is required');
   const { url } = body as { url: unknown };
-  return url === null ? null : checkCallbackUrl(url, 'url');
+  return url === null ? null : checkCallbackUrl(url, 'url', privateNetworks);
 }
 
 /**
@@ -18,7 +19,11 @@ function readUrl(body: unknown): string | null {
  * secret), `PUT /v1/webhook` `{ url }` (sets it; the first time it also creates the signing
  * secret and returns it, once) and `POST /v1/webhook/secret` (a new secret, returned once).
  */
-export function webhookRoutes(app: FastifyInstance, settings: WebhookSettingsRepository): void {
+export function webhookRoutes(
+  app: FastifyInstance,
+  settings: WebhookSettingsRepository,
+  privateNetworks: PrivateNetworkPolicy,
+): void {
   app.get('/v1/webhook', { schema: routeSchemas.getWebhook }, async (request, reply) => {
     const current = await settings.get(request.caller.clientId);
     return reply.header('cache-control', 'no-store').send({ url: current.url, has_secret: current.hasSecret });
@@ -26,7 +31,7 @@ export function webhookRoutes(app: FastifyInstance, settings: WebhookSettingsRep
 
   app.put('/v1/webhook', { schema: routeSchemas.putWebhook }, async (request, reply) => {
     const { clientId } = request.caller;
-    const url = readUrl(request.body);
+    const url = readUrl(request.body, privateNetworks);
     await settings.setUrl(clientId, url);
     const body: { url: string | null; has_secret: boolean; secret?: string } = { url, has_secret: true };
     if (url !== null) {

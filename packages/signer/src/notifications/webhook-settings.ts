@@ -2,6 +2,7 @@ import { hkdfSync } from 'node:crypto';
 import { invalidRequest, seal, unseal } from '@signet/protocol';
 import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
+import { isPrivateHost, PRIVATE_HOST, type PrivateNetworkPolicy } from './private-networks.js';
 import { generateWebhookSecret } from './signature.js';
 
 /** The key that seals webhook secrets at rest, derived from the Signer's master key (HKDF-SHA256). */
@@ -14,9 +15,10 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 /**
  * Checks a webhook or envelope callback URL and returns it normalized: `https`, or `http` on
  * localhost only (a plain-text webhook would expose signed envelope events on the network); no
- * credentials, no fragment. Throws `invalid_request` naming `field`.
+ * credentials, no fragment; under `deny`, no `localhost` or private IP-literal host (a host name
+ * is checked when it is resolved, at delivery). Throws `invalid_request` naming `field`.
  */
-export function checkCallbackUrl(value: unknown, field = 'url'): string {
+export function checkCallbackUrl(value: unknown, field: string, privateNetworks: PrivateNetworkPolicy): string {
   if (typeof value !== 'string' || value.length === 0) throw invalidRequest(`${field} must be a URL`);
   if (value.length > MAX_URL_LENGTH) throw invalidRequest(`${field} must be at most ${MAX_URL_LENGTH} characters`);
   let url: URL;
@@ -30,6 +32,7 @@ export function checkCallbackUrl(value: unknown, field = 'url'): string {
     throw invalidRequest(`${field} must use https (http is allowed for localhost only)`);
   if (url.username || url.password) throw invalidRequest(`${field} must not contain credentials`);
   if (url.hash) throw invalidRequest(`${field} must not contain a fragment`);
+  if (privateNetworks === 'deny' && isPrivateHost(url.hostname)) throw invalidRequest(`${field} ${PRIVATE_HOST}`);
   return url.href;
 }
 
