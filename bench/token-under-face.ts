@@ -21,7 +21,6 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -29,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { readFaceFixture } from '../packages/accounts/src/face/testing-faces.js';
+import { freePort } from '../packages/accounts/src/testing.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const AUDIENCE = 'http://localhost:4446';
@@ -363,18 +363,6 @@ async function startSignet(pinned: boolean) {
     adminUrl: `http://127.0.0.1:${adminPort}`,
     basic: `Basic ${Buffer.from(`${encodeURIComponent(demo.client_id)}:${encodeURIComponent(demo.client_secret)}`).toString('base64')}`,
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -13,13 +13,13 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
+import { freePort } from '../packages/accounts/src/testing.js';
 
 /** The audience both servers issue tokens for: Signet's default `SIGNET_SIGNER_AUDIENCE`. */
 export const AUDIENCE = 'http://localhost:4446';
@@ -630,18 +630,6 @@ function headers(target: Target): Record<string, string> {
 /** HTTP Basic as RFC 6749 §2.3.1 has it: id and secret form-urlencoded first. */
 function basic(id: string, secret: string): string {
   return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function versions(): Record<string, string> {

@@ -5,9 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import type { AuditTrail, Envelope, EnvelopeErrorBody, VerifyResponse } from '@signet/protocol';
 import { decodeProtectedHeader } from 'jose';
 import { clientCredentialsGrant } from 'openid-client';
+import { freePort } from '../packages/accounts/src/testing.js';
 import { makePdf, openssl, pdfsig, scratchDir } from '../packages/signer/src/pdf/testing.js';
 import { FaceSignIn, REDIRECT_URI } from './face-sign-in.js';
-import { freePort, type RunningSigner, type RunningSignet, startSigner, startSignet } from './signet.js';
+import { type RunningSigner, type RunningSignet, startSigner, startSignet } from './signet.js';
 
 // Issue 5's acceptance test, over real HTTP only: accounts and the Signer on their own loopback
 // ports, the Signer trusting accounts through discovery and JWKS alone. The integrator (openid-client)

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Accounts, createAccounts, loadConfig } from '@signet/accounts';
 import { createSigner, loadSignerConfig, type Signer } from '@signet/signer';
+import { freePort } from '../packages/accounts/src/testing.js';
 
 /** A Signet accounts service listening on real loopback sockets, for cross-process style tests. */
 export interface RunningSignet {
@@ -42,19 +42,6 @@ const DEFAULT_PERSON = {
   phone_number_verified: true,
   credential: { country: 'ES', issuer: 'DGP', type: 'id_card', number: '12345678Z' },
 };
-
-/** Finds a free TCP port on 127.0.0.1 (the issuer has to name its port before the listener starts). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Starts Signet on a fresh data directory with `SIGNET_ISSUER=http://localhost:<port>`, the

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { freePort } from './signet.js';
+import { freePort } from '../packages/accounts/src/testing.js';
 
 interface StartSummary {
   issuer: string;

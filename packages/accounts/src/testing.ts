@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '@signet/store';
@@ -114,4 +115,21 @@ export async function createTestUser(
   });
   if (res.statusCode !== 201) throw new Error(`user creation failed: ${res.statusCode} ${res.body}`);
   return res.json();
+}
+
+/**
+ * A free TCP port on 127.0.0.1, for a server that must know its port before it listens (an issuer
+ * naming itself in `SIGNET_ISSUER`, a Signer's public URL). Another process may take it meanwhile;
+ * tests accept that small race.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
 }

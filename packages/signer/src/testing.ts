@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 // Tests may run a real issuer from accounts' testing helpers; the Signer itself never imports accounts.
 import {
   basicAuth,
   createTestUser,
+  freePort,
   type TestAccounts,
   type TestClock,
   testAccounts,
@@ -217,17 +217,4 @@ export async function testSigner(options: TestSignerOptions = {}): Promise<TestS
   }
 }
 
-/** A free TCP port on 127.0.0.1 (the issuer must name its port before it listens). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export type { TestClock } from '../../accounts/src/testing.js';
+export { freePort, type TestClock } from '../../accounts/src/testing.js';
