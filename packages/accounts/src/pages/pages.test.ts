@@ -398,7 +398,7 @@ describe('assets', () => {
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /^text\/css\b/);
     assert.equal(response.headers['cache-control'], 'public, max-age=3600');
-    assert.equal(response.body, readFileSync(new URL('../../assets/signet.css', import.meta.url), 'utf8'));
+    assert.equal(response.body, readFileSync(new URL('../../../web/assets/signet.css', import.meta.url), 'utf8'));
 
     const { html } = await get('login');
     const href = /<link rel="stylesheet" href="([^"]+)">/.exec(html)?.[1];

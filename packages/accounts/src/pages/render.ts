@@ -1,7 +1,12 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Eta } from 'eta';
+import {
+  createRenderer,
+  fillMessage,
+  pageContentSecurityPolicy,
+  readAsset,
+  STYLESHEET_FILE,
+  sendHtml,
+  serveAsset,
+} from '@signet/web';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { MESSAGES, type Messages } from '../i18n/index.js';
 import type { Locale } from './locale.js';
@@ -116,37 +121,13 @@ export const STYLESHEET_PATH = '/assets/signet.css';
 /** Where {@link registerAssets} serves the face page's script. */
 export const FACE_SCRIPT_PATH = '/assets/face.js';
 
-const VIEWS_DIR = fileURLToPath(new URL('../../views/', import.meta.url));
-const stylesheet = readFileSync(new URL('../../assets/signet.css', import.meta.url));
-// A content hash in the link, so a new stylesheet is fetched at once despite max-age.
-const stylesheetHref = `${STYLESHEET_PATH}?v=${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 12)}`;
-const faceScript = readFileSync(new URL('../../assets/face.js', import.meta.url));
-const faceScriptHref = `${FACE_SCRIPT_PATH}?v=${createHash('sha256').update(faceScript).digest('base64url').slice(0, 12)}`;
-
-// autoEscape: `<%= %>` escapes & < > " '. Templates use `<%~ %>` only for their own output
-// (the layout body and included partials), never for data.
-const eta = new Eta({ views: VIEWS_DIR, cache: true, autoEscape: true });
-
-/** Text with `{placeholder}`s filled: each value is its own part, shown emphasised. */
-export interface TextPart {
-  text: string;
-  emphasis: boolean;
-}
-
-/** Splits `message` at `{name}` placeholders and fills them from `values` (left as is when missing). */
-export function fillMessage(message: string, values: Readonly<Record<string, string>>): TextPart[] {
-  const parts: TextPart[] = [];
-  let last = 0;
-  for (const match of message.matchAll(/\{(\w+)\}/g)) {
-    const value = values[match[1] ?? ''];
-    if (value === undefined) continue;
-    if (match.index > last) parts.push({ text: message.slice(last, match.index), emphasis: false });
-    parts.push({ text: value, emphasis: true });
-    last = match.index + match[0].length;
-  }
-  if (last < message.length) parts.push({ text: message.slice(last), emphasis: false });
-  return parts;
-}
+const stylesheet = readAsset(STYLESHEET_PATH, STYLESHEET_FILE, 'text/css; charset=utf-8');
+const faceScript = readAsset(
+  FACE_SCRIPT_PATH,
+  new URL('../../assets/face.js', import.meta.url),
+  'text/javascript; charset=utf-8',
+);
+const render = createRenderer(new URL('../../views/', import.meta.url), stylesheet.href);
 
 /** One line of the consent list: a description, or the scope's own name when Signet has none. */
 export type ScopeItem = { description: string } | { scope: string };
@@ -183,16 +164,10 @@ export function contentSecurityPolicy(
   formActionOrigins: readonly string[] = [],
   options: { camera?: boolean } = {},
 ): string {
-  const formAction = ["'self'", ...new Set(formActionOrigins.map(cspSource))].join(' ');
-  return [
-    "default-src 'none'",
-    ...(options.camera ? ["script-src 'self'", "media-src 'self' blob:"] : []),
-    "style-src 'self'",
-    "img-src 'self' data:",
-    `form-action ${formAction}`,
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join('; ');
+  return pageContentSecurityPolicy({
+    directives: options.camera ? ["script-src 'self'", "media-src 'self' blob:"] : [],
+    formAction: [...new Set(formActionOrigins.map(cspSource))],
+  });
 }
 
 interface Rendered {
@@ -289,7 +264,7 @@ function faceCameraModel(data: FaceEnrolView, t: Messages): object {
     frames: data.frames,
     attemptsLeft: fillMessage(t.face.attemptsLeft, { count: String(data.attemptsLeft) }),
     error: data.error ? t.face.errors[data.error] : undefined,
-    script: faceScriptHref,
+    script: faceScript.href,
   };
 }
 
@@ -320,14 +295,7 @@ function model(page: Page, t: Messages): Rendered {
 export function renderPage(locale: Locale, page: Page): string {
   const t = MESSAGES[locale];
   const { title, model: data, template = page.view } = model(page, t);
-  return eta.render(`./${template}`, {
-    ...data,
-    t,
-    locale,
-    documentTitle: `${title} · ${t.brand}`,
-    title,
-    stylesheet: stylesheetHref,
-  });
+  return render(template, { t, locale, title, brand: t.brand, model: data });
 }
 
 /**
@@ -341,21 +309,14 @@ export function renderPage(locale: Locale, page: Page): string {
  *   { view: 'login', data: { action, csrf, clientName } }, { formActionOrigins: [redirectUri] });
  */
 export function sendPage(reply: FastifyReply, locale: Locale, page: Page, options: SendPageOptions = {}): FastifyReply {
-  const html = renderPage(locale, page);
-  return reply
-    .code(options.status ?? 200)
-    .headers({
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': contentSecurityPolicy(options.formActionOrigins, { camera: options.camera === true }),
-      // Only the face page may use the camera, and only in this origin's own top-level page.
-      'permissions-policy': options.camera ? 'camera=(self)' : 'camera=()',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-      'cache-control': 'no-store',
-      'content-language': locale,
-      'x-content-type-options': 'nosniff',
-    })
-    .send(html);
+  return sendHtml(reply, {
+    status: options.status ?? 200,
+    html: renderPage(locale, page),
+    locale,
+    contentSecurityPolicy: contentSecurityPolicy(options.formActionOrigins, { camera: options.camera === true }),
+    // Only the face page may use the camera, and only in this origin's own top-level page.
+    permissionsPolicy: options.camera ? 'camera=(self)' : 'camera=()',
+  });
 }
 
 /**
@@ -364,22 +325,6 @@ export function sendPage(reply: FastifyReply, locale: Locale, page: Page, option
  * max-age=3600` (pages link them with a content hash, so a change is picked up at once).
  */
 export function registerAssets(app: FastifyInstance): void {
-  app.get(FACE_SCRIPT_PATH, (_request, reply) =>
-    reply
-      .headers({
-        'content-type': 'text/javascript; charset=utf-8',
-        'cache-control': 'public, max-age=3600',
-        'x-content-type-options': 'nosniff',
-      })
-      .send(faceScript),
-  );
-  app.get(STYLESHEET_PATH, (_request, reply) =>
-    reply
-      .headers({
-        'content-type': 'text/css; charset=utf-8',
-        'cache-control': 'public, max-age=3600',
-        'x-content-type-options': 'nosniff',
-      })
-      .send(stylesheet),
-  );
+  serveAsset(app, faceScript);
+  serveAsset(app, stylesheet);
 }

@@ -1,8 +1,14 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Eta } from 'eta';
+import {
+  type Asset,
+  createRenderer,
+  fillMessage,
+  pageContentSecurityPolicy,
+  readAsset,
+  STYLESHEET_FILE,
+  sendHtml,
+  serveAsset,
+} from '@signet/web';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { MESSAGES, type Messages } from './i18n/index.js';
 import type { Locale } from './locale.js';
@@ -51,27 +57,16 @@ export type Page =
 /** Where the signing pages' static files are served. */
 export const ASSETS_PATH = '/sign/assets';
 
-interface Asset {
-  path: string;
-  /** The path with a content hash, so a new version is fetched at once despite max-age. */
-  href: string;
-  type: string;
-  body: Buffer;
-}
-
 const require = createRequire(import.meta.url);
 
 function asset(name: string, file: string | URL, type: string): Asset {
-  const body = readFileSync(file);
-  const path = `${ASSETS_PATH}/${name}`;
-  const version = createHash('sha256').update(body).digest('base64url').slice(0, 12);
-  return { path, href: `${path}?v=${version}`, type, body };
+  return readAsset(`${ASSETS_PATH}/${name}`, file, type);
 }
 
 // pdf.js is served from this origin (CSP script-src/worker-src 'self'), never from a CDN. The
 // legacy build runs on older phone browsers too. The page script imports it by its plain path.
 const ASSETS = {
-  stylesheet: asset('signing.css', new URL('./assets/signing.css', import.meta.url), 'text/css; charset=utf-8'),
+  stylesheet: asset('signing.css', STYLESHEET_FILE, 'text/css; charset=utf-8'),
   script: asset(
     'signing-page.js',
     new URL('./assets/signing-page.js', import.meta.url),
@@ -93,30 +88,7 @@ export const ASSET_PATHS = {
   pdfjsWorker: ASSETS.pdfjsWorker.path,
 } as const;
 
-// autoEscape: `<%= %>` escapes & < > " '. Templates use `<%~ %>` only for their own output
-// (the layout body and included partials), never for data.
-const eta = new Eta({ views: fileURLToPath(new URL('./views/', import.meta.url)), cache: true, autoEscape: true });
-
-/** Text with `{placeholder}`s filled: each value is its own part, shown emphasised. */
-export interface TextPart {
-  text: string;
-  emphasis: boolean;
-}
-
-/** Splits `message` at `{name}` placeholders and fills them from `values` (left as is when missing). */
-export function fillMessage(message: string, values: Readonly<Record<string, string>>): TextPart[] {
-  const parts: TextPart[] = [];
-  let last = 0;
-  for (const match of message.matchAll(/\{(\w+)\}/g)) {
-    const value = values[match[1] ?? ''];
-    if (value === undefined) continue;
-    if (match.index > last) parts.push({ text: message.slice(last, match.index), emphasis: false });
-    parts.push({ text: value, emphasis: true });
-    last = match.index + match[0].length;
-  }
-  if (last < message.length) parts.push({ text: message.slice(last), emphasis: false });
-  return parts;
-}
+const render = createRenderer(new URL('./views/', import.meta.url), ASSETS.stylesheet.href);
 
 /**
  * The page's `Content-Security-Policy`. Every page: only this origin's stylesheet, forms to this
@@ -124,15 +96,9 @@ export function fillMessage(message: string, values: Readonly<Record<string, str
  * pdf.js's worker, and fetches the documents from this origin.
  */
 export function contentSecurityPolicy(options: { pdf?: boolean } = {}): string {
-  return [
-    "default-src 'none'",
-    ...(options.pdf ? ["script-src 'self'", "worker-src 'self'", "connect-src 'self'"] : []),
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-    "base-uri 'none'",
-  ].join('; ');
+  return pageContentSecurityPolicy({
+    directives: options.pdf ? ["script-src 'self'", "worker-src 'self'", "connect-src 'self'"] : [],
+  });
 }
 
 interface Rendered {
@@ -186,15 +152,7 @@ function model(page: Page, t: Messages): Rendered {
 export function renderPage(locale: Locale, page: Page): string {
   const t = MESSAGES[locale];
   const { title, model: data, wide } = model(page, t);
-  return eta.render(`./${page.view}`, {
-    ...data,
-    t,
-    locale,
-    wide: wide === true,
-    documentTitle: `${title} · ${t.brand}`,
-    title,
-    stylesheet: ASSETS.stylesheet.href,
-  });
+  return render(page.view, { t, locale, title, brand: t.brand, model: { ...data, wide: wide === true } });
 }
 
 /**
@@ -205,21 +163,14 @@ export function renderPage(locale: Locale, page: Page): string {
  * microphone and location. The status is the page's own for problems, else 200.
  */
 export function sendPage(reply: FastifyReply, locale: Locale, page: Page, status?: number): FastifyReply {
-  const html = renderPage(locale, page);
-  return reply
-    .code(status ?? (page.view === 'problem' ? PROBLEM_STATUS[page.data.problem] : 200))
-    .headers({
-      'content-type': 'text/html; charset=utf-8',
-      'content-security-policy': contentSecurityPolicy({ pdf: page.view === 'sign' }),
-      'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'no-referrer',
-      'cache-control': 'no-store',
-      pragma: 'no-cache',
-      'content-language': locale,
-      'x-content-type-options': 'nosniff',
-    })
-    .send(html);
+  return sendHtml(reply, {
+    status: status ?? (page.view === 'problem' ? PROBLEM_STATUS[page.data.problem] : 200),
+    html: renderPage(locale, page),
+    locale,
+    contentSecurityPolicy: contentSecurityPolicy({ pdf: page.view === 'sign' }),
+    permissionsPolicy: 'camera=(), microphone=(), geolocation=()',
+    headers: { pragma: 'no-cache' },
+  });
 }
 
 /**
@@ -228,16 +179,5 @@ export function sendPage(reply: FastifyReply, locale: Locale, page: Page, status
  * `Cache-Control: public, max-age=3600`; pages link them with a content hash.
  */
 export function registerAssets(app: FastifyInstance): void {
-  for (const { path, type, body } of Object.values(ASSETS)) {
-    app.get(path, (_request, reply) =>
-      reply
-        .headers({
-          'content-type': type,
-          'cache-control': 'public, max-age=3600',
-          'x-content-type-options': 'nosniff',
-          'cross-origin-resource-policy': 'same-origin',
-        })
-        .send(body),
-    );
-  }
+  for (const asset of Object.values(ASSETS)) serveAsset(app, asset, { 'cross-origin-resource-policy': 'same-origin' });
 }
