@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { openFaceTemplate } from '../../packages/accounts/src/face/templates.js';
-import { readFaceFixture, turnHead, y4mVideo } from '../../packages/accounts/src/face/testing-faces.js';
+import { readFaceFixture } from '../../packages/accounts/src/face/testing-faces.js';
 import { type RunningSignet, startSignet } from '../signet.js';
+import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 
 // Enrolling one's own face through an operator's one-time link (issue 4), in Debian's Chromium
 // with a fake camera: the same Y4M machinery as the sign-in face test (the fixture portrait
@@ -19,52 +17,19 @@ const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 
 describe('face enrolment through a link in Chromium with a fake camera', () => {
   let signet: RunningSignet;
-  let dir: string;
-  const browsers = new Map<string, Browser>();
+  let cameras: FakeCameras;
 
   before(async () => {
     signet = await startSignet();
     const portrait = readFaceFixture('hopper');
     const found = await signet.accounts.ctx.faces.verifier.enroll(portrait);
     assert.ok(found.ok, JSON.stringify(found));
-    dir = mkdtempSync(join(tmpdir(), 'signet-fake-camera-enrol-'));
-    for (const side of ['left', 'right'] as const) {
-      const sign = side === 'left' ? 1 : -1;
-      const [turned15, turned30] = await Promise.all([
-        turnHead(portrait, found.face.box, sign * 15),
-        turnHead(portrait, found.face.box, sign * 30),
-      ]);
-      const file = join(dir, `${side}.y4m`);
-      writeFileSync(
-        file,
-        await y4mVideo([
-          { image: portrait, seconds: 2 },
-          { image: turned15, seconds: 0.6 },
-          { image: turned30, seconds: 3.4 },
-        ]),
-      );
-      browsers.set(
-        side,
-        await chromium.launch({
-          executablePath: '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--use-fake-ui-for-media-stream',
-            '--use-fake-device-for-media-stream',
-            `--use-file-for-fake-video-capture=${file}`,
-          ],
-        }),
-      );
-    }
+    cameras = await launchFakeCameras(portrait, found.face.box);
   });
 
   after(async () => {
-    await Promise.all([...browsers.values()].map((b) => b.close()));
+    await cameras?.close();
     await signet?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function issueLink(userId: string): Promise<string> {
@@ -80,13 +45,13 @@ describe('face enrolment through a link in Chromium with a fake camera', () => {
 
   /** Opens the link, then again in the browser whose camera turns to the side the page asks. */
   async function openOnTheRightCamera(url: string, locale: string): Promise<Page> {
-    const first = await (browsers.get('left') as Browser).newContext({ locale });
+    const first = await cameras.left.newContext({ locale });
     const page = await first.newPage();
     await page.goto(url);
     const side = await page.locator('#face').getAttribute('data-side');
     assert.ok(side === 'left' || side === 'right');
     if (side === 'left') return page;
-    const context = await (browsers.get('right') as Browser).newContext({ locale });
+    const context = await cameras.right.newContext({ locale });
     const again = await context.newPage();
     await again.goto(url);
     assert.equal(await again.locator('#face').getAttribute('data-side'), 'right', 'the side is kept');

@@ -1,8 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
   allowInsecureRequests,
@@ -15,9 +12,10 @@ import {
   randomNonce,
   randomPKCECodeVerifier,
 } from 'openid-client';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { readFaceFixture, turnHead, y4mVideo } from '../../packages/accounts/src/face/testing-faces.js';
+import type { Page } from 'playwright-core';
+import { readFaceFixture } from '../../packages/accounts/src/face/testing-faces.js';
 import { type RunningSignet, startSignet } from '../signet.js';
+import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 
 // The face step in Debian's Chromium with a fake camera (issue 4): Chromium plays a Y4M video made
 // from the fixture portrait (frontal for 2 s, then turned by 15° and 30° on turnHead's cylinder
@@ -34,8 +32,7 @@ describe('the face step in Chromium with a fake camera', () => {
   let config: Configuration;
   let callbackServer: Server;
   let callbackUrl: string;
-  let dir: string;
-  const browsers = new Map<string, Browser>();
+  let cameras: FakeCameras;
 
   before(async () => {
     callbackServer = createServer((_request, response) => response.end('ok'));
@@ -64,43 +61,13 @@ describe('the face step in Chromium with a fake camera', () => {
     const portrait = readFaceFixture('hopperTransformed');
     const found = await signet.accounts.ctx.faces.verifier.enroll(portrait);
     assert.ok(found.ok, JSON.stringify(found));
-    dir = mkdtempSync(join(tmpdir(), 'signet-fake-camera-'));
-    for (const side of ['left', 'right'] as const) {
-      const sign = side === 'left' ? 1 : -1;
-      const [turned15, turned30] = await Promise.all([
-        turnHead(portrait, found.face.box, sign * 15),
-        turnHead(portrait, found.face.box, sign * 30),
-      ]);
-      const video = await y4mVideo([
-        { image: portrait, seconds: 2 },
-        { image: turned15, seconds: 0.6 },
-        { image: turned30, seconds: 3.4 },
-      ]);
-      const file = join(dir, `${side}.y4m`);
-      writeFileSync(file, video);
-      browsers.set(
-        side,
-        await chromium.launch({
-          executablePath: '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--use-fake-ui-for-media-stream',
-            '--use-fake-device-for-media-stream',
-            `--use-file-for-fake-video-capture=${file}`,
-          ],
-        }),
-      );
-    }
+    cameras = await launchFakeCameras(portrait, found.face.box);
   });
 
   after(async () => {
-    await Promise.all([...browsers.values()].map((b) => b.close()));
+    await cameras?.close();
     await new Promise<void>((resolve) => (callbackServer ? callbackServer.close(() => resolve()) : resolve()));
     await signet?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function enrolledPerson(fixture: 'hopper' | 'collins') {
@@ -119,7 +86,7 @@ describe('the face step in Chromium with a fake camera', () => {
    * whose camera turns to the side asked (cookies carried over).
    */
   async function toFacePage(username: string, url: URL): Promise<Page> {
-    const first = await (browsers.get('left') as Browser).newContext();
+    const first = await cameras.left.newContext();
     const login = await first.newPage();
     await login.goto(url.href);
     await login.getByLabel('Username').fill(username);
@@ -128,7 +95,7 @@ describe('the face step in Chromium with a fake camera', () => {
     const side = await login.locator('#face').getAttribute('data-side');
     assert.ok(side === 'left' || side === 'right');
     if (side === 'left') return login;
-    const context = await (browsers.get('right') as Browser).newContext();
+    const context = await cameras.right.newContext();
     await context.addCookies(await first.cookies());
     const page = await context.newPage();
     await page.goto(login.url());

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { readFaceFixture } from '../../packages/accounts/src/face/testing-faces.js';
 import { makePdf, pdfsig } from '../../packages/signer/src/pdf/testing.js';
 import {
@@ -11,7 +10,7 @@ import {
   type SigningPageHarness,
   signingPageHarness,
 } from '../../packages/signer/src/signing-page/testing.js';
-import { writeFakeCameraVideos } from './signer-fake-camera.js';
+import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 
 // The signing page for an invited person (issue 5) in Debian's Chromium: an envelope created
 // through the Signer API invites Grace Hopper by name and email; she opens her signing link, signs
@@ -24,40 +23,22 @@ const EMAIL = 'grace.hopper@example.com';
 // The project compiles without lib.dom: the browser globals the functions given to page.evaluate use.
 declare const document: { documentElement: { scrollWidth: number } };
 declare const window: { innerWidth: number };
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];
 
 describe('the signing page in Chromium', () => {
   let h: SigningPageHarness;
-  let dir: string;
-  const browsers = new Map<'left' | 'right', Browser>();
+  let cameras: FakeCameras;
 
   before(async () => {
     h = await signingPageHarness({ SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:face' });
     const portrait = readFaceFixture('hopper');
     const found = await h.t.accounts.ctx.faces.verifier.enroll(portrait);
     assert.ok(found.ok, JSON.stringify(found));
-    dir = mkdtempSync(join(tmpdir(), 'signet-signer-camera-'));
-    const videos = await writeFakeCameraVideos(dir, found.face.box);
-    for (const side of ['left', 'right'] as const) {
-      browsers.set(
-        side,
-        await chromium.launch({
-          executablePath: '/usr/bin/chromium',
-          args: [
-            ...LAUNCH_ARGS,
-            '--use-fake-ui-for-media-stream',
-            '--use-fake-device-for-media-stream',
-            `--use-file-for-fake-video-capture=${videos[side]}`,
-          ],
-        }),
-      );
-    }
+    cameras = await launchFakeCameras(portrait, found.face.box);
   });
 
   after(async () => {
-    await Promise.all([...browsers.values()].map((b) => b.close()));
+    await cameras?.close();
     await h?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function invitedPerson(): Promise<{ username: string; signingUrl: string }> {
@@ -84,7 +65,7 @@ describe('the signing page in Chromium', () => {
    * the browser whose camera turns the way the page asks (cookies carried over).
    */
   async function throughFaceStep(signingUrl: string, username: string): Promise<Page> {
-    const first = await (browsers.get('left') as Browser).newContext({ acceptDownloads: true });
+    const first = await cameras.left.newContext({ acceptDownloads: true });
     const login = await first.newPage();
     await login.goto(signingUrl);
     assert.equal(new URL(login.url()).origin, h.t.issuer, 'the link leads to the issuer');
@@ -95,7 +76,7 @@ describe('the signing page in Chromium', () => {
     assert.ok(side === 'left' || side === 'right');
     let page = login;
     if (side === 'right') {
-      const context: BrowserContext = await (browsers.get('right') as Browser).newContext({ acceptDownloads: true });
+      const context: BrowserContext = await cameras.right.newContext({ acceptDownloads: true });
       await context.addCookies(await first.cookies());
       page = await context.newPage();
       await page.goto(login.url());
@@ -168,7 +149,7 @@ describe('the signing page in Chromium', () => {
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Download contract.pdf' }).click(),
     ]);
-    const file = join(dir, 'signed.pdf');
+    const file = join(cameras.dir, 'signed.pdf');
     await download.saveAs(file);
     assert.equal(readFileSync(file).subarray(0, 5).toString(), '%PDF-');
     const { signatures, output } = await pdfsig(file);
@@ -185,7 +166,7 @@ describe('the signing page in Chromium', () => {
 
   it('in Spanish on a phone: the link leads to a Spanish sign-in, and a dead link says so in Spanish', async () => {
     const { signingUrl } = await invitedPerson();
-    const context = await (browsers.get('left') as Browser).newContext({
+    const context = await cameras.left.newContext({
       locale: 'es-ES',
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 3,
