@@ -23,17 +23,28 @@ async function withStart<T>(
   }
 }
 
-/** The documented request: `curl -u id:secret -d grant_type=client_credentials -d audience=…`. */
-async function documentedCurl(accounts: Accounts, clientSecret: string): Promise<number> {
-  const res = await accounts.publicApp.inject({
+/** A form POST to the token endpoint, authenticated as `clientId` with `clientSecret` (HTTP Basic). */
+function tokenRequest(accounts: Accounts, clientId: string, clientSecret: string, form: string) {
+  return accounts.publicApp.inject({
     method: 'POST',
     url: '/oauth2/token',
     headers: {
-      authorization: basicAuth(DEMO_CLIENT_ID, clientSecret),
+      authorization: basicAuth(clientId, clientSecret),
       'content-type': 'application/x-www-form-urlencoded',
     },
-    payload: `grant_type=client_credentials&audience=${encodeURIComponent(accounts.ctx.config.signerAudience)}`,
+    payload: form,
   });
+}
+
+/** The documented request: `curl -u id:secret -d grant_type=client_credentials -d audience=…`. */
+async function documentedCurl(accounts: Accounts, clientSecret: string): Promise<number> {
+  const audience = encodeURIComponent(accounts.ctx.config.signerAudience);
+  const res = await tokenRequest(
+    accounts,
+    DEMO_CLIENT_ID,
+    clientSecret,
+    `grant_type=client_credentials&audience=${audience}`,
+  );
   return res.statusCode;
 }
 
@@ -166,15 +177,12 @@ describe('ensureSignerClient', () => {
 
   /** The code grant at the token endpoint with the Signer's credentials: 400 invalid_grant proves the client authenticated. */
   async function authenticates(accounts: Accounts, clientSecret: string): Promise<string> {
-    const res = await accounts.publicApp.inject({
-      method: 'POST',
-      url: '/oauth2/token',
-      headers: {
-        authorization: basicAuth(SIGNER_CLIENT_ID, clientSecret),
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      payload: `grant_type=authorization_code&code=unknown&redirect_uri=x&code_verifier=${'v'.repeat(43)}`,
-    });
+    const res = await tokenRequest(
+      accounts,
+      SIGNER_CLIENT_ID,
+      clientSecret,
+      `grant_type=authorization_code&code=unknown&redirect_uri=x&code_verifier=${'v'.repeat(43)}`,
+    );
     return (res.json() as { error: string }).error;
   }
 

@@ -584,7 +584,7 @@ describe('signet users on a terminal', { skip: hasScript ? false : 'util-linux `
   });
 });
 
-describe('signet users enroll-face', () => {
+describe('signet users enroll-face, remove-face and face-link', () => {
   let h: PeopleHarness;
   let env: Record<string, string>;
   before(async () => {
@@ -611,18 +611,8 @@ describe('signet users enroll-face', () => {
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(await h.t.ctx.store.users.getFaceTemplate(person.id), undefined);
   });
-});
 
-describe('signet users face-link', () => {
-  let h: PeopleHarness;
-  let env: Record<string, string>;
-  before(async () => {
-    h = await peopleHarness();
-    env = { SIGNET_ADMIN_URL: await listen(h.t), SIGNET_ADMIN_TOKEN: h.t.admin.token };
-  });
-  after(async () => h?.close());
-
-  it('prints a one-time enrolment link (or its JSON); a new one ends the older; an unknown person is refused', async () => {
+  it('face-link prints a one-time enrolment link (or its JSON); a new one ends the older; an unknown person is refused', async () => {
     const person = await h.person({ username: uniqueName('facelink') });
     const [plain, asJson, nobody] = await Promise.all([
       run(['users', 'face-link', person.id], env),
