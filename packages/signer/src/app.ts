@@ -5,6 +5,7 @@ import type { SignerContext } from './context.js';
 import { healthEndpoint } from './health.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/errors.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
+import { strictBodyValidation } from './http/validation.js';
 import { collectOperations, markHidden, markSecured } from './openapi/operations.js';
 import { openApiRoutes } from './openapi/routes.js';
 
@@ -44,6 +45,7 @@ export function buildSignerApp(
     return503OnClosing: true,
     clientErrorHandler,
     frameworkErrors,
+    schemaController: strictBodyValidation(),
   });
   // The parts log through the context; from here on that is this app's logger. Parts given as a
   // function are built only now, so they receive it.
