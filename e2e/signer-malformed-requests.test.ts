@@ -250,13 +250,16 @@ describe('malformed requests to the Signer API', () => {
     assert.deepEqual(failures.slice(0, 20), [], `FUZZ_SEED=${SEED}: ${failures.length} bad answers`);
   });
 
-  it('takes JSON types as sent: null, numbers for text and arrays for numbers are refused, not coerced', async () => {
+  it('takes JSON types as sent (null, numbers for text, arrays for numbers are refused, not coerced) and refuses blank names', async () => {
     const cases: [readonly (string | number)[], unknown][] = [
       [['signatures', 0, 'person'], null],
       [['signatures', 0, 'document'], '0'],
       [['issuer', 'personIndex'], [0]],
       [['persons', 0, 'name'], 42],
       [['documents', 0, 'name'], true],
+      // Blank text is no name for a signing certificate, and no nonce.
+      [['persons', 0, 'name'], '   '],
+      [['issuer', 'nonce'], ' '],
     ];
     for (const [field, value] of cases) {
       const res = await fetch(`${signer.url}/v1/envelopes`, {

@@ -37,7 +37,13 @@ export const createEnvelopeBodySchema = {
       properties: {
         initiative: { type: 'string', minLength: 1, maxLength: 200, description: "The caller's client_id." },
         personIndex: { type: 'integer', minimum: 0, description: 'Which person (0-based) issued the envelope.' },
-        nonce: { type: 'string', minLength: 1, maxLength: 200, description: 'Unique per initiative; a reuse is 409.' },
+        nonce: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 200,
+          pattern: '\\S',
+          description: 'Unique per initiative; a reuse is 409.',
+        },
       },
     },
     documents: {
@@ -64,7 +70,7 @@ export const createEnvelopeBodySchema = {
         additionalProperties: false,
         properties: {
           id_token: { type: 'string', minLength: 1, maxLength: 16384 },
-          name: { type: 'string', minLength: 1, maxLength: 200 },
+          name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
           email: { type: 'string', minLength: 3, maxLength: 254 },
         },
       },
