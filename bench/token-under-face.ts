@@ -336,7 +336,7 @@ async function startSignet(pinned: boolean) {
     SIGNET_LOG_LEVEL: 'warn',
     SIGNET_FACE_POOL_SIZE: String(settings.poolSize),
   };
-  const args = ['--import', 'tsx', 'packages/cli/src/bin.ts', 'start', '--json'];
+  const args = ['--import', 'tsx', 'packages/cli/src/bin.ts', 'start', 'accounts', '--json'];
   const [command, commandArgs] = pinned
     ? ['taskset', ['-c', '0', process.execPath, ...args]]
     : [process.execPath, args];

@@ -362,7 +362,8 @@ async function startSignet(placement: Placement): Promise<{ target: Target; chil
   const { child, line } = await startChild(
     'Signet',
     placement,
-    ['packages/cli/src/bin.ts', 'start', '--json'],
+    // Accounts alone: the Signer is another service, and would otherwise share this process's CPU.
+    ['packages/cli/src/bin.ts', 'start', 'accounts', '--json'],
     {
       SIGNET_DATA_DIR: dataDir,
       SIGNET_PORT: String(port),
