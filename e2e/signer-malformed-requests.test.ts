@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { makePdf } from '../packages/signer/src/pdf/testing.js';
+import { prng, type Rng } from './prng.js';
 import { type RunningSigner, type RunningSignet, startSigner, startSignet } from './signet.js';
 
 /**
@@ -14,22 +15,6 @@ import { type RunningSigner, type RunningSignet, startSigner, startSignet } from
 const CASES = 600;
 const CONCURRENCY = 8;
 const SEED = Number(process.env.FUZZ_SEED ?? randomBytes(4).readUInt32BE(0));
-
-/** mulberry32: a small seedable PRNG, enough to pick test inputs. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (max: number): number => Math.floor(next() * max);
-  const pick = <T>(items: readonly T[]): T => items[int(items.length)] as T;
-  return { next, int, pick };
-}
-type Rng = ReturnType<typeof prng>;
 
 /** Values of the wrong type, shape or size for any field. */
 const ODD_VALUES: readonly unknown[] = [

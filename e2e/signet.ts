@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Accounts, createAccounts, loadConfig } from '@signet/accounts';
 import { createSigner, loadSignerConfig, type Signer } from '@signet/signer';
-import { freePort } from '../packages/accounts/src/testing.js';
+import { freePort, TEST_PERSON } from '../packages/accounts/src/testing.js';
 
 /** A Signet accounts service listening on real loopback sockets, for cross-process style tests. */
 export interface RunningSignet {
@@ -28,20 +28,6 @@ export interface RunningSignet {
   /** Stops both listeners, closes the database and deletes the data directory. */
   close(): Promise<void>;
 }
-
-/** The claims `createUser` gives a person unless told otherwise. */
-const DEFAULT_PERSON = {
-  password: 'correct horse battery',
-  name: 'Ada Lovelace',
-  given_name: 'Ada',
-  family_name: 'Lovelace',
-  birthdate: '1815-12-10',
-  email: 'ada@example.com',
-  email_verified: true,
-  phone_number: '+34600000000',
-  phone_number_verified: true,
-  credential: { country: 'ES', issuer: 'DGP', type: 'id_card', number: '12345678Z' },
-};
 
 /**
  * Starts Signet on a fresh data directory with `SIGNET_ISSUER=http://localhost:<port>`, the
@@ -91,7 +77,7 @@ export async function startSignet(env: Record<string, string> = {}): Promise<Run
       const res = await fetch(`${adminUrl}/admin/users`, {
         method: 'POST',
         headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ ...DEFAULT_PERSON, username: `person-${randomUUID().slice(0, 8)}`, ...body }),
+        body: JSON.stringify({ ...TEST_PERSON, username: `person-${randomUUID().slice(0, 8)}`, ...body }),
       });
       if (res.status !== 201) throw new Error(`user creation failed: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string; username: string } & Record<string, unknown>;

@@ -89,6 +89,20 @@ export function basicAuth(clientId: string, clientSecret: string): string {
   return `Basic ${Buffer.from(`${enc(clientId)}:${enc(clientSecret)}`).toString('base64')}`;
 }
 
+/** The password and claims {@link createTestUser} gives a person unless told otherwise. */
+export const TEST_PERSON = {
+  password: 'correct horse battery',
+  name: 'Ada Lovelace',
+  given_name: 'Ada',
+  family_name: 'Lovelace',
+  birthdate: '1815-12-10',
+  email: 'ada@example.com',
+  email_verified: true,
+  phone_number: '+34600000000',
+  phone_number_verified: true,
+  credential: { country: 'ES', issuer: 'DGP', type: 'id_card', number: '12345678Z' },
+};
+
 /** Creates a person through the admin API and returns their JSON (with `id`, the `sub`). */
 export async function createTestUser(
   t: Pick<TestAccounts, 'adminApp' | 'adminAuth'>,
@@ -98,20 +112,7 @@ export async function createTestUser(
     method: 'POST',
     url: '/admin/users',
     headers: { authorization: t.adminAuth },
-    payload: {
-      username: `person-${Math.random().toString(36).slice(2, 10)}`,
-      password: 'correct horse battery',
-      name: 'Ada Lovelace',
-      given_name: 'Ada',
-      family_name: 'Lovelace',
-      birthdate: '1815-12-10',
-      email: 'ada@example.com',
-      email_verified: true,
-      phone_number: '+34600000000',
-      phone_number_verified: true,
-      credential: { country: 'ES', issuer: 'DGP', type: 'id_card', number: '12345678Z' },
-      ...body,
-    },
+    payload: { username: `person-${Math.random().toString(36).slice(2, 10)}`, ...TEST_PERSON, ...body },
   });
   if (res.statusCode !== 201) throw new Error(`user creation failed: ${res.statusCode} ${res.body}`);
   return res.json();

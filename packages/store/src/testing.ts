@@ -19,48 +19,38 @@ export interface TestBackend {
  * `TEST_DATABASE_URL` is set. Each PostgreSQL store lives in its own schema.
  */
 export function testBackends(): TestBackend[] {
-  const pgUrl = process.env.TEST_DATABASE_URL;
-  return [
-    {
-      name: 'sqlite',
-      async open() {
-        const dir = mkdtempSync(join(tmpdir(), 'signet-store-'));
-        const store = openStore({ url: join(dir, 'signet.db') });
-        await store.migrate();
-        return {
-          store,
-          async dispose() {
-            await store.close();
-            rmSync(dir, { recursive: true, force: true });
-          },
-        };
-      },
+  return testStores(openStore);
+}
+
+/** A store of any service that migrates and closes itself (accounts' or the Signer's). */
+export interface MigratingStore {
+  migrate(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * One fresh, migrated store per backend of {@link testLocations}, opened with `open`: the shared
+ * way a service's storage tests get theirs.
+ */
+export function testStores<S extends MigratingStore>(
+  open: (options: StoreOptions) => S,
+): { name: string; skip?: string; open(): Promise<{ store: S; dispose(): Promise<void> }> }[] {
+  return testLocations().map((location) => ({
+    name: location.name,
+    ...(location.skip ? { skip: location.skip } : {}),
+    async open() {
+      const { options, dispose } = await location.create();
+      const store = open(options);
+      await store.migrate();
+      return {
+        store,
+        async dispose() {
+          await store.close();
+          await dispose();
+        },
+      };
     },
-    {
-      name: 'postgres',
-      ...(pgUrl ? {} : { skip: 'TEST_DATABASE_URL is not set: the PostgreSQL leg was SKIPPED' }),
-      async open() {
-        const url = pgUrl as string;
-        const schema = `signet_test_${randomBytes(6).toString('hex')}`;
-        const admin = new pg.Client({ connectionString: url });
-        await admin.connect();
-        await admin.query(`create schema ${schema}`);
-        await admin.end();
-        const store = openStore({ url, schema, poolSize: 4 });
-        await store.migrate();
-        return {
-          store,
-          async dispose() {
-            await store.close();
-            const c = new pg.Client({ connectionString: url });
-            await c.connect();
-            await c.query(`drop schema ${schema} cascade`);
-            await c.end();
-          },
-        };
-      },
-    },
-  ];
+  }));
 }
 
 /** A place a test database can be created, for services with their own tables (the Signer). */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type CredentialClaim, safeEqual } from '@signet/protocol';
+import { safeEqual } from '@signet/protocol';
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { IdentityClaims } from '../pki/identity.js';
 
 /** The discovery fields the signing page uses (OpenID Connect Discovery 1.0 §3, RFC 9207). */
 export interface IssuerMetadata {
@@ -139,17 +140,6 @@ export async function exchangeCode(
   if (!response.ok) throw new SignInError('token', `token endpoint answered ${response.status} ${String(body.error)}`);
   if (typeof body.id_token !== 'string') throw new SignInError('token', 'token response without id_token');
   return body.id_token;
-}
-
-/** The id_token claims a signing certificate is issued from (the PKI's `identityFromClaims` reads them). */
-export interface IdentityClaims {
-  iss: string;
-  sub: string;
-  name?: string;
-  given_name?: string;
-  family_name?: string;
-  email?: string;
-  credential?: Partial<CredentialClaim>;
 }
 
 /** A person the issuer vouched for in a verified id_token. */

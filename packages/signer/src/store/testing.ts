@@ -1,4 +1,4 @@
-import { testLocations } from '@signet/store/testing';
+import { testStores } from '@signet/store/testing';
 import { openSignerStore, type SignerStore } from './signer-store.js';
 
 /** A backend the Signer's storage tests run on. */
@@ -12,20 +12,5 @@ export interface SignerTestBackend {
 
 /** SQLite always, PostgreSQL (a fresh schema each) when `TEST_DATABASE_URL` is set. */
 export function signerTestBackends(): SignerTestBackend[] {
-  return testLocations().map((location) => ({
-    name: location.name,
-    ...(location.skip ? { skip: location.skip } : {}),
-    async open() {
-      const { options, dispose } = await location.create();
-      const store = openSignerStore(options);
-      await store.migrate();
-      return {
-        store,
-        async dispose() {
-          await store.close();
-          await dispose();
-        },
-      };
-    },
-  }));
+  return testStores(openSignerStore);
 }
