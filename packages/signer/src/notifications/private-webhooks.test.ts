@@ -36,6 +36,10 @@ for (const backend of signerTestBackends()) {
     let store: SignerStore;
     let dispose: () => Promise<void>;
     const running: { notifications: Notifications; app: FastifyInstance }[] = [];
+    // One key for every dispatcher here, as all nodes of a deployment share it: the dispatchers of
+    // earlier tests keep running on this database, and with keys of their own they could not open
+    // the client's webhook secret (an extra "internal error" attempt).
+    const masterKey = randomBytes(32);
 
     before(async () => {
       ({ store, dispose } = await backend.open());
@@ -51,7 +55,7 @@ for (const backend of signerTestBackends()) {
     const start = async (privateNetworks: PrivateNetworkPolicy) => {
       const notifications = startNotifications({
         store,
-        masterKey: randomBytes(32),
+        masterKey,
         now,
         log: recordingLogger(),
         pollIntervalMs: 20,
