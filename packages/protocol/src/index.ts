@@ -1,4 +1,5 @@
 export * from './claims.js';
+export * from './config-env.js';
 export * from './envelopes.js';
 export * from './errors.js';
 export * from './metadata.js';

@@ -1,4 +1,16 @@
 import { resolve } from 'node:path';
+import {
+  ConfigError,
+  type Env,
+  envHttpUrl,
+  envInt,
+  envIssuer,
+  envLogLevel,
+  envMasterKey,
+  envSignerAudience,
+  envString,
+  isLoopback,
+} from '@signet/protocol';
 
 /**
  * The Signer's configuration, read once at start from `SIGNET_*` variables by
@@ -45,23 +57,7 @@ export interface SignerConfig {
   logLevel: string;
 }
 
-/** A configuration problem, naming the variable at fault. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
-/** Bytes of a Signer master key. */
-export const SIGNER_MASTER_KEY_BYTES = 32;
-
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export { ConfigError, isLoopback };
 
 /**
  * Reads and validates the Signer's configuration; throws {@link ConfigError} on the first bad
@@ -72,23 +68,11 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * const config = loadSignerConfig({ SIGNET_ISSUER: 'https://accounts.example.com', SIGNET_SIGNER_PORT: '8446' });
  */
 export function loadSignerConfig(env: Env = process.env): SignerConfig {
-  const dataDir = resolve(str(env, 'SIGNET_DATA_DIR', './.signet'));
-  const issuer = httpUrl(env, 'SIGNET_ISSUER', 'http://localhost:4444');
-  if (issuer.endsWith('/')) throw new ConfigError('SIGNET_ISSUER', 'must not end with "/"');
-  const parsedIssuer = new URL(issuer);
-  if (parsedIssuer.search || parsedIssuer.hash) {
-    throw new ConfigError('SIGNET_ISSUER', 'must not carry a query or fragment (RFC 8414 §2)');
-  }
-  if (parsedIssuer.protocol === 'http:' && !isLoopback(parsedIssuer.hostname)) {
-    throw new ConfigError('SIGNET_ISSUER', 'must use https unless the host is localhost');
-  }
-  const audience = str(env, 'SIGNET_SIGNER_AUDIENCE', 'http://localhost:4446');
-  // Token requests carry audiences space-delimited, so one with a space could never be asked for.
-  if (/\s/.test(audience)) {
-    throw new ConfigError('SIGNET_SIGNER_AUDIENCE', `must be a single audience without spaces, got "${audience}"`);
-  }
-  const publicUrl = httpUrl(env, 'SIGNET_SIGNER_PUBLIC_URL', 'http://localhost:4446').replace(/\/+$/, '');
-  const webhookPrivateNetworks = str(
+  const dataDir = resolve(envString(env, 'SIGNET_DATA_DIR', './.signet'));
+  const issuer = envIssuer(env);
+  const audience = envSignerAudience(env);
+  const publicUrl = envHttpUrl(env, 'SIGNET_SIGNER_PUBLIC_URL', 'http://localhost:4446').replace(/\/+$/, '');
+  const webhookPrivateNetworks = envString(
     env,
     'SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS',
     isLoopback(new URL(publicUrl).hostname) ? 'allow' : 'deny',
@@ -99,13 +83,7 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
       `must be "deny" or "allow", got "${webhookPrivateNetworks}"`,
     );
   }
-  const masterKey = env.SIGNET_SIGNER_MASTER_KEY?.trim() || undefined;
-  if (masterKey !== undefined && Buffer.from(masterKey, 'base64url').length < SIGNER_MASTER_KEY_BYTES) {
-    throw new ConfigError(
-      'SIGNET_SIGNER_MASTER_KEY',
-      'must be at least 32 bytes, base64url-encoded (try: openssl rand -base64 32)',
-    );
-  }
+  const masterKey = envMasterKey(env, 'SIGNET_SIGNER_MASTER_KEY');
   const clientId = env.SIGNET_SIGNER_CLIENT_ID?.trim() || undefined;
   const clientSecret = env.SIGNET_SIGNER_CLIENT_SECRET?.trim() || undefined;
   if (clientId && !clientSecret) {
@@ -114,60 +92,22 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
   if (clientSecret && !clientId) {
     throw new ConfigError('SIGNET_SIGNER_CLIENT_ID', 'is required when SIGNET_SIGNER_CLIENT_SECRET is set');
   }
-  const logLevel = str(env, 'SIGNET_LOG_LEVEL', 'info');
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError('SIGNET_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-  }
+  const logLevel = envLogLevel(env);
   return {
     issuer,
     audience,
     publicUrl,
-    host: str(env, 'SIGNET_SIGNER_HOST', '127.0.0.1'),
-    port: int(env, 'SIGNET_SIGNER_PORT', 4446, 0, 65535),
+    host: envString(env, 'SIGNET_SIGNER_HOST', '127.0.0.1'),
+    port: envInt(env, 'SIGNET_SIGNER_PORT', 4446, 0, 65535),
     dataDir,
     databaseUrl: env.SIGNET_SIGNER_DATABASE_URL?.trim() || resolve(dataDir, 'signer.db'),
     masterKey,
-    maxDocumentBytes: int(env, 'SIGNET_SIGNER_MAX_DOCUMENT_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
-    requiredAcr: str(env, 'SIGNET_SIGNER_REQUIRED_ACR', 'urn:acr:face'),
-    authMaxAge: int(env, 'SIGNET_SIGNER_AUTH_MAX_AGE', 900, 1, 86_400),
+    maxDocumentBytes: envInt(env, 'SIGNET_SIGNER_MAX_DOCUMENT_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    requiredAcr: envString(env, 'SIGNET_SIGNER_REQUIRED_ACR', 'urn:acr:face'),
+    authMaxAge: envInt(env, 'SIGNET_SIGNER_AUTH_MAX_AGE', 900, 1, 86_400),
     clientId,
     clientSecret,
     webhookPrivateNetworks,
     logLevel,
   };
-}
-
-function str(env: Env, name: string, fallback: string): string {
-  const v = env[name]?.trim();
-  return v ? v : fallback;
-}
-
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
-
-function httpUrl(env: Env, name: string, fallback: string): string {
-  const v = str(env, name, fallback);
-  let parsed: URL;
-  try {
-    parsed = new URL(v);
-  } catch {
-    throw new ConfigError(name, `must be an absolute URL, got "${v}"`);
-  }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    throw new ConfigError(name, `must be an http(s) URL, got "${v}"`);
-  }
-  return v;
-}
-
-/** True for hosts that never leave the machine, where plain http is acceptable. */
-export function isLoopback(host: string): boolean {
-  return (
-    host === 'localhost' || host === '127.0.0.1' || host === '[::1]' || host === '::1' || host.endsWith('.localhost')
-  );
 }

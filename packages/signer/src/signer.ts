@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { readSecretFile } from '@signet/store';
+import { loadMasterKey } from '@signet/store';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildSignerApp, type SignerRoutes } from './app.js';
 import { type DiscoveryRetry, discoverWithRetry, type IssuerMetadata } from './auth/discovery.js';
 import { IssuerKeys } from './auth/issuer-keys.js';
-import { ConfigError, SIGNER_MASTER_KEY_BYTES, type SignerConfig } from './config.js';
+import type { SignerConfig } from './config.js';
 import type { SignerContext } from './context.js';
 import { expireEnvelopes } from './envelopes/lifecycle.js';
 import { envelopeRoutes } from './envelopes/routes.js';
@@ -156,17 +155,8 @@ function signerParts(
 
 /** The configured master key, or the one in `<dataDir>/signer-master-key`, created on first start. */
 export function loadSignerMasterKey(config: Pick<SignerConfig, 'masterKey' | 'dataDir'>): Buffer {
-  if (config.masterKey) return Buffer.from(config.masterKey, 'base64url');
-  const { value, path } = readSecretFile(config.dataDir, 'signer-master-key', () =>
-    randomBytes(SIGNER_MASTER_KEY_BYTES).toString('base64url'),
-  );
-  const key = Buffer.from(value, 'base64url');
-  // An empty or damaged file must never become a short, guessable key.
-  if (key.length < SIGNER_MASTER_KEY_BYTES) {
-    throw new ConfigError(
-      'SIGNET_SIGNER_MASTER_KEY',
-      `${path} does not hold a ${SIGNER_MASTER_KEY_BYTES}-byte base64url key; restore it from a backup, or set SIGNET_SIGNER_MASTER_KEY`,
-    );
-  }
-  return key;
+  return loadMasterKey(config.masterKey, config.dataDir, {
+    file: 'signer-master-key',
+    variable: 'SIGNET_SIGNER_MASTER_KEY',
+  });
 }

@@ -24,7 +24,7 @@ export { SigningKeyRepository } from './repositories/signing-keys.js';
 export type { User } from './repositories/users.js';
 export { UserRepository } from './repositories/users.js';
 export type { Database } from './schema.js';
-export { readSecretFile } from './secret-file.js';
+export { loadMasterKey, MASTER_KEY_BYTES, readSecretFile } from './secret-file.js';
 export {
   isPostgresUrl,
   type MigrationTables,

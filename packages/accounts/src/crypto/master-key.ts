@@ -1,9 +1,7 @@
-import { hkdfSync, randomBytes } from 'node:crypto';
-import { readSecretFile } from '@signet/store';
-import { ConfigError } from '../config.js';
+import { hkdfSync } from 'node:crypto';
+import { loadMasterKey as loadKeyFile, MASTER_KEY_BYTES } from '@signet/store';
 
-/** Bytes of a master key (AES-256 and HMAC-SHA256 keys are derived from it). */
-export const MASTER_KEY_BYTES = 32;
+export { MASTER_KEY_BYTES };
 
 /**
  * Keys derived from the master key, one per purpose (HKDF-SHA256, RFC 5869), so a
@@ -36,17 +34,5 @@ export function deriveKeys(masterKey: Buffer): DerivedKeys {
 
 /** Loads the configured master key, or the one in `<dataDir>/master-key`, creating it on first start. */
 export function loadMasterKey(configured: string | undefined, dataDir: string): Buffer {
-  if (configured) return Buffer.from(configured, 'base64url');
-  const { value, path } = readSecretFile(dataDir, 'master-key', () =>
-    randomBytes(MASTER_KEY_BYTES).toString('base64url'),
-  );
-  const key = Buffer.from(value, 'base64url');
-  // An empty or damaged file must never become a short, guessable key.
-  if (key.length < MASTER_KEY_BYTES) {
-    throw new ConfigError(
-      'SIGNET_MASTER_KEY',
-      `${path} does not hold a ${MASTER_KEY_BYTES}-byte base64url key; restore it from a backup, or set SIGNET_MASTER_KEY to the key this database was created with`,
-    );
-  }
-  return key;
+  return loadKeyFile(configured, dataDir, { file: 'master-key', variable: 'SIGNET_MASTER_KEY' });
 }
