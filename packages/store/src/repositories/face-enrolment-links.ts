@@ -68,8 +68,12 @@ export function faceEnrolmentLinkStatus(link: FaceEnrolmentLink, now: number): F
   return link.expiresAt <= now ? 'expired' : 'live';
 }
 
-/** Issuing retries this many times when a concurrent issue for the same person won the race. */
-const ISSUE_ATTEMPTS = 3;
+/**
+ * Issuing retries this many times when a concurrent issue for the same person won the race. Each
+ * round has one winner, so n issues at once need up to n attempts: 3 let the fourth of four
+ * concurrent issues fail (seen once in CI on PostgreSQL); 10 is far beyond what operators do.
+ */
+const ISSUE_ATTEMPTS = 10;
 
 /**
  * Persistence of one-time face enrolment links. A link is redeemed by one conditional UPDATE
