@@ -258,31 +258,89 @@ export interface AuditTrail {
   events: AuditEvent[];
 }
 
-/** One signature found by `POST /v1/verify`. */
+/** ETSI EN 319 102-1 §5.1.3 main indication of a validation. */
+export type Indication = 'TOTAL_PASSED' | 'TOTAL_FAILED' | 'INDETERMINATE';
+
+/** A PAdES baseline level (ETSI EN 319 142-1 §6). */
+export type PadesLevel = 'B-B' | 'B-T' | 'B-LT' | 'B-LTA';
+
+/** One change a later revision made to a signed document, and whether PAdES allows it after a signature. */
+export interface DocumentChange {
+  /** Allowed after a signature: a DSS, document timestamps, further signatures and their fields. */
+  allowed: boolean;
+  /** What changed, e.g. `page 1: /Contents replaced` or `document timestamp Signature_2 added`. */
+  description: string;
+}
+
+/** The revision of the file a signature or timestamp covers. */
+export interface CoveredRevision {
+  /** 1 for the first revision of the file (each incremental update adds one). */
+  revision: number;
+  /** Its length in bytes (the end of the signature's byte range). */
+  bytes: number;
+}
+
+/** One signature found by `POST /v1/verify`, validated. */
 export interface VerifiedSignature {
   /** The PDF signature field's name. */
   field: string;
+  indication: Indication;
+  /** Why it did not pass (an ETSI EN 319 102-1 sub-indication such as `HASH_FAILURE`), else null. */
+  subIndication: string | null;
+  /** What failed or could not be established, in words. */
+  errors: string[];
+  /** The highest PAdES baseline level it meets; null when it does not pass. */
+  level: PadesLevel | null;
   signer: { name: string; serialNumber?: string; country?: string; certificateSubject: string };
-  /** The signing time the signer claimed (ISO), if any. */
+  /** The signing time the signer claims (ISO): the signature dictionary's `/M`. */
   signingTime: string | null;
-  /** The RFC 3161 timestamp's time (ISO), if the signature carries one. */
+  /** The time (ISO) its signature-time-stamp proves it existed at, if it carries a valid one. */
   timestamp: string | null;
+  /** The time (ISO) it was validated at: the earliest proof of existence (a timestamp), else now. */
+  bestSignatureTime: string;
   /** Whether the signed bytes are unchanged and the CMS signature checks. */
   integrity: 'valid' | 'invalid';
+  /** Whether the certificate chains to this Signet's root at `bestSignatureTime`. */
+  chain: 'trusted' | 'untrusted';
+  /** The signer certificate's revocation status at `bestSignatureTime`, from the document's DSS or the CA. */
+  revocation: { status: 'good' | 'revoked' | 'unknown'; source: 'ocsp' | 'crl' | null; revokedAt: string | null };
   /** Whether this signature covers the whole file (true for the last signature of an untouched document). */
   coversWholeDocument: boolean;
-  /** Whether the certificate chains to this Signet's root. */
+  covers: CoveredRevision;
+  /** What later revisions changed; any change not `allowed` fails the signature. */
+  changesAfter: DocumentChange[];
+}
+
+/** One document timestamp (PAdES B-LTA) found by `POST /v1/verify`, validated. */
+export interface VerifiedDocumentTimestamp {
+  field: string;
+  indication: Indication;
+  subIndication: string | null;
+  errors: string[];
+  /** Its genTime (ISO), when the token is readable. */
+  time: string | null;
+  /** The timestamp authority's certificate CN. */
+  authority: string;
+  integrity: 'valid' | 'invalid';
   chain: 'trusted' | 'untrusted';
+  coversWholeDocument: boolean;
+  covers: CoveredRevision;
+  changesAfter: DocumentChange[];
 }
 
 /**
- * The answer of `POST /v1/verify`. The request body is the PDF itself (`Content-Type:
- * application/pdf`) or JSON `{ "content": "<base64>" }`.
+ * The answer of `POST /v1/verify`, a validation report in the spirit of ETSI EN 319 102-1 and the
+ * EU DSS. The request body is the PDF itself (`Content-Type: application/pdf`) or JSON
+ * `{ "content": "<base64>" }`.
  */
 export interface VerifyResponse {
-  /** True when there is at least one signature and every one is valid and trusted. */
+  /** True when `indication` is `TOTAL_PASSED`: at least one signature, every signature and timestamp passed. */
   valid: boolean;
+  /** The worst indication among the signatures and document timestamps; `INDETERMINATE` with `NO_SIGNATURE_FOUND` when there is none. */
+  indication: Indication;
+  subIndication: string | null;
   signatures: VerifiedSignature[];
+  documentTimestamps: VerifiedDocumentTimestamp[];
 }
 
 /**

@@ -87,7 +87,7 @@ for (const backend of signerTestBackends()) {
       const download = await h.app.inject({ url: `/v1/envelopes/${envelope.id}/documents/0`, headers: h.as(ACME) });
       assert.equal(download.statusCode, 200);
       assert.equal(download.headers['content-type'], 'application/pdf');
-      const reports = await verifyPdf(download.rawPayload, [h.context.ca.rootCertificatePem]);
+      const reports = (await verifyPdf(download.rawPayload, [h.context.ca.rootCertificatePem])).signatures;
       assert.equal(reports.length, 1);
       assert.equal(reports[0]?.integrity, 'valid');
       assert.equal(reports[0]?.chain, 'trusted');
@@ -175,7 +175,7 @@ for (const backend of signerTestBackends()) {
       );
       assert.equal(done.documents[0]?.signatureCount, 2);
       const bytes = await h.app.inject({ url: `/v1/envelopes/${envelope.id}/documents/0`, headers: h.as(ACME) });
-      const reports = await verifyPdf(bytes.rawPayload, [h.context.ca.rootCertificatePem]);
+      const reports = (await verifyPdf(bytes.rawPayload, [h.context.ca.rootCertificatePem])).signatures;
       assert.deepEqual(
         reports.map((r) => [r.signer.name, r.integrity, r.chain]),
         [

@@ -43,7 +43,7 @@ test("the issuer's id_token identifies the signer of an envelope created with th
     url: `/v1/envelopes/${envelope.id}/documents/0`,
     headers: { authorization: `Bearer ${accessToken}` },
   });
-  const [report] = await verifyPdf(download.rawPayload, [t.signer.ca.rootCertificatePem]);
+  const [report] = (await verifyPdf(download.rawPayload, [t.signer.ca.rootCertificatePem])).signatures;
   assert.equal(report?.integrity, 'valid');
   assert.equal(report?.chain, 'trusted');
   assert.equal(report?.signer.name, envelope.persons[0]?.name);

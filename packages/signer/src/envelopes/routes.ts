@@ -233,14 +233,15 @@ export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthori
           operationId: 'verifyPdf',
           summary: 'Verify the signatures of a PDF',
           description:
-            'The body is the PDF (`application/pdf`) or JSON `{ "content": "<base64>" }`. Reports each signature: ' +
-            "signer, time, integrity, and whether its certificate chains to this Signet's root.",
+            'The body is the PDF (`application/pdf`) or JSON `{ "content": "<base64>" }`. Answers a validation report ' +
+            '(ETSI EN 319 102-1 indications): per signature its PAdES level, signer, proven time, integrity, chain to ' +
+            "this Signet's root, revocation status and any change made after it; and each document timestamp.",
           tags: ['verification'],
           consumes: ['application/json', 'application/pdf'],
           body: {
             anyOf: [verifyBodySchema, { type: 'string', format: 'binary', description: 'The PDF itself.' }],
           },
-          response: { 200: { description: 'The signatures found.', ...verifyResponseSchema }, ...errors(400, 422) },
+          response: { 200: { description: 'The validation report.', ...verifyResponseSchema }, ...errors(400, 422) },
         },
         // The raw PDF is a Buffer, which no JSON Schema describes; validate JSON bodies only.
         validatorCompiler: () => (body: unknown) =>
@@ -252,12 +253,9 @@ export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthori
         const body = request.body;
         const bytes = Buffer.isBuffer(body) ? new Uint8Array(body) : decodeBase64Pdf(body.content, maxDocument);
         await checkPdf(bytes, Buffer.isBuffer(body) ? 'body' : 'content');
-        const signatures = await verifyPdf(bytes, [context.ca.rootCertificatePem]);
+        const report = await verifyPdf(bytes, [context.ca.rootCertificatePem], { now: new Date(context.now() * 1000) });
         reply.header('cache-control', 'no-store');
-        return {
-          valid: signatures.length > 0 && signatures.every((s) => s.integrity === 'valid' && s.chain === 'trusted'),
-          signatures,
-        };
+        return report;
       },
     );
   };

@@ -263,18 +263,40 @@ export const auditTrailSchema = {
   },
 } as const;
 
-/** Response of `POST /v1/verify`. */
+const indication = { type: 'string', enum: ['TOTAL_PASSED', 'TOTAL_FAILED', 'INDETERMINATE'] } as const;
+const subIndication = { type: ['string', 'null'] } as const;
+const changesAfter = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['allowed', 'description'],
+    properties: { allowed: { type: 'boolean' }, description: { type: 'string' } },
+  },
+} as const;
+const covers = {
+  type: 'object',
+  required: ['revision', 'bytes'],
+  properties: { revision: { type: 'integer' }, bytes: { type: 'integer' } },
+} as const;
+
+/** Response of `POST /v1/verify`: the validation report. */
 export const verifyResponseSchema = {
   type: 'object',
-  required: ['valid', 'signatures'],
+  required: ['valid', 'indication', 'subIndication', 'signatures', 'documentTimestamps'],
   properties: {
     valid: { type: 'boolean' },
+    indication,
+    subIndication,
     signatures: {
       type: 'array',
       items: {
         type: 'object',
         properties: {
           field: { type: 'string' },
+          indication,
+          subIndication,
+          errors: { type: 'array', items: { type: 'string' } },
+          level: { type: ['string', 'null'], enum: ['B-B', 'B-T', 'B-LT', 'B-LTA', null] },
           signer: {
             type: 'object',
             properties: {
@@ -286,9 +308,39 @@ export const verifyResponseSchema = {
           },
           signingTime: nullableTime,
           timestamp: nullableTime,
+          bestSignatureTime: { type: 'string', format: 'date-time' },
           integrity: { type: 'string', enum: ['valid', 'invalid'] },
-          coversWholeDocument: { type: 'boolean' },
           chain: { type: 'string', enum: ['trusted', 'untrusted'] },
+          revocation: {
+            type: 'object',
+            properties: {
+              status: { type: 'string', enum: ['good', 'revoked', 'unknown'] },
+              source: { type: ['string', 'null'], enum: ['ocsp', 'crl', null] },
+              revokedAt: nullableTime,
+            },
+          },
+          coversWholeDocument: { type: 'boolean' },
+          covers,
+          changesAfter,
+        },
+      },
+    },
+    documentTimestamps: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          field: { type: 'string' },
+          indication,
+          subIndication,
+          errors: { type: 'array', items: { type: 'string' } },
+          time: nullableTime,
+          authority: { type: 'string' },
+          integrity: { type: 'string', enum: ['valid', 'invalid'] },
+          chain: { type: 'string', enum: ['trusted', 'untrusted'] },
+          coversWholeDocument: { type: 'boolean' },
+          covers,
+          changesAfter,
         },
       },
     },

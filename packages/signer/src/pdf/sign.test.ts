@@ -74,7 +74,7 @@ describe('signPdf', () => {
   });
 
   it('our own verification agrees: both intact, chained to the root, timestamped', async () => {
-    const reports = await verifyPdf(twice, [ca.rootCertificatePem]);
+    const reports = (await verifyPdf(twice, [ca.rootCertificatePem])).signatures;
     assert.equal(reports.length, 2);
     const [first] = reports;
     assert.deepEqual(first?.signer, {
@@ -100,7 +100,7 @@ describe('signPdf', () => {
   it('reports the chain untrusted against another root', async () => {
     const other = await testAuthority();
     try {
-      const reports = await verifyPdf(twice, [other.ca.rootCertificatePem]);
+      const reports = (await verifyPdf(twice, [other.ca.rootCertificatePem])).signatures;
       assert.deepEqual(
         reports.map((r) => [r.integrity, r.chain]),
         [
@@ -127,7 +127,7 @@ describe('signPdf', () => {
     assert.equal(signatures.length, 2, output);
     assert.equal(signatures[1]?.valid, false, output);
     assert.match(signatures[1]?.validation ?? '', /Digest Mismatch|Invalid/i);
-    const reports = await verifyPdf(tampered, [ca.rootCertificatePem]);
+    const reports = (await verifyPdf(tampered, [ca.rootCertificatePem])).signatures;
     assert.equal(reports[1]?.integrity, 'invalid');
   });
 
@@ -137,7 +137,7 @@ describe('signPdf', () => {
     const tampered = new Uint8Array(twice);
     const at = second.byteRange[2] + 2;
     tampered[at] = (tampered[at] ?? 0) ^ 0x01;
-    const reports = await verifyPdf(tampered, [ca.rootCertificatePem]);
+    const reports = (await verifyPdf(tampered, [ca.rootCertificatePem])).signatures;
     assert.equal(reports.at(-1)?.integrity, 'invalid');
   });
 
@@ -181,8 +181,8 @@ describe('signPdf', () => {
     assert.ok(token, 'signature-time-stamp unsigned attribute');
     const { checkDetachedCms } = await import('./cms.js');
     const check = await checkDetachedCms(first.cms, first.signedBytes);
-    assert.equal(check.timestamp?.imprintMatches, true);
-    assert.equal(check.timestamp?.intact, true);
+    assert.equal(check.failure, null);
+    assert.equal(check.timestamp?.failure, null);
     const expected = await crypto.subtle.digest('SHA-256', signerInfo.signature.getValue());
     assert.deepEqual(
       Buffer.from(check.timestamp?.tstInfo.messageImprint.hashedMessage.getValue() ?? new ArrayBuffer(0)),
@@ -200,7 +200,7 @@ describe('signPdf', () => {
 
   it('without a timestamp authority the signature is B-B: valid, no timestamp', async () => {
     const signed = await signPdf(await makePdf(1), { credential: await ca.credentialFor(ana) });
-    const [report] = await verifyPdf(signed, [ca.rootCertificatePem]);
+    const [report] = (await verifyPdf(signed, [ca.rootCertificatePem])).signatures;
     assert.equal(report?.integrity, 'valid');
     assert.equal(report?.timestamp, null);
     const { signatures } = await pdfsig(files.write('bb.pdf', signed));
@@ -260,7 +260,7 @@ describe('signPdf with a visible appearance', () => {
       assert.ok(widget.getDict('AP', resolve)?.get('N'), 'normal appearance stream');
     }
     assert.deepEqual(
-      (await verifyPdf(twice, [ca.rootCertificatePem])).map((r) => r.integrity),
+      (await verifyPdf(twice, [ca.rootCertificatePem])).signatures.map((r) => r.integrity),
       ['valid', 'valid'],
     );
   });

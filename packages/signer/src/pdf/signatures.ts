@@ -13,6 +13,14 @@ export interface EmbeddedSignature {
   signedBytes: Uint8Array;
   /** Whether the second range ends at the end of the file. */
   coversWholeDocument: boolean;
+  /** The length of the revision this signature signed: the end of its second range. */
+  revisionLength: number;
+  /** `/SubFilter`: `ETSI.CAdES.detached` for a PAdES signature, `ETSI.RFC3161` for a document timestamp. */
+  subFilter: string;
+  /** A document timestamp (`/Type /DocTimeStamp`, RFC 3161 token over the ByteRange) or a signature. */
+  kind: 'signature' | 'timestamp';
+  /** `/M`, the time the signer claims (PAdES puts the claimed time here, not in the CMS). */
+  claimedTime: Date | null;
 }
 
 /** Thrown when the bytes are not a PDF the signatures can be read from. */
@@ -23,11 +31,11 @@ export class PdfReadError extends Error {
   }
 }
 
-/** Every signed signature field of `pdf`, in file order of their byte ranges. */
-export async function extractSignatures(pdf: Uint8Array): Promise<EmbeddedSignature[]> {
+/** Every signed signature field of `pdf` (`loaded`: the same bytes already loaded), in file order of their byte ranges. */
+export async function extractSignatures(pdf: Uint8Array, loaded?: PDF): Promise<EmbeddedSignature[]> {
   let document: PDF;
   try {
-    document = await PDF.load(pdf);
+    document = loaded ?? (await PDF.load(pdf));
   } catch {
     throw new PdfReadError('the file is not a readable PDF');
   }
@@ -40,12 +48,34 @@ export async function extractSignatures(pdf: Uint8Array): Promise<EmbeddedSignat
       const item = array.at(i);
       return item instanceof PdfNumber && item.isInteger() ? item.value : -1;
     });
-    found.push(readSignature(pdf, field.name, numbers as [number, number, number, number]));
+    const subFilter = dict?.getName('SubFilter')?.value ?? '';
+    const kind =
+      dict?.getName('Type')?.value === 'DocTimeStamp' || subFilter === 'ETSI.RFC3161' ? 'timestamp' : 'signature';
+    found.push({
+      ...readSignature(pdf, field.name, numbers as [number, number, number, number]),
+      subFilter,
+      kind,
+      claimedTime: parsePdfDate(dict?.getString('M')?.asString()),
+    });
   }
   return found.sort((a, b) => a.byteRange[2] - b.byteRange[2]);
 }
 
-function readSignature(pdf: Uint8Array, field: string, byteRange: [number, number, number, number]): EmbeddedSignature {
+/** A PDF date string `D:YYYYMMDDHHmmSSOHH'mm` (PDF 32000-1 §7.9.4), or null when it is not one. */
+function parsePdfDate(text: string | undefined): Date | null {
+  const m = /^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?([Zz]|[+-]\d{2}'?\d{2}'?)?/.exec(text ?? '');
+  if (!m) return null;
+  const [, y, mo = '01', d = '01', h = '00', mi = '00', sec = '00', zone = 'Z'] = m;
+  const offset = /^[Zz]$/.test(zone) ? 'Z' : `${zone.slice(0, 3)}:${zone.replace(/'/g, '').slice(3, 5) || '00'}`;
+  const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec}${offset}`);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function readSignature(
+  pdf: Uint8Array,
+  field: string,
+  byteRange: [number, number, number, number],
+): Omit<EmbeddedSignature, 'subFilter' | 'kind' | 'claimedTime'> {
   const [start1, length1, start2, length2] = byteRange;
   const gapStart = start1 + length1;
   const inside = start1 === 0 && length1 > 0 && start2 > gapStart && length2 >= 0 && start2 + length2 <= pdf.length;
@@ -63,6 +93,7 @@ function readSignature(pdf: Uint8Array, field: string, byteRange: [number, numbe
     cms: wellFormed && hex ? stripPadding(Buffer.from(hex, 'hex')) : new Uint8Array(0),
     signedBytes: new Uint8Array(signedBytes),
     coversWholeDocument: inside && start2 + length2 === pdf.length,
+    revisionLength: inside ? start2 + length2 : 0,
   };
 }
 
