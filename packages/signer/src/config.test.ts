@@ -38,14 +38,14 @@ describe('loadSignerConfig', () => {
     assert.equal(loadSignerConfig({}).sealCountry, undefined);
     const config = loadSignerConfig({
       SIGNET_SIGNER_SEAL_COUNTRY: 'es',
-      SIGNET_SIGNER_SEAL_ORGANIZATION_IDENTIFIER: 'VATES-B12345678',
+      SIGNET_SIGNER_SEAL_ORGANIZATION_ID: 'VATES-B12345678',
     });
     assert.equal(config.sealCountry, 'ES');
     assert.equal(config.sealOrganizationIdentifier, 'VATES-B12345678');
     assert.throws(() => loadSignerConfig({ SIGNET_SIGNER_SEAL_COUNTRY: 'Spain' }), /SIGNET_SIGNER_SEAL_COUNTRY/);
     assert.throws(
-      () => loadSignerConfig({ SIGNET_SIGNER_SEAL_ORGANIZATION_IDENTIFIER: 'B12345678' }),
-      /SIGNET_SIGNER_SEAL_ORGANIZATION_IDENTIFIER/,
+      () => loadSignerConfig({ SIGNET_SIGNER_SEAL_ORGANIZATION_ID: 'B12345678' }),
+      /SIGNET_SIGNER_SEAL_ORGANIZATION_ID/,
     );
   });
 

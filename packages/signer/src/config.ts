@@ -60,7 +60,7 @@ export interface SignerConfig {
    * certificates of completion; ETSI EN 319 412-3 requires it. Default: unset (no C).
    */
   sealCountry: string | undefined;
-  /** `SIGNET_SIGNER_SEAL_ORGANIZATION_IDENTIFIER`: the seal's organizationIdentifier, e.g. `VATES-B12345678`. Default: unset. */
+  /** `SIGNET_SIGNER_SEAL_ORGANIZATION_ID`: the seal's organizationIdentifier, e.g. `VATES-B12345678`. Default: unset. */
   sealOrganizationIdentifier: string | undefined;
 }
 
@@ -107,14 +107,14 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
       `must be an ISO 3166-1 alpha-2 code such as ES, got "${sealCountry}"`,
     );
   }
-  const sealOrganizationIdentifier = env.SIGNET_SIGNER_SEAL_ORGANIZATION_IDENTIFIER?.trim() || undefined;
+  const sealOrganizationIdentifier = env.SIGNET_SIGNER_SEAL_ORGANIZATION_ID?.trim() || undefined;
   // ETSI EN 319 412-1 §5.1.4: 3-letter type (VAT, NTR, PSD, LEI) or `XX:` national, 2-letter country, `-`, identifier.
   if (
     sealOrganizationIdentifier &&
     !/^(?:[A-Z]{3}|[A-Z]{2}:)[A-Z]{2}-[\x21-\x7e]{1,120}$/.test(sealOrganizationIdentifier)
   ) {
     throw new ConfigError(
-      'SIGNET_SIGNER_SEAL_ORGANIZATION_IDENTIFIER',
+      'SIGNET_SIGNER_SEAL_ORGANIZATION_ID',
       `must look like VATES-B12345678 (ETSI EN 319 412-1), got "${sealOrganizationIdentifier}"`,
     );
   }
