@@ -34,6 +34,21 @@ describe('loadSignerConfig', () => {
     assert.equal(publicAt('http://localhost:4446', { SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS: 'deny' }), 'deny');
   });
 
+  it('reads the organisation seal subject, and refuses a malformed one naming the variable', () => {
+    assert.equal(loadSignerConfig({}).sealCountry, undefined);
+    const config = loadSignerConfig({
+      SIGNET_SIGNER_SEAL_COUNTRY: 'es',
+      SIGNET_SIGNER_SEAL_ORGANIZATION_ID: 'VATES-B12345678',
+    });
+    assert.equal(config.sealCountry, 'ES');
+    assert.equal(config.sealOrganizationIdentifier, 'VATES-B12345678');
+    assert.throws(() => loadSignerConfig({ SIGNET_SIGNER_SEAL_COUNTRY: 'Spain' }), /SIGNET_SIGNER_SEAL_COUNTRY/);
+    assert.throws(
+      () => loadSignerConfig({ SIGNET_SIGNER_SEAL_ORGANIZATION_ID: 'B12345678' }),
+      /SIGNET_SIGNER_SEAL_ORGANIZATION_ID/,
+    );
+  });
+
   it('reads every variable', () => {
     const config = loadSignerConfig({
       SIGNET_ISSUER: 'https://accounts.example',

@@ -55,6 +55,13 @@ export interface SignerConfig {
   webhookPrivateNetworks: 'allow' | 'deny';
   /** `SIGNET_LOG_LEVEL`. Default `info`. */
   logLevel: string;
+  /**
+   * `SIGNET_SIGNER_SEAL_COUNTRY`: the C (ISO 3166-1 alpha-2) of the organisation seal that seals
+   * certificates of completion; ETSI EN 319 412-3 requires it. Default: unset (no C).
+   */
+  sealCountry: string | undefined;
+  /** `SIGNET_SIGNER_SEAL_ORGANIZATION_ID`: the seal's organizationIdentifier, e.g. `VATES-B12345678`. Default: unset. */
+  sealOrganizationIdentifier: string | undefined;
 }
 
 export { ConfigError, isLoopback };
@@ -93,6 +100,24 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
     throw new ConfigError('SIGNET_SIGNER_CLIENT_ID', 'is required when SIGNET_SIGNER_CLIENT_SECRET is set');
   }
   const logLevel = envLogLevel(env);
+  const sealCountry = env.SIGNET_SIGNER_SEAL_COUNTRY?.trim().toUpperCase() || undefined;
+  if (sealCountry && !/^[A-Z]{2}$/.test(sealCountry)) {
+    throw new ConfigError(
+      'SIGNET_SIGNER_SEAL_COUNTRY',
+      `must be an ISO 3166-1 alpha-2 code such as ES, got "${sealCountry}"`,
+    );
+  }
+  const sealOrganizationIdentifier = env.SIGNET_SIGNER_SEAL_ORGANIZATION_ID?.trim() || undefined;
+  // ETSI EN 319 412-1 §5.1.4: 3-letter type (VAT, NTR, PSD, LEI) or `XX:` national, 2-letter country, `-`, identifier.
+  if (
+    sealOrganizationIdentifier &&
+    !/^(?:[A-Z]{3}|[A-Z]{2}:)[A-Z]{2}-[\x21-\x7e]{1,120}$/.test(sealOrganizationIdentifier)
+  ) {
+    throw new ConfigError(
+      'SIGNET_SIGNER_SEAL_ORGANIZATION_ID',
+      `must look like VATES-B12345678 (ETSI EN 319 412-1), got "${sealOrganizationIdentifier}"`,
+    );
+  }
   return {
     issuer,
     audience,
@@ -109,5 +134,7 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
     clientSecret,
     webhookPrivateNetworks,
     logLevel,
+    sealCountry,
+    sealOrganizationIdentifier,
   };
 }

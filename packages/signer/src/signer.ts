@@ -74,7 +74,15 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
     };
     // Notifications schedule retries in fractions of a second; the system clock gives them.
     const preciseNow = overrides.now ?? (() => Date.now() / 1000);
-    const ca = await CertificateAuthority.open({ db: store.db, masterKey, now });
+    const ca = await CertificateAuthority.open({
+      db: store.db,
+      masterKey,
+      now,
+      seal: {
+        ...(config.sealCountry ? { country: config.sealCountry } : {}),
+        ...(config.sealOrganizationIdentifier ? { organizationIdentifier: config.sealOrganizationIdentifier } : {}),
+      },
+    });
     const app = buildSignerApp(context, () =>
       signerParts(context, ca, background, preciseNow, overrides.pollIntervalMs),
     );

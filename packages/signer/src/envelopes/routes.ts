@@ -1,11 +1,12 @@
 import type { CreateEnvelopeRequest, EnvelopeStatus, VerifyResponse } from '@signet/protocol';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
-import { certificateOfCompletion } from '../audit/certificate.js';
+import { isTimeZone, sealedCertificateOfCompletion } from '../audit/certificate.js';
 import { recordAudit } from '../audit/record.js';
 import { readAuditTrail } from '../audit/trail.js';
 import type { SignerContext } from '../context.js';
 import { verifyPdf } from '../pdf/verify.js';
 import type { CertificateAuthority } from '../pki/authority.js';
+import { pickLocale } from '../signing-page/locale.js';
 import { createEnvelope } from './create.js';
 import { checkPdf } from './documents.js';
 import { EnvelopeError, envelopeNotFound, invalidField } from './errors.js';
@@ -14,6 +15,7 @@ import { originOf } from './origin.js';
 import { presentEnvelope } from './present.js';
 import { listEnvelopes, loadDocumentBytes, loadEnvelope } from './repository.js';
 import {
+  auditTrailQuerySchema,
   auditTrailSchema,
   cancelEnvelopeBodySchema,
   createEnvelopeBodySchema,
@@ -190,7 +192,7 @@ export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthori
       },
     );
 
-    app.get<{ Params: { id: string } }>(
+    app.get<{ Params: { id: string }; Querystring: { locale?: string; timeZone?: string } }>(
       '/v1/envelopes/:id/audit-trail',
       {
         schema: {
@@ -198,22 +200,31 @@ export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthori
           summary: "An envelope's audit trail",
           description:
             'Every event with its time, actor, IP address and user agent. `Accept: application/pdf` returns it as a ' +
-            'certificate of completion.',
+            "certificate of completion sealed with the Signer's organisation seal (PAdES), in the language of " +
+            '`locale` or `Accept-Language` (English or Spanish) with times in `timeZone` (default UTC).',
           tags: ['envelopes'],
           params: envelopeParamsSchema,
+          querystring: auditTrailQuerySchema,
           response: { 200: { description: 'The audit trail.', ...auditTrailSchema }, ...errors(404) },
         },
       },
       async (request, reply) => {
         const envelope = await loadEnvelope(context.store.db, request.caller.clientId, request.params.id);
         if (!envelope) throw envelopeNotFound();
+        const timeZone = request.query.timeZone ?? 'UTC';
+        if (!isTimeZone(timeZone)) throw invalidField('timeZone', 'is not an IANA time zone such as Europe/Madrid');
         const events = await readAuditTrail(context.store.db, envelope.id);
-        reply.header('cache-control', 'no-store').header('vary', 'accept');
+        reply.header('cache-control', 'no-store').header('vary', 'accept, accept-language');
         if (prefersPdf(request.headers.accept)) {
-          const pdf = await certificateOfCompletion(
+          const pdf = await sealedCertificateOfCompletion(
+            context.ca,
             presentEnvelope(envelope, context.config.publicUrl),
             events,
-            new Date(context.now() * 1000),
+            {
+              issuedAt: new Date(context.now() * 1000),
+              locale: pickLocale(request.query.locale, request.headers['accept-language']),
+              timeZone,
+            },
           );
           // A Buffer is sent as is: the JSON response schema does not apply to it.
           return reply

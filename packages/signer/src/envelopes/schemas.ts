@@ -122,6 +122,27 @@ export const documentQuerySchema = {
   },
 } as const;
 
+/** Query of `GET /v1/envelopes/{id}/audit-trail`: how the certificate of completion (PDF) is written. */
+export const auditTrailQuerySchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    locale: {
+      type: 'string',
+      maxLength: 35,
+      description:
+        'Language of the certificate of completion (`en` or `es`; region subtags ignored). Default: from `Accept-Language`, else `en`.',
+    },
+    timeZone: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 64,
+      description:
+        'IANA time zone the certificate of completion shows times in, e.g. `Europe/Madrid`. Default `UTC`. The JSON trail is always UTC.',
+    },
+  },
+} as const;
+
 /** Query of `GET /v1/envelopes`. */
 export const listEnvelopesQuerySchema = {
   type: 'object',

@@ -35,13 +35,18 @@ export interface EnvelopeHarness {
  * Builds the envelope routes on their own: the bearer check is replaced by a hook that takes the
  * caller from an `x-test-client` header (the bearer check has its own tests), id_tokens are signed
  * with a local ES256 key published through `createLocalJWKSet`; everything else is real (store,
- * CA, PDF signing).
+ * CA, PDF signing). The clock starts at `options.now` (epoch seconds; default 1 800 000 000, in
+ * 2027): a test whose certificates an outside validator checks against the real time starts it now.
  */
-export async function envelopeHarness(store: SignerStore, env: Record<string, string> = {}): Promise<EnvelopeHarness> {
+export async function envelopeHarness(
+  store: SignerStore,
+  env: Record<string, string> = {},
+  options: { now?: number } = {},
+): Promise<EnvelopeHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-envelopes-'));
   const config = loadSignerConfig({ SIGNET_DATA_DIR: dataDir, SIGNET_LOG_LEVEL: 'silent', ...env });
   const clock = {
-    now: 1_800_000_000,
+    now: options.now ?? 1_800_000_000,
     advance(seconds: number) {
       clock.now += seconds;
     },

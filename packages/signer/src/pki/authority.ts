@@ -1,9 +1,15 @@
 import type { webcrypto } from 'node:crypto';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { isUniqueViolation } from '@signet/store';
 import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
-import { issueRoot, issueSignerCertificate, issueTsaCertificate } from './certificates.js';
+import {
+  issueRoot,
+  issueSealCertificate,
+  issueSignerCertificate,
+  issueTsaCertificate,
+  type SealSubject,
+} from './certificates.js';
 import { type SigningCredential, signingCredential } from './credential.js';
 import { derivePkiKey, generateKeyPair, nonExtractable, sealPrivateKey, unsealPrivateKey } from './crypto.js';
 import { identityKey, type SignerIdentity } from './identity.js';
@@ -22,7 +28,23 @@ export interface CertificateAuthorityOptions {
   now?: () => number;
   /** The O (and CN prefix) of the root and TSA certificates, used only when they are first generated. Default `Signet`. */
   organization?: string;
+  /** What the organisation seal certificate states besides the root's O. Default: neither C nor organizationIdentifier. */
+  seal?: SealOptions;
 }
+
+/** The organisation seal's subject beyond its O, which is the root's (see {@link CertificateAuthority.sealCredential}). */
+export interface SealOptions {
+  /** C: ISO 3166-1 alpha-2 country of the organisation, e.g. `ES`. ETSI EN 319 412-3 requires it. */
+  country?: string;
+  /** organizationIdentifier, e.g. `VATES-B12345678` (ETSI EN 319 412-1 §5.1.4). */
+  organizationIdentifier?: string;
+}
+
+/**
+ * The reserved `subject` of the organisation seal's rows in `pki_signer_credentials`. A person's
+ * subject is always `<iss> <sub>`, with a space, so it can never equal this.
+ */
+export const SEAL_SUBJECT = 'signet:seal';
 
 interface Authority {
   id: string;
@@ -50,6 +72,7 @@ export class CertificateAuthority {
     private readonly now: () => number,
     private readonly root: Authority,
     tsa: Authority,
+    private readonly seal: SealSubject,
   ) {
     this.rootCertificatePem = root.certificate.toString('pem');
     this.timestampAuthority = new InternalTimestampAuthority(tsa.certificate, tsa.privateKey, now);
@@ -74,7 +97,8 @@ export class CertificateAuthority {
         if (!authorities) throw error;
       }
     }
-    return new CertificateAuthority(options.db, sealingKey, now, authorities.root, authorities.tsa);
+    const seal = sealSubject(authorities.root.certificate, options.seal ?? {});
+    return new CertificateAuthority(options.db, sealingKey, now, authorities.root, authorities.tsa, seal);
   }
 
   /** The root certificate. */
@@ -91,6 +115,34 @@ export class CertificateAuthority {
     const checked = checkIdentity(identity);
     const key = identityKey(checked);
     const now = this.now();
+    return (await this.storedCredential(key, checked, now)) ?? this.issueCredential(checked, key, now);
+  }
+
+  /**
+   * The organisation seal credential, which seals what Signet itself issues (the certificate of
+   * completion): subject C, O (the root's), organizationIdentifier and CN `<O> Signer seal`, with
+   * key usage digitalSignature + nonRepudiation. Stored and reused like a person's credential,
+   * in `pki_signer_credentials` under the reserved subject {@link SEAL_SUBJECT}; a change of
+   * subject or `policies` (certificatePolicies OIDs) issues a new one.
+   */
+  async sealCredential(policies: string[] = []): Promise<SigningCredential> {
+    const identity: SignerIdentity = { subject: SEAL_SUBJECT, name: this.seal.commonName };
+    if (this.seal.country) identity.country = this.seal.country;
+    const key = sealKey(this.seal, policies);
+    const now = this.now();
+    const stored = await this.storedCredential(key, identity, now);
+    if (stored) return stored;
+    const keys = await generateKeyPair();
+    const certificate = await issueSealCertificate(this.root, this.seal, keys.publicKey, now, policies);
+    return this.storeCredential(identity, key, JSON.stringify({ ...this.seal, policies }), keys, certificate, now);
+  }
+
+  /** A stored credential issued by the current root for `key`, valid now and for at least {@link REUSE_MARGIN} more. */
+  private async storedCredential(
+    key: string,
+    identity: SignerIdentity,
+    now: number,
+  ): Promise<SigningCredential | undefined> {
     const stored = await this.db
       .selectFrom('pki_signer_credentials')
       .select(['id', 'certificate_pem', 'private_key_sealed'])
@@ -101,29 +153,34 @@ export class CertificateAuthority {
       .orderBy('not_after', 'desc')
       .limit(1)
       .executeTakeFirst();
-    if (stored) {
-      const privateKey = await unsealPrivateKey(
-        this.sealingKey,
-        stored.private_key_sealed,
-        credentialContext(stored.id),
-      );
-      const certificate = new x509.X509Certificate(stored.certificate_pem);
-      return signingCredential(stored.id, checked, certificate, [this.root.certificate], privateKey);
-    }
-    return this.issueCredential(checked, key, now);
+    if (!stored) return undefined;
+    const privateKey = await unsealPrivateKey(this.sealingKey, stored.private_key_sealed, credentialContext(stored.id));
+    const certificate = new x509.X509Certificate(stored.certificate_pem);
+    return signingCredential(stored.id, identity, certificate, [this.root.certificate], privateKey);
   }
 
   private async issueCredential(identity: SignerIdentity, key: string, now: number): Promise<SigningCredential> {
-    const id = randomUUID();
     const keys = await generateKeyPair();
     const certificate = await issueSignerCertificate(this.root, identity, keys.publicKey, now);
+    return this.storeCredential(identity, key, JSON.stringify(identity), keys, certificate, now);
+  }
+
+  private async storeCredential(
+    identity: SignerIdentity,
+    key: string,
+    certified: string,
+    keys: webcrypto.CryptoKeyPair,
+    certificate: x509.X509Certificate,
+    now: number,
+  ): Promise<SigningCredential> {
+    const id = randomUUID();
     await this.db
       .insertInto('pki_signer_credentials')
       .values({
         id,
         identity_key: key,
         subject: identity.subject,
-        identity: JSON.stringify(identity),
+        identity: certified,
         certificate_pem: certificate.toString('pem'),
         private_key_sealed: await sealPrivateKey(this.sealingKey, keys.privateKey, credentialContext(id)),
         issuer_id: this.root.id,
@@ -135,6 +192,31 @@ export class CertificateAuthority {
     const privateKey = await nonExtractable(keys.privateKey);
     return signingCredential(id, identity, certificate, [this.root.certificate], privateKey);
   }
+}
+
+/** The seal's subject: the root's O, the configured C and organizationIdentifier, CN `<O> Signer seal`. */
+function sealSubject(root: x509.X509Certificate, options: SealOptions): SealSubject {
+  const organization = root.subjectName.getField('O')[0] ?? 'Signet';
+  const seal: SealSubject = { organization, commonName: `${organization} Signer seal` };
+  if (options.country) {
+    const country = options.country.toUpperCase();
+    if (!/^[A-Z]{2}$/.test(country)) throw new TypeError('seal.country must be ISO 3166-1 alpha-2');
+    seal.country = country;
+  }
+  if (options.organizationIdentifier) seal.organizationIdentifier = options.organizationIdentifier;
+  return seal;
+}
+
+/** Fingerprint of what a seal certificate states; `seal:` keeps it apart from persons' keys. */
+function sealKey(seal: SealSubject, policies: string[]): string {
+  const canonical = JSON.stringify([
+    seal.commonName,
+    seal.organization,
+    seal.country ?? null,
+    seal.organizationIdentifier ?? null,
+    [...policies].sort(),
+  ]);
+  return `seal:${createHash('sha256').update(canonical).digest('base64url')}`;
 }
 
 /** Rejects an identity no certificate could state, and normalizes the country to upper case. */

@@ -121,3 +121,47 @@ export async function issueSignerCertificate(
     extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'email', value: identity.email }]));
   return issueEndEntity(root, signerSubject(identity), publicKey, SIGNER_VALIDITY_DAYS, now, extensions);
 }
+
+/** An organisation seal certificate lives as long as a person's: reused across envelopes, renewed every two years. */
+export const SEAL_VALIDITY_DAYS = SIGNER_VALIDITY_DAYS;
+
+/** What an organisation seal certificate states about the organisation (a legal person). */
+export interface SealSubject {
+  /** O: the organisation's name. */
+  organization: string;
+  /** C: ISO 3166-1 alpha-2 country where the organisation is established, upper case. */
+  country?: string;
+  /** organizationIdentifier (2.5.4.97), ETSI EN 319 412-1 §5.1.4 form, e.g. `VATES-B12345678`. */
+  organizationIdentifier?: string;
+  /** CN: the name the seal is known by. */
+  commonName: string;
+}
+
+/** The subject of a seal certificate: C, O, organizationIdentifier, CN (ETSI EN 319 412-3 §4.2.1, legal person). */
+export function sealSubjectName(seal: SealSubject): x509.JsonName {
+  const name: x509.JsonName = [];
+  if (seal.country) name.push({ C: [seal.country] });
+  name.push({ O: [seal.organization] });
+  if (seal.organizationIdentifier) name.push({ '2.5.4.97': [seal.organizationIdentifier] });
+  name.push({ CN: [seal.commonName] });
+  return name;
+}
+
+/**
+ * Issues an organisation seal certificate (ETSI EN 319 412-3: legal-person subject; key usage
+ * digitalSignature + nonRepudiation), with a certificatePolicies extension when `policies`
+ * (OIDs) are given.
+ */
+export async function issueSealCertificate(
+  root: { certificate: x509.X509Certificate; privateKey: webcrypto.CryptoKey },
+  seal: SealSubject,
+  publicKey: webcrypto.CryptoKey,
+  now: number,
+  policies: string[] = [],
+): Promise<x509.X509Certificate> {
+  const extensions: x509.Extension[] = [
+    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+  ];
+  if (policies.length > 0) extensions.push(new x509.CertificatePolicyExtension(policies));
+  return issueEndEntity(root, sealSubjectName(seal), publicKey, SEAL_VALIDITY_DAYS, now, extensions);
+}

@@ -74,6 +74,100 @@ export interface Messages {
     /** Repeats the reason: `{reason}`. */
     reason: string;
   };
+  /** The certificate of completion (the audit trail as a sealed PDF). */
+  certificate: CertificateMessages;
+}
+
+/** A count in words: `one` for 1, `other` otherwise (`{count}`). */
+export interface Plural {
+  one: string;
+  other: string;
+}
+
+/**
+ * The text of the certificate of completion. Each audit event type is a sentence; placeholders:
+ * `{actor}` (who did it), `{name}` (the person), `{document}`, `{email}`, `{time}`, and the ones
+ * named beside each.
+ */
+export interface CertificateMessages {
+  title: string;
+  /** `{time}`, `{organization}`. */
+  issued: string;
+  /** `{zone}`: the IANA time zone the times are in. */
+  timeZone: string;
+  /** `{seal}`: the seal certificate's common name. */
+  sealNote: string;
+  /** The footer: `{page}`, `{pages}`. */
+  page: string;
+  /** The signature's /Reason. */
+  sealReason: string;
+  envelope: {
+    heading: string;
+    reference: string;
+    status: string;
+    reason: string;
+    requestedBy: string;
+    requesterReference: string;
+    created: string;
+    expires: string;
+    finished: string;
+    never: string;
+  };
+  statuses: Record<'in_progress' | 'completed' | 'rejected' | 'canceled' | 'expired', string>;
+  documents: {
+    heading: string;
+    pages: Plural;
+    signatures: Plural;
+    uploadedHash: string;
+  };
+  signers: {
+    heading: string;
+    /** `{time}`. */
+    signed: string;
+    pending: string;
+    rejected: string;
+    byIdToken: string;
+    /** `{email}`. */
+    byInvitation: string;
+  };
+  events: {
+    heading: string;
+    /** `{ip}`. */
+    ip: string;
+    /** `{userAgent}`. */
+    userAgent: string;
+    /** `{reason}`. */
+    reason: string;
+    signedHash: string;
+    /** `{documents}`, `{signers}` (counted with the plurals below). */
+    created: string;
+    documents: Plural;
+    signers: Plural;
+    /** `{acr}`, `{time}` (when they signed in). */
+    identifiedByIdToken: string;
+    identifiedByInvitation: string;
+    /** `{time}`: when the link expires. */
+    invited: string;
+    invitedNoExpiry: string;
+    opened: string;
+    documentSigned: string;
+    personSigned: string;
+    completed: string;
+    rejected: string;
+    canceled: string;
+    expired: string;
+    /** `{version}`. */
+    downloaded: string;
+    versions: { current: string; original: string };
+    /** An event type this version does not know: `{type}`. */
+    other: string;
+  };
+  actors: {
+    /** `{id}`: the client_id. */
+    client: string;
+    system: string;
+    person: string;
+  };
 }
 
 /** The messages of each supported locale. */
