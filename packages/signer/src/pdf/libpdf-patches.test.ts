@@ -8,28 +8,36 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import { decompressionBomb, makePdf } from './testing.js';
 
 const LIBPDF = import.meta.resolve('@libpdf/core');
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../test-fixtures/${name}`, import.meta.url)));
 
 /** What loading `bytes` in a fresh worker came to within `timeoutMs`: loaded, threw, or still running. */
-export async function loadInWorker(
+async function loadInWorker(
   bytes: Uint8Array,
   timeoutMs: number,
-): Promise<{ outcome: 'loaded'; pages: number } | { outcome: 'threw'; message: string } | { outcome: 'timeout' }> {
+  limits?: { maxStreamBytes: number; remainingBytes: number },
+): Promise<
+  | { outcome: 'loaded'; pages: number; exceeded?: boolean }
+  | { outcome: 'threw'; message: string; exceeded?: boolean }
+  | { outcome: 'timeout' }
+> {
   const source = `
     const { parentPort, workerData } = require('node:worker_threads');
-    import(workerData.libpdf).then(async ({ PDF }) => {
+    import(workerData.libpdf).then(async ({ PDF, PdfStream }) => {
+      if (workerData.limits) Object.assign(PdfStream.decodeLimits, workerData.limits);
+      const exceeded = () => PdfStream.decodeLimits?.exceeded;
       try {
         const document = await PDF.load(workerData.bytes);
-        parentPort.postMessage({ outcome: 'loaded', pages: document.getPageCount() });
+        parentPort.postMessage({ outcome: 'loaded', pages: document.getPageCount(), exceeded: exceeded() });
       } catch (error) {
-        parentPort.postMessage({ outcome: 'threw', message: String(error && error.message) });
+        parentPort.postMessage({ outcome: 'threw', message: String(error && error.message), exceeded: exceeded() });
       }
     });`;
   const worker = new Worker(source, {
     eval: true,
-    workerData: { libpdf: LIBPDF, bytes },
+    workerData: { libpdf: LIBPDF, bytes, limits },
     resourceLimits: { maxOldGenerationSizeMb: 256 },
   });
   try {
@@ -63,5 +71,21 @@ describe('@libpdf/core patches', () => {
       const other = await loadInWorker(new Uint8Array(Buffer.from(mutated, 'latin1')), 5000);
       assert.notEqual(other.outcome, 'timeout', `a stray "${stray}" hangs PDF.load`);
     }
+  });
+
+  it('004 decode-limits: inflating stops at PdfStream.decodeLimits, per stream and per document', async () => {
+    const mb = 1024 * 1024;
+    // 64 MB of Flate in one object stream holding the catalog, about 64 KB on disk.
+    const bomb = decompressionBomb(64 * mb);
+    const perStream = await loadInWorker(bomb, 10_000, { maxStreamBytes: 8 * mb, remainingBytes: 1024 * mb });
+    assert.notEqual(perStream.outcome, 'timeout');
+    assert.equal('exceeded' in perStream && perStream.exceeded, true, JSON.stringify(perStream));
+    const perDocument = await loadInWorker(bomb, 10_000, { maxStreamBytes: 1024 * mb, remainingBytes: 8 * mb });
+    assert.equal('exceeded' in perDocument && perDocument.exceeded, true, JSON.stringify(perDocument));
+    // Without limits the same file loads (the library's default is unchanged), and a sound file
+    // loads under them.
+    assert.equal((await loadInWorker(bomb, 10_000)).outcome, 'loaded');
+    const sound = await loadInWorker(await makePdf(2), 10_000, { maxStreamBytes: 8 * mb, remainingBytes: 8 * mb });
+    assert.deepEqual(sound, { outcome: 'loaded', pages: 2, exceeded: false });
   });
 });
