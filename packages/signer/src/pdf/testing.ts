@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
 import { deflateSync } from 'node:zlib';
 import { PDF, rgb } from '@libpdf/core';
 import { CertificateAuthority } from '../pki/authority.js';
@@ -185,4 +186,22 @@ export function decompressionBomb(inflatedBytes: number): Uint8Array {
   ]);
   add(`startxref\n${xrefOffset}\n%%EOF\n`);
   return new Uint8Array(Buffer.concat(parts));
+}
+
+/**
+ * Kills this process if not disarmed within `ms`: a test of code that may block the event loop
+ * for ever (a parser loop) then fails instead of hanging the run, which node:test's own timeout
+ * cannot do (its timer needs the event loop). The watchdog is a worker thread, whose timer runs
+ * while the main thread is stuck.
+ */
+export function watchdog(ms: number, what: string): { disarm(): Promise<void> } {
+  const source = `
+    const { workerData } = require('node:worker_threads');
+    setTimeout(() => {
+      process.stderr.write('watchdog: ' + workerData.what + ' did not finish within ' + workerData.ms + ' ms\\n');
+      process.kill(process.pid, 'SIGKILL');
+    }, workerData.ms);`;
+  const worker = new Worker(source, { eval: true, workerData: { ms, what } });
+  worker.unref();
+  return { disarm: async () => void (await worker.terminate()) };
 }
