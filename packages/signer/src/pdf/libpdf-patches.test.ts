@@ -66,6 +66,9 @@ describe('@libpdf/core patches', () => {
     assert.match(Buffer.from(bytes).toString('latin1'), /\/ModDate AD:\d+Z\)/);
     const result = await loadInWorker(bytes, 5000);
     assert.notEqual(result.outcome, 'timeout', 'PDF.load did not finish within 5 s');
+    // What the seeded fuzz (fuzz.test.ts, seed 9001, case 27) found first: "/MediaBox" became "/MediaBo}".
+    const fuzzFind = await loadInWorker(fixture('fuzz-seed9001-case27.pdf'), 5000);
+    assert.notEqual(fuzzFind.outcome, 'timeout', 'PDF.load did not finish the fuzz find within 5 s');
     for (const stray of ['{', '}']) {
       const mutated = Buffer.from(bytes).toString('latin1').replace('/ModDate A', `/ModDate ${stray}`);
       const other = await loadInWorker(new Uint8Array(Buffer.from(mutated, 'latin1')), 5000);
