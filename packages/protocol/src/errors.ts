@@ -94,9 +94,9 @@ export const invalidScope = (description: string): OAuthError => new OAuthError(
 export const unsupportedTokenType = (description: string): OAuthError =>
   new OAuthError('unsupported_token_type', description, 400);
 
-/** 503 `temporarily_unavailable`: the server cannot answer now; the client may retry. */
-export const temporarilyUnavailable = (description: string): OAuthError =>
-  new OAuthError('temporarily_unavailable', description, 503, { 'retry-after': '1' });
+/** 503 `temporarily_unavailable`: the server cannot answer now; the client may retry after `retryAfterSeconds` (default 1). */
+export const temporarilyUnavailable = (description: string, retryAfterSeconds = 1): OAuthError =>
+  new OAuthError('temporarily_unavailable', description, 503, { 'retry-after': String(retryAfterSeconds) });
 
 /** 500 `server_error`: never carries internal detail to the client. */
 export const serverError = (): OAuthError => new OAuthError('server_error', 'internal server error', 500);

@@ -16,6 +16,12 @@ describe('loadSignerConfig', () => {
     assert.equal(config.masterKey, undefined);
     assert.equal(config.maxDocumentBytes, 20 * 1024 * 1024);
     assert.equal(config.requiredAcr, 'urn:acr:face');
+    assert.equal(config.pdfWorkers, 2);
+    assert.equal(config.pdfQueue, 16);
+    assert.equal(config.pdfDeadlineMs, 10_000);
+    assert.equal(config.pdfWorkerMemoryMb, 512);
+    assert.equal(config.pdfMaxStreamBytes, 32 * 1024 * 1024);
+    assert.equal(config.pdfMaxDecodedBytes, 128 * 1024 * 1024);
     assert.equal(config.authMaxAge, 900);
     assert.equal(config.logLevel, 'info');
     assert.equal(config.webhookPrivateNetworks, 'allow', 'a localhost public URL: receivers are local too');
@@ -61,6 +67,12 @@ describe('loadSignerConfig', () => {
       SIGNET_SIGNER_MASTER_KEY: Buffer.alloc(32, 7).toString('base64url'),
       SIGNET_SIGNER_MAX_DOCUMENT_BYTES: '1048576',
       SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:pwd',
+      SIGNET_SIGNER_PDF_WORKERS: '3',
+      SIGNET_SIGNER_PDF_QUEUE: '0',
+      SIGNET_SIGNER_PDF_DEADLINE_MS: '2500',
+      SIGNET_SIGNER_PDF_WORKER_MEMORY_MB: '128',
+      SIGNET_SIGNER_PDF_MAX_STREAM_BYTES: '2097152',
+      SIGNET_SIGNER_PDF_MAX_DECODED_BYTES: '4194304',
       SIGNET_SIGNER_AUTH_MAX_AGE: '60',
       SIGNET_SIGNER_CLIENT_ID: 'signer',
       SIGNET_SIGNER_CLIENT_SECRET: 'secret',
@@ -73,6 +85,11 @@ describe('loadSignerConfig', () => {
     assert.equal(config.maxDocumentBytes, 1048576);
     assert.equal(config.clientId, 'signer');
     assert.equal(config.clientSecret, 'secret');
+    assert.deepEqual(
+      [config.pdfWorkers, config.pdfQueue, config.pdfDeadlineMs, config.pdfWorkerMemoryMb],
+      [3, 0, 2500, 128],
+    );
+    assert.deepEqual([config.pdfMaxStreamBytes, config.pdfMaxDecodedBytes], [2097152, 4194304]);
   });
 
   const refused: [Record<string, string>, string][] = [
@@ -87,6 +104,15 @@ describe('loadSignerConfig', () => {
     [{ SIGNET_SIGNER_MASTER_KEY: 'short' }, 'SIGNET_SIGNER_MASTER_KEY'],
     [{ SIGNET_SIGNER_MAX_DOCUMENT_BYTES: '10' }, 'SIGNET_SIGNER_MAX_DOCUMENT_BYTES'],
     [{ SIGNET_SIGNER_AUTH_MAX_AGE: '0' }, 'SIGNET_SIGNER_AUTH_MAX_AGE'],
+    [{ SIGNET_SIGNER_PDF_WORKERS: '0' }, 'SIGNET_SIGNER_PDF_WORKERS'],
+    [{ SIGNET_SIGNER_PDF_QUEUE: '-1' }, 'SIGNET_SIGNER_PDF_QUEUE'],
+    [{ SIGNET_SIGNER_PDF_DEADLINE_MS: '10' }, 'SIGNET_SIGNER_PDF_DEADLINE_MS'],
+    [{ SIGNET_SIGNER_PDF_WORKER_MEMORY_MB: 'lots' }, 'SIGNET_SIGNER_PDF_WORKER_MEMORY_MB'],
+    [{ SIGNET_SIGNER_PDF_MAX_STREAM_BYTES: '1000' }, 'SIGNET_SIGNER_PDF_MAX_STREAM_BYTES'],
+    [
+      { SIGNET_SIGNER_PDF_MAX_STREAM_BYTES: '67108864', SIGNET_SIGNER_PDF_MAX_DECODED_BYTES: '33554432' },
+      'SIGNET_SIGNER_PDF_MAX_DECODED_BYTES',
+    ],
     [{ SIGNET_SIGNER_CLIENT_ID: 'signer' }, 'SIGNET_SIGNER_CLIENT_SECRET'],
     [{ SIGNET_SIGNER_CLIENT_SECRET: 'secret' }, 'SIGNET_SIGNER_CLIENT_ID'],
     [{ SIGNET_LOG_LEVEL: 'loud' }, 'SIGNET_LOG_LEVEL'],

@@ -35,6 +35,26 @@ export interface SignerConfig {
   masterKey: string | undefined;
   /** `SIGNET_SIGNER_MAX_DOCUMENT_BYTES`: largest PDF accepted. Default 20 MB (20971520). */
   maxDocumentBytes: number;
+  /**
+   * Untrusted PDFs (uploaded documents, `POST /v1/verify`) are parsed in a pool of worker threads
+   * (see `pdf/untrusted.ts`), within these limits; a document that goes past one is refused as
+   * 422 `invalid_document` with `reason` `too_complex`, and a full queue answers 503.
+   * `SIGNET_SIGNER_PDF_WORKERS`: worker threads (1–64). Default 2.
+   */
+  pdfWorkers: number;
+  /** `SIGNET_SIGNER_PDF_QUEUE`: documents that may wait for a worker before requests get 503 (0–10000). Default 16. */
+  pdfQueue: number;
+  /** `SIGNET_SIGNER_PDF_DEADLINE_MS`: wall-clock time a worker may spend on one document, ms (100–600000). Default 10000. */
+  pdfDeadlineMs: number;
+  /** `SIGNET_SIGNER_PDF_WORKER_MEMORY_MB`: V8 heap of each worker, MB (32–16384). Default 512. */
+  pdfWorkerMemoryMb: number;
+  /** `SIGNET_SIGNER_PDF_MAX_STREAM_BYTES`: bytes one stream of a document may decompress to. Default 32 MiB (33554432). */
+  pdfMaxStreamBytes: number;
+  /**
+   * `SIGNET_SIGNER_PDF_MAX_DECODED_BYTES`: bytes all streams of one document together may
+   * decompress to, at least `SIGNET_SIGNER_PDF_MAX_STREAM_BYTES`. Default 128 MiB (134217728).
+   */
+  pdfMaxDecodedBytes: number;
   /** `SIGNET_SIGNER_REQUIRED_ACR`: the `acr` an id_token must carry to identify a signer. Default `urn:acr:face`. */
   requiredAcr: string;
   /** `SIGNET_SIGNER_AUTH_MAX_AGE`: how old an id_token's `auth_time` may be, in seconds. Default 900 (15 minutes). */
@@ -118,6 +138,21 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
       `must look like VATES-B12345678 (ETSI EN 319 412-1), got "${sealOrganizationIdentifier}"`,
     );
   }
+  const GiB = 1024 * 1024 * 1024;
+  const pdfMaxStreamBytes = envInt(env, 'SIGNET_SIGNER_PDF_MAX_STREAM_BYTES', 32 * 1024 * 1024, 1024 * 1024, 4 * GiB);
+  const pdfMaxDecodedBytes = envInt(
+    env,
+    'SIGNET_SIGNER_PDF_MAX_DECODED_BYTES',
+    128 * 1024 * 1024,
+    1024 * 1024,
+    16 * GiB,
+  );
+  if (pdfMaxDecodedBytes < pdfMaxStreamBytes) {
+    throw new ConfigError(
+      'SIGNET_SIGNER_PDF_MAX_DECODED_BYTES',
+      `must be at least SIGNET_SIGNER_PDF_MAX_STREAM_BYTES (${pdfMaxStreamBytes}), got ${pdfMaxDecodedBytes}`,
+    );
+  }
   return {
     issuer,
     audience,
@@ -128,6 +163,12 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
     databaseUrl: env.SIGNET_SIGNER_DATABASE_URL?.trim() || resolve(dataDir, 'signer.db'),
     masterKey,
     maxDocumentBytes: envInt(env, 'SIGNET_SIGNER_MAX_DOCUMENT_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    pdfWorkers: envInt(env, 'SIGNET_SIGNER_PDF_WORKERS', 2, 1, 64),
+    pdfQueue: envInt(env, 'SIGNET_SIGNER_PDF_QUEUE', 16, 0, 10_000),
+    pdfDeadlineMs: envInt(env, 'SIGNET_SIGNER_PDF_DEADLINE_MS', 10_000, 100, 600_000),
+    pdfWorkerMemoryMb: envInt(env, 'SIGNET_SIGNER_PDF_WORKER_MEMORY_MB', 512, 32, 16_384),
+    pdfMaxStreamBytes,
+    pdfMaxDecodedBytes,
     requiredAcr: envString(env, 'SIGNET_SIGNER_REQUIRED_ACR', 'urn:acr:face'),
     authMaxAge: envInt(env, 'SIGNET_SIGNER_AUTH_MAX_AGE', 900, 1, 86_400),
     clientId,

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { JWTVerifyGetKey } from 'jose';
 import type { SignerConfig } from './config.js';
+import type { UntrustedPdfs } from './pdf/untrusted.js';
 import type { SignerStore } from './store/signer-store.js';
 
 /**
@@ -19,4 +20,6 @@ export interface SignerContext {
   issuer: string;
   /** 32-byte key from which the Signer derives its sealing keys (HKDF, one per purpose). */
   masterKey: Buffer;
+  /** The worker pool that reads untrusted PDFs; the main thread loads a PDF only after it admitted it. */
+  pdfs: UntrustedPdfs;
 }

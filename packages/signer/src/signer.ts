@@ -8,6 +8,7 @@ import type { SignerContext } from './context.js';
 import { expireEnvelopes } from './envelopes/lifecycle.js';
 import { envelopeRoutes } from './envelopes/routes.js';
 import { startNotifications } from './notifications/notifications.js';
+import { untrustedPdfs } from './pdf/untrusted.js';
 import { CertificateAuthority } from './pki/authority.js';
 import { pkiRoutes } from './pki/routes.js';
 import { envelopeDesk } from './signing-page/envelope-desk.js';
@@ -62,6 +63,8 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
     await store.migrate();
     const issuerMetadata = await discoverWithRetry(config.issuer, fetchImpl, overrides.discovery);
     const issuerKeys = new IssuerKeys({ jwksUri: issuerMetadata.jwksUri, now, fetch: fetchImpl, ...overrides.jwks });
+    const pdfs = untrustedPdfs(config);
+    background.push(pdfs);
     const context: SignerContext = {
       config,
       store,
@@ -71,6 +74,7 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
       issuerKeys: issuerKeys.getKey,
       issuer: issuerMetadata.issuer,
       masterKey,
+      pdfs,
     };
     // Notifications schedule retries in fractions of a second; the system clock gives them.
     const preciseNow = overrides.now ?? (() => Date.now() / 1000);

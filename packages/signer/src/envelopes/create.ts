@@ -30,7 +30,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * The returned envelope carries the invited persons' `signingUrl`s, which exist nowhere else.
  */
 export async function createEnvelope(
-  services: EnvelopeServices,
+  services: EnvelopeServices & Pick<SignerContext, 'pdfs'>,
   caller: Caller,
   request: CreateEnvelopeRequest,
   origin: RequestOrigin,
@@ -44,7 +44,7 @@ export async function createEnvelope(
   await checkNonceUnused(services, caller.clientId, request.issuer.nonce);
   const documents: AcceptedDocument[] = [];
   for (const [index, input] of request.documents.entries()) {
-    documents.push(await acceptDocument(input, index, services.config.maxDocumentBytes));
+    documents.push(await acceptDocument(input, index, services.config.maxDocumentBytes, services.pdfs));
   }
   checkPositions(request, documents);
   const identified = await identifyPersons(services, caller.clientId, request);

@@ -10,6 +10,7 @@ import { loadSignerConfig } from '../config.js';
 import type { SignerContext } from '../context.js';
 import { registerErrorHandling } from '../http/errors.js';
 import { makePdf } from '../pdf/testing.js';
+import { untrustedPdfs } from '../pdf/untrusted.js';
 import { CertificateAuthority } from '../pki/authority.js';
 import type { SignerStore } from '../store/signer-store.js';
 import { envelopeRoutes } from './routes.js';
@@ -64,6 +65,7 @@ export async function envelopeHarness(
     issuerKeys: createLocalJWKSet({ keys: [jwk] }),
     issuer: TEST_ISSUER,
     masterKey: randomBytes(32),
+    pdfs: untrustedPdfs(config),
     ca,
   } satisfies SignerContext & { ca: CertificateAuthority };
   registerErrorHandling(app);
@@ -100,6 +102,7 @@ export async function envelopeHarness(
     as: (clientId) => ({ 'x-test-client': clientId }),
     async dispose() {
       await app.close();
+      await context.pdfs.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
