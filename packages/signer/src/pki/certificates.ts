@@ -2,6 +2,7 @@ import type { webcrypto } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { SIGNING_ALGORITHM } from './crypto.js';
 import type { SignerIdentity } from './identity.js';
+import { POLICY_TIMESTAMPING } from './policies.js';
 import { x509 } from './x509.js';
 
 const DAY_MS = 86_400_000;
@@ -79,7 +80,10 @@ async function issueEndEntity(
   });
 }
 
-/** Issues the timestamp authority's certificate: digitalSignature, EKU id-kp-timeStamping critical (RFC 3161 §2.3). */
+/**
+ * Issues the timestamp authority's certificate: digitalSignature, EKU id-kp-timeStamping critical
+ * (RFC 3161 §2.3), certificatePolicies naming the TSA policy.
+ */
 export async function issueTsaCertificate(
   root: { certificate: x509.X509Certificate; privateKey: webcrypto.CryptoKey },
   keys: webcrypto.CryptoKeyPair,
@@ -95,6 +99,7 @@ export async function issueTsaCertificate(
     [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.timeStamping], true),
+      new x509.CertificatePolicyExtension([POLICY_TIMESTAMPING]),
     ],
   );
 }
