@@ -4,7 +4,7 @@ import type { CertificateAuthority } from '../pki/authority.js';
 import { parseSignedData } from './cms.js';
 import { signPdf } from './sign.js';
 import { extractSignatures } from './signatures.js';
-import { makePdf, openssl, pdfsig, scratchDir, testAuthority } from './testing.js';
+import { makePdf, openssl, pdfsig, qpdfSignatureDicts, scratchDir, testAuthority } from './testing.js';
 import { verifyPdf } from './verify.js';
 
 const ana = {
@@ -188,6 +188,58 @@ describe('signPdf', () => {
       Buffer.from(check.timestamp?.tstInfo.messageImprint.hashedMessage.getValue() ?? new ArrayBuffer(0)),
       Buffer.from(expected),
     );
+  });
+
+  it('PAdES baseline: no signing-time signed attribute (OpenSSL), the claimed time is /M (qpdf)', async () => {
+    const signingTime = new Date('2030-01-02T03:04:05Z');
+    const signed = await signPdf(await makePdf(1), {
+      credential: await ca.credentialFor(ana),
+      timestampAuthority: ca.timestampAuthority,
+      signingTime,
+    });
+    const [signature] = await extractSignatures(signed);
+    assert.ok(signature);
+    const printed = await openssl(
+      'cms',
+      '-cmsout',
+      '-print',
+      '-inform',
+      'DER',
+      '-in',
+      files.write('baseline.p7s', signature.cms),
+    );
+    const signedAttrs = /signedAttrs:([\s\S]*?)\n\s*unsignedAttrs:/.exec(printed)?.[1] ?? '';
+    const objects = [...signedAttrs.matchAll(/object: .*\((\d[\d.]+)\)/g)].map((m) => m[1]);
+    assert.deepEqual(
+      objects.sort(),
+      [
+        '1.2.840.113549.1.9.16.2.47', // ESS signing-certificate-v2
+        '1.2.840.113549.1.9.3', // content-type
+        '1.2.840.113549.1.9.4', // message-digest
+        '1.2.840.113549.1.9.52', // CMS algorithm protection
+      ],
+      printed,
+    );
+    assert.doesNotMatch(printed, /1\.2\.840\.113549\.1\.9\.5\)|signingTime/);
+    const [dict] = await qpdfSignatureDicts(files.write('baseline.pdf', signed));
+    assert.equal(dict?.['/M'], 'D:20300102030405Z');
+    const [report] = await verifyPdf(signed, [ca.rootCertificatePem]);
+    assert.equal(report?.signingTime, signingTime.toISOString(), 'the claimed time is read from /M');
+    const { signatures, output } = await pdfsig(files.write('baseline-check.pdf', signed), {
+      trust: ca.rootCertificatePem,
+    });
+    assert.deepEqual([signatures[0]?.valid, signatures[0]?.certificateTrusted], [true, true], output);
+  });
+
+  it('writes /Reason and /Location once escaped: qpdf reads back the text as given', async () => {
+    const reason = 'Agreed (v2) \\ final \\(sic)';
+    const location = 'C/ Mayor (3º) \\ Madrid';
+    const signed = await signPdf(await makePdf(1), { credential: await ca.credentialFor(ana), reason, location });
+    const [dict] = await qpdfSignatureDicts(files.write('reason.pdf', signed));
+    assert.equal(dict?.['/Reason'], reason);
+    assert.equal(dict?.['/Location'], location);
+    const { signatures, output } = await pdfsig(files.write('reason-check.pdf', signed));
+    assert.equal(signatures[0]?.valid, true, output);
   });
 
   it('refuses to sign a signed document it could only rewrite (which would break the signature)', async () => {

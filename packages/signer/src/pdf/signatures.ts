@@ -13,6 +13,8 @@ export interface EmbeddedSignature {
   signedBytes: Uint8Array;
   /** Whether the second range ends at the end of the file. */
   coversWholeDocument: boolean;
+  /** The signature dictionary's /M: the time the signer claims (inside the signed bytes); null when absent or unreadable. */
+  claimedTime: Date | null;
 }
 
 /** Thrown when the bytes are not a PDF the signatures can be read from. */
@@ -40,12 +42,42 @@ export async function extractSignatures(pdf: Uint8Array): Promise<EmbeddedSignat
       const item = array.at(i);
       return item instanceof PdfNumber && item.isInteger() ? item.value : -1;
     });
-    found.push(readSignature(pdf, field.name, numbers as [number, number, number, number]));
+    const claimedTime = parsePdfDate(dict?.getString('M')?.asString());
+    found.push({ ...readSignature(pdf, field.name, numbers as [number, number, number, number]), claimedTime });
   }
   return found.sort((a, b) => a.byteRange[2] - b.byteRange[2]);
 }
 
-function readSignature(pdf: Uint8Array, field: string, byteRange: [number, number, number, number]): EmbeddedSignature {
+/** A PDF date (PDF 32000-1 §7.9.4, `D:YYYYMMDDHHmmSSOHH'mm`), any trailing fields optional; null if it is not one. */
+export function parsePdfDate(text: string | undefined): Date | null {
+  const match = /^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:(Z)|([+-])(\d{2})'?(\d{2})?'?)?$/.exec(
+    text ?? '',
+  );
+  if (!match) return null;
+  const [
+    ,
+    year,
+    month = '01',
+    day = '01',
+    hour = '00',
+    minute = '00',
+    second = '00',
+    ,
+    sign,
+    offsetHours,
+    offsetMinutes,
+  ] = match;
+  const utc = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second));
+  const offset = sign ? (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes ?? 0)) : 0;
+  const date = new Date(utc - offset * 60_000);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+function readSignature(
+  pdf: Uint8Array,
+  field: string,
+  byteRange: [number, number, number, number],
+): Omit<EmbeddedSignature, 'claimedTime'> {
   const [start1, length1, start2, length2] = byteRange;
   const gapStart = start1 + length1;
   const inside = start1 === 0 && length1 > 0 && start2 > gapStart && length2 >= 0 && start2 + length2 <= pdf.length;

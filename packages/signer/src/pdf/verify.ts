@@ -19,7 +19,10 @@ export interface PdfSignatureReport {
     /** The whole subject DN, RFC 4514 string. */
     certificateSubject: string;
   };
-  /** The signed signing-time attribute (claimed by the signer), ISO 8601. */
+  /**
+   * The time the signer claims, ISO 8601: the signature dictionary's /M (PAdES puts it there and
+   * forbids the CMS signing-time attribute), or a signing-time attribute when a signature has one.
+   */
   signingTime: string | null;
   /** The genTime of the RFC 3161 signature-time-stamp, ISO 8601. */
   timestamp: string | null;
@@ -64,12 +67,13 @@ async function reportSignature(
     }
   }
   const certificate = check?.signerCertificate ?? null;
-  const at = check?.timestamp?.genTime ?? check?.signingTime ?? new Date();
+  const claimed = check?.signingTime ?? signature.claimedTime;
+  const at = check?.timestamp?.genTime ?? claimed ?? new Date();
   const trusted = check && certificate ? await chainsToAnchors(check, certificate, anchors, at) : false;
   return {
     field: signature.field,
     signer: describeSigner(certificate),
-    signingTime: check?.signingTime?.toISOString() ?? null,
+    signingTime: claimed?.toISOString() ?? null,
     timestamp: check?.timestamp?.imprintMatches ? check.timestamp.genTime.toISOString() : null,
     integrity: check?.intact ? 'valid' : 'invalid',
     coversWholeDocument: signature.coversWholeDocument,
