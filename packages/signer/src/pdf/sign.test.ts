@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { CertificateAuthority } from '../pki/authority.js';
+import { POLICY_PERSON_SIGNING } from '../pki/policies.js';
 import { parseSignedData } from './cms.js';
 import { signPdf } from './sign.js';
 import { extractSignatures } from './signatures.js';
@@ -10,6 +11,8 @@ import { verifyPdf } from './verify.js';
 const ana = {
   subject: 'https://accounts.test ana',
   name: 'Ana García',
+  givenName: 'Ana',
+  surname: 'García',
   serialNumber: 'IDCES-12345678Z',
   country: 'ES',
   email: 'ana@example.com',
@@ -84,6 +87,7 @@ describe('signPdf', () => {
       certificateSubject: first?.signer.certificateSubject,
     });
     assert.match(first?.signer.certificateSubject ?? '', /CN=Ana García/);
+    assert.match(first?.signer.certificateSubject ?? '', /2\.5\.4\.42=Ana|GN=Ana|G=Ana/);
     assert.deepEqual(
       reports.map((r) => [r.field, r.integrity, r.chain, r.coversWholeDocument]),
       [
@@ -154,19 +158,31 @@ describe('signPdf', () => {
     const root = files.write('root.pem', ca.rootCertificatePem);
     const out = await openssl('verify', '-CAfile', root, files.write('signer.pem', signer));
     assert.match(out, /signer\.pem: OK/);
+    const signerPem = files.write('signer2.pem', signer);
+    const subject = await openssl('x509', '-in', signerPem, '-noout', '-subject', '-nameopt', 'RFC2253,-esc_msb');
+    // RFC 2253 prints the last RDN first: the encoded order is C, serialNumber, givenName, surname, CN.
+    assert.equal(subject.trim(), 'subject=CN=Ana García,SN=García,GN=Ana,serialNumber=IDCES-12345678Z,C=ES');
     const text = await openssl(
       'x509',
       '-in',
-      files.write('signer2.pem', signer),
+      signerPem,
       '-noout',
-      '-subject',
       '-ext',
-      'keyUsage,subjectAltName',
+      'keyUsage,subjectAltName,certificatePolicies',
     );
-    assert.match(text, /serialNumber = IDCES-12345678Z/);
-    assert.match(text, /C = ES/);
     assert.match(text, /Digital Signature, Non Repudiation/);
     assert.match(text, /email:ana@example.com/);
+    assert.match(text, new RegExp(`Policy: ${POLICY_PERSON_SIGNING.replaceAll('.', '\\.')}\n`), text);
+    // qcStatements holds only id-qcs-pkixQCSyntax-v2 with the natural-person semantics identifier.
+    const dump = await openssl('asn1parse', '-in', signerPem);
+    const at = /^\s*(\d+):.*OCTET STRING.*$/m.exec(dump.slice(dump.indexOf(':qcStatements')))?.[1];
+    assert.ok(at, dump);
+    const statements = await openssl('asn1parse', '-in', signerPem, '-strparse', at);
+    assert.deepEqual(
+      [...statements.matchAll(/OBJECT\s+:(\S+)/g)].map((m) => m[1]),
+      ['1.3.6.1.5.5.7.11.2', '0.4.0.194121.1.1'],
+      statements,
+    );
   });
 
   it('B-T: the signature-time-stamp token dates the hash of the signature value', async () => {

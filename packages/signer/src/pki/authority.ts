@@ -143,6 +143,10 @@ function checkIdentity(identity: SignerIdentity): SignerIdentity {
   if (!identity.subject) throw new TypeError('identity.subject is required');
   if (!name) throw new TypeError('identity.name is required');
   const checked: SignerIdentity = { subject: identity.subject, name };
+  const givenName = identity.givenName?.trim();
+  const surname = identity.surname?.trim();
+  if (givenName) checked.givenName = givenName;
+  if (surname) checked.surname = surname;
   if (identity.email) checked.email = identity.email;
   if (identity.serialNumber) checked.serialNumber = identity.serialNumber;
   if (identity.country) {

@@ -17,3 +17,16 @@ export const POLICY_ORGANISATION_SEAL = `${POLICIES}.2`;
  * certificatePolicies of the TSA's certificate.
  */
 export const POLICY_TIMESTAMPING = `${POLICIES}.3`;
+
+/**
+ * An OID as parsed by asn1js (pkijs, @peculiar/x509), in plain dotted decimal. asn1js 3 cannot
+ * decode an arc longer than 8 base-128 octets, so it prints `2.25.<uuid>` arcs as
+ * `{hex of the base-128 octets}`; this decodes those back, so parsed OIDs compare with ours.
+ */
+export function dottedOid(parsed: string): string {
+  return parsed.replace(/\{([0-9a-fA-F]+)\}/g, (_, hex: string) => {
+    let value = 0n;
+    for (const byte of Buffer.from(hex, 'hex')) value = value * 128n + BigInt(byte & 0x7f);
+    return value.toString();
+  });
+}

@@ -4,7 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { pkiEngine, webCrypto } from './crypto.js';
 import { parseCertificate, parseDer, signingCertificateV2 } from './ess.js';
-import { POLICY_TIMESTAMPING } from './policies.js';
+import { dottedOid, POLICY_TIMESTAMPING } from './policies.js';
 import type { x509 } from './x509.js';
 
 /** The digest algorithms the TSA accepts in a message imprint. */
@@ -99,7 +99,8 @@ export class InternalTimestampAuthority implements TimestampAuthority {
     if (digest.byteLength !== known.length)
       return reject(FAILURE.badDataFormat, 'message imprint has the wrong length');
     if (parsed.version !== 1) return reject(FAILURE.badRequest, 'unsupported request version');
-    if (parsed.reqPolicy && parsed.reqPolicy !== TSA_POLICY) return reject(FAILURE.unacceptedPolicy, 'unknown policy');
+    if (parsed.reqPolicy && dottedOid(parsed.reqPolicy) !== TSA_POLICY)
+      return reject(FAILURE.unacceptedPolicy, 'unknown policy');
     if (parsed.extensions?.length) return reject(FAILURE.badRequest, 'extensions are not supported');
     const token = await this.#issue({
       digestOid,
