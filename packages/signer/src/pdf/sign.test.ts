@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { POLICY_PERSON_SIGNING } from '../pki/policies.js';
+import { layOut } from './appearance.js';
 import { parseSignedData } from './cms.js';
 import { signPdf } from './sign.js';
 import { extractSignatures } from './signatures.js';
@@ -23,6 +26,8 @@ const bruno = {
   serialNumber: 'IDCES-87654321X',
   country: 'ES',
 };
+
+const run = promisify(execFile);
 
 describe('signPdf', () => {
   let ca: CertificateAuthority;
@@ -331,6 +336,77 @@ describe('signPdf with a visible appearance', () => {
       (await verifyPdf(twice, [ca.rootCertificatePem])).map((r) => r.integrity),
       ['valid', 'valid'],
     );
+  });
+
+  it('embeds a font (pdffonts: emb yes) and fits every line in the box, shrinking or wrapping', async () => {
+    const box = { page: 1, x: 56, y: 56, width: 220, height: 50 };
+    const once = await signPdf(await makePdf(1), {
+      credential: await ca.credentialFor({ ...ana, name: 'Ana García Núñez' }),
+      appearance: box,
+      reason: 'Agreed (v2) \\ final',
+    });
+    const small = { page: 1, x: 300, y: 56, width: 150, height: 36 };
+    const twice = await signPdf(once, {
+      credential: await ca.credentialFor({ ...bruno, name: 'Bruno Díaz Ñúñez de la Peña y Castellanos-Rodríguez' }),
+      timestampAuthority: ca.timestampAuthority,
+      appearance: small,
+      reason: 'Conforme con el contrato de arrendamiento y sus anexos I, II y III',
+    });
+    const path = files.write('fonts.pdf', twice);
+    const { stdout: fonts } = await run('/usr/bin/pdffonts', [path]);
+    const embedded = fonts
+      .split('\n')
+      .filter((l) => /DejaVuSans\s+CID TrueType\s+Identity-H\s+yes\s+yes\s+yes/.test(l));
+    assert.equal(embedded.length, 2, fonts);
+    // (The one Helvetica left is the test page's own text, from makePdf.)
+    // Read back through the font's ToUnicode: every line of both boxes, accents included.
+    const text = async (b: typeof box) =>
+      (
+        await run('/usr/bin/pdftotext', [
+          ...['-f', '1', '-l', '1', '-r', '72', '-x', String(b.x), '-y', String(842 - b.y - b.height)],
+          ...['-W', String(b.width), '-H', String(b.height), path, '-'],
+        ])
+      ).stdout.replace(/\s+/g, ' ');
+    assert.match(
+      await text(box),
+      /Digitally signed by Ana García Núñez Date: \d{4}-\d\d-\d\d [\d:]{8} UTC Reason: Agreed \(v2\) \\ final/,
+    );
+    assert.match(
+      await text(small),
+      /Digitally signed by Bruno Díaz Ñúñez de la Peña y Castellanos-Rodríguez Date: .* UTC Reason: Conforme con el contrato de arrendamiento y sus anexos I, II y III/,
+    );
+    const { signatures, output } = await pdfsig(files.write('fonts-check.pdf', twice), {
+      trust: ca.rootCertificatePem,
+    });
+    assert.deepEqual(
+      signatures.map((s) => [s.valid, s.certificateTrusted]),
+      [
+        [true, true],
+        [true, true],
+      ],
+      output,
+    );
+  });
+
+  it('layOut: the largest size at which all wrapped lines fit; never a line outside the box', () => {
+    const font = { getTextWidth: (t: string, size: number) => t.length * size * 0.55 };
+    const three = ['Digitally signed by Ana García', 'Date: 2030-01-02 03:04:05 UTC', 'Reason: Agreed (v2)'];
+    for (const [width, height] of [
+      [212, 42],
+      [142, 28],
+      [400, 200],
+      [60, 20],
+    ] as const) {
+      const { size, lines } = layOut(three, width, height, font);
+      assert.ok(size >= 4 && size <= 10, `size ${size}`);
+      for (const line of lines) assert.ok(font.getTextWidth(line, size) <= width + 1e-9, `${line} fits ${width}`);
+      assert.ok((lines.length - 1) * size * 1.2 + 1.164 * size <= height + 1e-9, `${lines.length} lines fit ${height}`);
+    }
+    assert.deepEqual(layOut(three, 400, 200, font), { size: 10, lines: three }, 'room to spare: largest size, no wrap');
+    const wrapped = layOut(three, 142, 60, font);
+    assert.equal(wrapped.lines.join(' ').replace(/\s+/g, ' '), three.join(' '), 'wrapping keeps every word');
+    const cut = layOut(three, 60, 12, font);
+    assert.ok(cut.lines.at(-1)?.endsWith('…'), 'a box too small for the text says so');
   });
 
   it('refuses a box outside the page or on a page that does not exist', async () => {
