@@ -21,6 +21,8 @@ import { type RunningSigner, type RunningSignet, startSigner, startSignet } from
 const NAME = 'Grace Hopper';
 const EMAIL = 'grace.hopper@example.com';
 const CREDENTIAL = { country: 'ES', issuer: 'DGP', type: 'id_card', number: '87654321X' };
+/** The certificate subject's serialNumber: the document with its EN 319 412-1 semantics identifier (IDC, ES). */
+const SERIAL_NUMBER = `IDC${CREDENTIAL.country}-${CREDENTIAL.number}`;
 const USER_AGENT = 'AcmeSigning/1.0 (e2e)';
 
 /** A webhook received: its headers and raw body, as the receiver got them. */
@@ -230,7 +232,7 @@ describe('issue 5: an integrator signs a PDF with a face-verified person, over r
     const index = subjects.findIndex((s) => s.includes(`CN=${NAME}`));
     assert.ok(index >= 0, subjects.join(''));
     const subject = subjects[index] ?? '';
-    assert.match(subject, new RegExp(`serialNumber=${CREDENTIAL.number}(,|$)`, 'm'), subject);
+    assert.match(subject, new RegExp(`serialNumber=${SERIAL_NUMBER}(,|$)`, 'm'), subject);
     assert.match(subject, /(^subject=|,)C=ES(,|$)/m, subject);
 
     const root = files.write('root.pem', rootPem);
@@ -273,7 +275,7 @@ describe('issue 5: an integrator signs a PDF with a face-verified person, over r
     assert.equal(good.signatures[0]?.chain, 'trusted');
     assert.equal(good.signatures[0]?.coversWholeDocument, true);
     assert.equal(good.signatures[0]?.signer.name, NAME);
-    assert.equal(good.signatures[0]?.signer.serialNumber, CREDENTIAL.number);
+    assert.equal(good.signatures[0]?.signer.serialNumber, SERIAL_NUMBER);
     assert.equal(good.signatures[0]?.signer.country, CREDENTIAL.country);
   });
 

@@ -108,7 +108,11 @@ for (const backend of signerTestBackends()) {
       assert.equal(verify.statusCode, 200, verify.body);
       const verified = verify.json() as VerifyResponse;
       assert.equal(verified.valid, true);
-      assert.equal(verified.signatures[0]?.signer.serialNumber, '12345678Z');
+      assert.equal(
+        verified.signatures[0]?.signer.serialNumber,
+        'IDCES-12345678Z',
+        'id_card from ES: EN 319 412-1 semantics identifier',
+      );
 
       const tampered = Buffer.from(download.rawPayload);
       // One byte inside the first (compressed) content stream, well within the signed range.

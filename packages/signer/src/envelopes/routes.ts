@@ -11,6 +11,7 @@ import { recordAudit } from '../audit/record.js';
 import { readAuditTrail } from '../audit/trail.js';
 import type { SignerContext } from '../context.js';
 import type { CertificateAuthority } from '../pki/authority.js';
+import { POLICY_ORGANISATION_SEAL, POLICY_PERSON_SIGNING } from '../pki/policies.js';
 import { pickLocale } from '../signing-page/locale.js';
 import { createEnvelope } from './create.js';
 import { admitted, whenWorkersFree } from './documents.js';
@@ -278,7 +279,10 @@ export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthori
         const bytes = Buffer.isBuffer(body) ? new Uint8Array(body) : decodeBase64Pdf(body.content, maxDocument);
         // Read in a worker: the document is untrusted, and only a worker may find that out the hard way.
         const verification = await whenWorkersFree(() =>
-          context.pdfs.verify(bytes, [context.ca.rootCertificatePem], { now: new Date(context.now() * 1000) }),
+          context.pdfs.verify(bytes, [context.ca.rootCertificatePem], {
+            now: new Date(context.now() * 1000),
+            signingPolicies: SIGNING_POLICIES,
+          }),
         );
         admitted(verification.admission, Buffer.isBuffer(body) ? 'body' : 'content');
         const report = verification.report;
@@ -289,6 +293,9 @@ export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthori
     );
   };
 }
+
+/** A signature this Signet vouches for is a person's or its own seal: no other certificate of its CA signs documents. */
+const SIGNING_POLICIES = [POLICY_PERSON_SIGNING, POLICY_ORGANISATION_SEAL];
 
 /**
  * Envelope errors leave with their own code and field; schema violations name the field as a

@@ -9,7 +9,7 @@ export interface SignPdfOptions {
   credential: SigningCredential;
   /** With it the signature is PAdES-B-T (an RFC 3161 signature-time-stamp); without, B-B. */
   timestampAuthority?: TimestampAuthority;
-  /** The claimed signing time (signed attribute and /M). Default: now. */
+  /** The claimed signing time: /M of the signature dictionary (PAdES baseline has no CMS signing-time attribute). Default: now. */
   signingTime?: Date;
   reason?: string;
   location?: string;

@@ -205,3 +205,20 @@ export function watchdog(ms: number, what: string): { disarm(): Promise<void> } 
   worker.unref();
   return { disarm: async () => void (await worker.terminate()) };
 }
+
+/**
+ * The signature dictionaries (`/Type /Sig`) of a PDF as Debian's `qpdf --json=2` reads them: keys
+ * with their leading `/`, text strings decoded (qpdf's `u:` prefix removed).
+ */
+export async function qpdfSignatureDicts(path: string): Promise<Record<string, unknown>[]> {
+  const { stdout } = await run('/usr/bin/qpdf', ['--json=2', '--json-key=qpdf', path], { maxBuffer: 64 << 20 });
+  const objects = (JSON.parse(stdout) as { qpdf: [unknown, Record<string, { value?: unknown }>] }).qpdf[1];
+  const decode = (v: unknown): unknown => (typeof v === 'string' && v.startsWith('u:') ? v.slice(2) : v);
+  return Object.values(objects)
+    .map((o) => o.value)
+    .filter(
+      (v): v is Record<string, unknown> =>
+        typeof v === 'object' && v !== null && (v as Record<string, unknown>)['/Type'] === '/Sig',
+    )
+    .map((v) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)])));
+}

@@ -10,6 +10,7 @@ import type {
 import * as pkijs from 'pkijs';
 import { pkiEngine } from '../pki/crypto.js';
 import { parseDer } from '../pki/ess.js';
+import { dottedOid } from '../pki/policies.js';
 import { x509 } from '../pki/x509.js';
 import { changesAfterRevision } from './changes.js';
 import { type CmsCheck, checkDetachedCms, checkTimestampToken, type TimestampCheck } from './cms.js';
@@ -338,7 +339,7 @@ function usageFindings(certificate: pkijs.Certificate, policies: string[] | null
     const stated = certificate.extensions?.find((e) => e.extnID === OID_CERTIFICATE_POLICIES)?.parsedValue as
       | pkijs.CertificatePolicies
       | undefined;
-    if (!stated?.certificatePolicies.some((p) => policies.includes(p.policyIdentifier))) {
+    if (!stated?.certificatePolicies.some((p) => policies.includes(dottedOid(p.policyIdentifier)))) {
       findings.push(
         indeterminate('CHAIN_CONSTRAINTS_FAILURE', 'the signer certificate was not issued under a signing policy'),
       );

@@ -4,12 +4,15 @@ import { describe, it } from 'node:test';
 import { signerTestBackends } from '../store/testing.js';
 import { CertificateAuthority } from './authority.js';
 import { identityFromClaims } from './identity.js';
+import { dottedOid, POLICY_PERSON_SIGNING, POLICY_TIMESTAMPING } from './policies.js';
 import { x509 } from './x509.js';
 
 const T0 = 1_900_000_000;
 const ana = {
   subject: 'https://accounts.test ana',
   name: 'Ana García',
+  givenName: 'Ana',
+  surname: 'García',
   serialNumber: 'IDCES-12345678Z',
   country: 'es',
   email: 'ana@example.com',
@@ -66,6 +69,10 @@ for (const backend of signerTestBackends()) {
         const eku = tsa.getExtension(x509.ExtendedKeyUsageExtension);
         assert.deepEqual([...(eku?.usages ?? [])], [x509.ExtendedKeyUsage.timeStamping]);
         assert.equal(eku?.critical, true);
+        assert.deepEqual(
+          [...(tsa.getExtension(x509.CertificatePolicyExtension)?.policies ?? [])].map((p) => dottedOid(p)),
+          [POLICY_TIMESTAMPING],
+        );
         assert.ok(await tsa.verify({ publicKey: root.publicKey, signatureOnly: true }));
       } finally {
         await dispose();
@@ -79,7 +86,12 @@ for (const backend of signerTestBackends()) {
         const masterKey = randomBytes(32);
         const ca = await CertificateAuthority.open({ db: store.db, masterKey, now: () => now });
         const first = await ca.credentialFor(ana);
-        assert.equal(first.certificate.subject, 'CN=Ana García, 2.5.4.5=IDCES-12345678Z, C=ES');
+        assert.equal(first.certificate.subject, 'C=ES, 2.5.4.5=IDCES-12345678Z, G=Ana, SN=García, CN=Ana García');
+        const policies = first.certificate.getExtension(x509.CertificatePolicyExtension);
+        assert.deepEqual(
+          [...(policies?.policies ?? [])].map((p) => dottedOid(p)),
+          [POLICY_PERSON_SIGNING],
+        );
         assert.equal(first.identity.country, 'ES');
         const usages = first.certificate.getExtension(x509.KeyUsagesExtension)?.usages ?? 0;
         assert.equal(usages, x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation);
@@ -106,6 +118,9 @@ for (const backend of signerTestBackends()) {
 
         const renamed = await ca.credentialFor({ ...ana, serialNumber: 'IDCES-00000000T' });
         assert.notEqual(renamed.id, first.id, 'a new identity document gets a new certificate');
+        const married = await ca.credentialFor({ ...ana, surname: 'García Ruiz' });
+        assert.notEqual(married.id, first.id, 'a new surname gets a new certificate');
+        assert.match(married.certificate.subject, /SN=García Ruiz/);
         const other = await ca.credentialFor({ subject: 'https://accounts.test bruno', name: 'Bruno' });
         assert.notEqual(other.id, first.id);
 
@@ -149,6 +164,8 @@ describe('identityFromClaims', () => {
       {
         subject: 'https://accounts.test u1',
         name: 'Ana García',
+        givenName: 'Ana',
+        surname: 'García',
         email: 'ana@example.com',
         serialNumber: 'IDCES-12345678Z',
         country: 'ES',
@@ -158,5 +175,15 @@ describe('identityFromClaims', () => {
       subject: 'i u2',
       name: 'u2',
     });
+  });
+
+  it('gives the identity document its EN 319 412-1 §5.1.3 semantics identifier when the type is known', () => {
+    const serial = (credential: { country?: string; type?: string; number: string }) =>
+      identityFromClaims({ iss: 'i', sub: 's', credential }).serialNumber;
+    assert.equal(serial({ country: 'es', type: 'id_card', number: '12345678Z' }), 'IDCES-12345678Z');
+    assert.equal(serial({ country: 'PT', type: 'passport', number: 'CB123456' }), 'PASPT-CB123456');
+    assert.equal(serial({ country: 'ES', type: 'id_card', number: 'IDCES-12345678Z' }), 'IDCES-12345678Z', 'kept');
+    assert.equal(serial({ country: 'ES', type: 'driving_licence', number: 'M-123' }), 'M-123', 'no semantics claimed');
+    assert.equal(serial({ type: 'id_card', number: '12345678Z' }), '12345678Z', 'no country, no semantics');
   });
 });

@@ -13,6 +13,7 @@ import {
 import { type SigningCredential, signingCredential } from './credential.js';
 import { derivePkiKey, generateKeyPair, nonExtractable, sealPrivateKey, unsealPrivateKey } from './crypto.js';
 import { identityKey, type SignerIdentity } from './identity.js';
+import { POLICY_ORGANISATION_SEAL } from './policies.js';
 import { InternalTimestampAuthority, type TimestampAuthority } from './timestamp-authority.js';
 import { x509 } from './x509.js';
 
@@ -125,7 +126,7 @@ export class CertificateAuthority {
    * in `pki_signer_credentials` under the reserved subject {@link SEAL_SUBJECT}; a change of
    * subject or `policies` (certificatePolicies OIDs) issues a new one.
    */
-  async sealCredential(policies: string[] = []): Promise<SigningCredential> {
+  async sealCredential(policies: string[] = [POLICY_ORGANISATION_SEAL]): Promise<SigningCredential> {
     const identity: SignerIdentity = { subject: SEAL_SUBJECT, name: this.seal.commonName };
     if (this.seal.country) identity.country = this.seal.country;
     const key = sealKey(this.seal, policies);
@@ -225,6 +226,10 @@ function checkIdentity(identity: SignerIdentity): SignerIdentity {
   if (!identity.subject) throw new TypeError('identity.subject is required');
   if (!name) throw new TypeError('identity.name is required');
   const checked: SignerIdentity = { subject: identity.subject, name };
+  const givenName = identity.givenName?.trim();
+  const surname = identity.surname?.trim();
+  if (givenName) checked.givenName = givenName;
+  if (surname) checked.surname = surname;
   if (identity.email) checked.email = identity.email;
   if (identity.serialNumber) checked.serialNumber = identity.serialNumber;
   if (identity.country) {

@@ -1,7 +1,9 @@
 import type { webcrypto } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
+import * as asn1js from 'asn1js';
 import { SIGNING_ALGORITHM } from './crypto.js';
-import type { SignerIdentity } from './identity.js';
+import { SEMANTICS_IDENTIFIER, type SignerIdentity } from './identity.js';
+import { POLICY_PERSON_SIGNING, POLICY_TIMESTAMPING } from './policies.js';
 import { x509 } from './x509.js';
 
 const DAY_MS = 86_400_000;
@@ -79,7 +81,10 @@ async function issueEndEntity(
   });
 }
 
-/** Issues the timestamp authority's certificate: digitalSignature, EKU id-kp-timeStamping critical (RFC 3161 §2.3). */
+/**
+ * Issues the timestamp authority's certificate: digitalSignature, EKU id-kp-timeStamping critical
+ * (RFC 3161 §2.3), certificatePolicies naming the TSA policy.
+ */
 export async function issueTsaCertificate(
   root: { certificate: x509.X509Certificate; privateKey: webcrypto.CryptoKey },
   keys: webcrypto.CryptoKeyPair,
@@ -95,19 +100,60 @@ export async function issueTsaCertificate(
     [
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.timeStamping], true),
+      new x509.CertificatePolicyExtension([POLICY_TIMESTAMPING]),
     ],
   );
 }
 
-/** The subject of a person's certificate: CN=name, serialNumber=identity document, C=country (ETSI EN 319 412-2 §4.2.4). */
+/**
+ * The subject of a person's certificate, in the order of ETSI EN 319 412-2 §4.2.4's natural-person
+ * profile: C (country of the identity document), serialNumber (the document, with its EN 319
+ * 412-1 §5.1.3 semantics identifier when known), givenName, surname, CN.
+ */
 export function signerSubject(identity: SignerIdentity): x509.JsonName {
-  const name: x509.JsonName = [{ CN: [identity.name] }];
-  if (identity.serialNumber) name.push({ '2.5.4.5': [identity.serialNumber] });
+  const name: x509.JsonName = [];
   if (identity.country) name.push({ C: [identity.country] });
+  if (identity.serialNumber) name.push({ [OID_SERIAL_NUMBER]: [identity.serialNumber] });
+  if (identity.givenName) name.push({ [OID_GIVEN_NAME]: [identity.givenName] });
+  if (identity.surname) name.push({ [OID_SURNAME]: [identity.surname] });
+  name.push({ CN: [identity.name] });
   return name;
 }
 
-/** Issues a person's signing certificate: digitalSignature + nonRepudiation, email in subjectAltName. */
+const OID_SERIAL_NUMBER = '2.5.4.5';
+const OID_GIVEN_NAME = '2.5.4.42';
+const OID_SURNAME = '2.5.4.4';
+/** id-pe-qcStatements (RFC 3739 §3.2.6). */
+const OID_QC_STATEMENTS = '1.3.6.1.5.5.7.1.3';
+/** id-qcs-pkixQCSyntax-v2 (RFC 3739 §3.2.6.1): its SemanticsInformation names the semantics identifier. */
+const OID_QCS_PKIX_QC_SYNTAX_V2 = '1.3.6.1.5.5.7.11.2';
+/** id-etsi-qcs-semanticsId-Natural (ETSI EN 319 412-1 §5.1.3): serialNumber is `TTTCC-number`. */
+export const OID_SEMANTICS_ID_NATURAL = '0.4.0.194121.1.1';
+
+/**
+ * The qcStatements extension with only the natural-person semantics identifier statement: it tells
+ * validators how to read the subject's serialNumber. It states nothing about qualification (no
+ * QcCompliance, QcSSCD or QcType): Signet's certificates are not qualified.
+ */
+function semanticsIdentifierStatement(): x509.Extension {
+  const statements = new asn1js.Sequence({
+    value: [
+      new asn1js.Sequence({
+        value: [
+          new asn1js.ObjectIdentifier({ value: OID_QCS_PKIX_QC_SYNTAX_V2 }),
+          new asn1js.Sequence({ value: [new asn1js.ObjectIdentifier({ value: OID_SEMANTICS_ID_NATURAL })] }),
+        ],
+      }),
+    ],
+  });
+  return new x509.Extension(OID_QC_STATEMENTS, false, statements.toBER(false));
+}
+
+/**
+ * Issues a person's signing certificate: digitalSignature + nonRepudiation, certificatePolicies
+ * naming Signet's person-signing policy, email in subjectAltName, and the semantics identifier
+ * statement when the serialNumber follows EN 319 412-1 §5.1.3.
+ */
 export async function issueSignerCertificate(
   root: { certificate: x509.X509Certificate; privateKey: webcrypto.CryptoKey },
   identity: SignerIdentity,
@@ -116,9 +162,12 @@ export async function issueSignerCertificate(
 ): Promise<x509.X509Certificate> {
   const extensions: x509.Extension[] = [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+    new x509.CertificatePolicyExtension([POLICY_PERSON_SIGNING]),
   ];
   if (identity.email)
     extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'email', value: identity.email }]));
+  if (identity.serialNumber && SEMANTICS_IDENTIFIER.test(identity.serialNumber))
+    extensions.push(semanticsIdentifierStatement());
   return issueEndEntity(root, signerSubject(identity), publicKey, SIGNER_VALIDITY_DAYS, now, extensions);
 }
 

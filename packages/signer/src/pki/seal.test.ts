@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { signerTestBackends } from '../store/testing.js';
 import { CertificateAuthority, SEAL_SUBJECT } from './authority.js';
+import { dottedOid, POLICY_ORGANISATION_SEAL } from './policies.js';
 import { x509 } from './x509.js';
 
 const T0 = 1_900_000_000;
@@ -31,7 +32,12 @@ for (const backend of signerTestBackends()) {
         const usages = seal.certificate.getExtension(x509.KeyUsagesExtension);
         assert.equal(usages?.usages, x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation);
         assert.equal(usages?.critical, true);
-        assert.equal(seal.certificate.getExtension(x509.CertificatePolicyExtension), null);
+        const sealPolicies = seal.certificate.getExtension(x509.CertificatePolicyExtension)?.policies ?? [];
+        assert.deepEqual(
+          [...sealPolicies].map(dottedOid),
+          [POLICY_ORGANISATION_SEAL],
+          "Signet's seal policy by default",
+        );
         assert.equal(seal.certificate.issuer, ca.rootCertificate.subject);
         assert.ok(await seal.certificate.verify({ publicKey: ca.rootCertificate.publicKey, signatureOnly: true }));
 

@@ -4,6 +4,7 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { pkiEngine, webCrypto } from './crypto.js';
 import { parseCertificate, parseDer, signingCertificateV2 } from './ess.js';
+import { dottedOid, POLICY_TIMESTAMPING } from './policies.js';
 import type { x509 } from './x509.js';
 
 /** The digest algorithms the TSA accepts in a message imprint. */
@@ -22,11 +23,8 @@ const DIGEST_OIDS: Record<DigestAlgorithm, string> = {
 
 /** id-ct-TSTInfo (RFC 3161 §2.4.2). */
 export const OID_TST_INFO = '1.2.840.113549.1.9.16.1.4';
-/**
- * The policy under which tokens are issued. Signet has no registered OID arc, so it states the
- * X.509 anyPolicy OID rather than squat on someone else's; requests naming another policy are refused.
- */
-export const TSA_POLICY = '2.5.29.32.0';
+/** The policy under which tokens are issued (Signet's own, see `policies.ts`); requests naming another are refused. */
+export const TSA_POLICY = POLICY_TIMESTAMPING;
 
 const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
 const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
@@ -101,7 +99,8 @@ export class InternalTimestampAuthority implements TimestampAuthority {
     if (digest.byteLength !== known.length)
       return reject(FAILURE.badDataFormat, 'message imprint has the wrong length');
     if (parsed.version !== 1) return reject(FAILURE.badRequest, 'unsupported request version');
-    if (parsed.reqPolicy && parsed.reqPolicy !== TSA_POLICY) return reject(FAILURE.unacceptedPolicy, 'unknown policy');
+    if (parsed.reqPolicy && dottedOid(parsed.reqPolicy) !== TSA_POLICY)
+      return reject(FAILURE.unacceptedPolicy, 'unknown policy');
     if (parsed.extensions?.length) return reject(FAILURE.badRequest, 'extensions are not supported');
     const token = await this.#issue({
       digestOid,
@@ -130,12 +129,13 @@ export class InternalTimestampAuthority implements TimestampAuthority {
       ...(request.nonce ? { nonce: request.nonce } : {}),
     });
     const content = tstInfo.toSchema().toBER(false);
+    const encapContentInfo = new pkijs.EncapsulatedContentInfo({ eContentType: OID_TST_INFO });
+    // Set after construction: pkijs's constructor turns a given eContent into a constructed (BER)
+    // OCTET STRING of 64 KB pieces, which strict DER parsers refuse; the token must be DER throughout.
+    encapContentInfo.eContent = new asn1js.OctetString({ valueHex: content });
     const signedData = new pkijs.SignedData({
       version: 3,
-      encapContentInfo: new pkijs.EncapsulatedContentInfo({
-        eContentType: OID_TST_INFO,
-        eContent: new asn1js.OctetString({ valueHex: content }),
-      }),
+      encapContentInfo,
       ...(request.includeCertificate ? { certificates: [this.#certificate] } : {}),
       signerInfos: [
         new pkijs.SignerInfo({
