@@ -74,7 +74,9 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
     };
     // Notifications schedule retries in fractions of a second; the system clock gives them.
     const preciseNow = overrides.now ?? (() => Date.now() / 1000);
-    const ca = await CertificateAuthority.open({ db: store.db, masterKey, now });
+    // Certificates name OCSP, CRL and root URLs at the public URL, which must reach this Signer (or
+    // its load balancer): pdfsig and other validators query them online.
+    const ca = await CertificateAuthority.open({ db: store.db, masterKey, now, publicUrl: config.publicUrl });
     const app = buildSignerApp(context, () =>
       signerParts(context, ca, background, preciseNow, overrides.pollIntervalMs),
     );

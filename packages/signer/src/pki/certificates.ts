@@ -14,6 +14,35 @@ export const SIGNER_VALIDITY_DAYS = 730;
 // Clocks of validators drift; backdate notBefore so a just-issued certificate is already valid everywhere.
 const BACKDATE_MS = 5 * 60_000;
 
+/**
+ * Where validators check an end-entity certificate (ADR 0015): the OCSP responder, the issuing
+ * root's certificate and its CRL, all at the Signer's public URL. Without them (unit tests with no
+ * server) certificates carry no AIA or CRL distribution point, so nothing tries to reach one.
+ */
+export interface RevocationUrls {
+  ocsp: string;
+  caIssuers: string;
+  crl: string;
+}
+
+/** The revocation URLs of certificates issued by root `rootId`, at `publicUrl` (no trailing slash). */
+export function revocationUrls(publicUrl: string, rootId: string): RevocationUrls {
+  return {
+    ocsp: `${publicUrl}/v1/ca/ocsp`,
+    caIssuers: `${publicUrl}/v1/ca/roots/${rootId}.cer`,
+    crl: `${publicUrl}/v1/ca/roots/${rootId}.crl`,
+  };
+}
+
+/** The AIA (OCSP, caIssuers) and CRL distribution point extensions for `urls`; none without them. */
+function revocationExtensions(urls: RevocationUrls | undefined): x509.Extension[] {
+  if (!urls) return [];
+  return [
+    new x509.AuthorityInfoAccessExtension({ ocsp: urls.ocsp, caIssuers: urls.caIssuers }),
+    new x509.CRLDistributionPointsExtension([urls.crl]),
+  ];
+}
+
 /** A certificate with its key pair, as issued. */
 export interface IssuedCertificate {
   certificate: x509.X509Certificate;
@@ -60,6 +89,7 @@ async function issueEndEntity(
   days: number,
   now: number,
   extensions: x509.Extension[],
+  revocation?: RevocationUrls,
 ): Promise<x509.X509Certificate> {
   return x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
@@ -75,6 +105,7 @@ async function issueEndEntity(
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(root.certificate.publicKey),
       ...extensions,
+      ...revocationExtensions(revocation),
     ],
   });
 }
@@ -85,6 +116,7 @@ export async function issueTsaCertificate(
   keys: webcrypto.CryptoKeyPair,
   organization: string,
   now: number,
+  revocation?: RevocationUrls,
 ): Promise<x509.X509Certificate> {
   return issueEndEntity(
     root,
@@ -96,6 +128,7 @@ export async function issueTsaCertificate(
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.timeStamping], true),
     ],
+    revocation,
   );
 }
 
@@ -113,11 +146,12 @@ export async function issueSignerCertificate(
   identity: SignerIdentity,
   publicKey: webcrypto.CryptoKey,
   now: number,
+  revocation?: RevocationUrls,
 ): Promise<x509.X509Certificate> {
   const extensions: x509.Extension[] = [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
   ];
   if (identity.email)
     extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'email', value: identity.email }]));
-  return issueEndEntity(root, signerSubject(identity), publicKey, SIGNER_VALIDITY_DAYS, now, extensions);
+  return issueEndEntity(root, signerSubject(identity), publicKey, SIGNER_VALIDITY_DAYS, now, extensions, revocation);
 }

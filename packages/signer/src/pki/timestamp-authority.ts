@@ -45,7 +45,7 @@ export class TimestampRequestError extends Error {}
 export interface TimestampAuthority {
   /** The TSA's certificate (EKU id-kp-timeStamping), issued by the root. */
   readonly certificate: x509.X509Certificate;
-  /** A DER TimeStampToken (CMS SignedData over TSTInfo) for `digest`, the TSA certificate included. */
+  /** A DER TimeStampToken (CMS SignedData over TSTInfo) for `digest`, the TSA certificate (and its chain) included. */
   timestamp(digest: Uint8Array, algorithm: DigestAlgorithm): Promise<Uint8Array>;
   /**
    * Answers a DER TimeStampReq with a DER TimeStampResp: granted, or a rejection naming the failure
@@ -65,15 +65,19 @@ interface TokenRequest {
 /** The built-in TSA: signs tokens with its own key, certified by the CA's root. */
 export class InternalTimestampAuthority implements TimestampAuthority {
   readonly #certificate: pkijs.Certificate;
+  readonly #chain: pkijs.Certificate[];
   readonly #privateKey: webcrypto.CryptoKey;
   readonly #now: () => number;
 
+  /** `chain`: the issuers above the TSA certificate, included in tokens after it when certificates are asked for. */
   constructor(
     readonly certificate: x509.X509Certificate,
     privateKey: webcrypto.CryptoKey,
     now: () => number,
+    chain: x509.X509Certificate[] = [],
   ) {
     this.#certificate = parseCertificate(certificate.rawData);
+    this.#chain = chain.map((c) => parseCertificate(c.rawData));
     this.#privateKey = privateKey;
     this.#now = now;
   }
@@ -136,7 +140,8 @@ export class InternalTimestampAuthority implements TimestampAuthority {
         eContentType: OID_TST_INFO,
         eContent: new asn1js.OctetString({ valueHex: content }),
       }),
-      ...(request.includeCertificate ? { certificates: [this.#certificate] } : {}),
+      // The TSA certificate first (RFC 3161 §2.4.1 requires it when asked; other certificates MAY follow).
+      ...(request.includeCertificate ? { certificates: [this.#certificate, ...this.#chain] } : {}),
       signerInfos: [
         new pkijs.SignerInfo({
           version: 1,
