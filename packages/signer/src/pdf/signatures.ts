@@ -3,6 +3,8 @@ import { PDF, PdfNumber } from '@libpdf/core';
 /** A signature as embedded in a PDF: its field, byte range and CMS, read from the file's bytes. */
 export interface EmbeddedSignature {
   field: string;
+  /** `signature` (a person's CMS signature) or `timestamp` (a /DocTimeStamp: an RFC 3161 token over the document, PAdES B-LTA). */
+  kind: 'signature' | 'timestamp';
   /** `[offset1, length1, offset2, length2]`: the bytes signed are these two ranges. */
   byteRange: [number, number, number, number];
   /** Whether the byte range starts at 0, leaves out exactly one hex string and stays inside the file. */
@@ -40,12 +42,17 @@ export async function extractSignatures(pdf: Uint8Array): Promise<EmbeddedSignat
       const item = array.at(i);
       return item instanceof PdfNumber && item.isInteger() ? item.value : -1;
     });
-    found.push(readSignature(pdf, field.name, numbers as [number, number, number, number]));
+    const kind = dict?.getName('SubFilter')?.value === 'ETSI.RFC3161' ? 'timestamp' : 'signature';
+    found.push({ kind, ...readSignature(pdf, field.name, numbers as [number, number, number, number]) });
   }
   return found.sort((a, b) => a.byteRange[2] - b.byteRange[2]);
 }
 
-function readSignature(pdf: Uint8Array, field: string, byteRange: [number, number, number, number]): EmbeddedSignature {
+function readSignature(
+  pdf: Uint8Array,
+  field: string,
+  byteRange: [number, number, number, number],
+): Omit<EmbeddedSignature, 'kind'> {
   const [start1, length1, start2, length2] = byteRange;
   const gapStart = start1 + length1;
   const inside = start1 === 0 && length1 > 0 && start2 > gapStart && length2 >= 0 && start2 + length2 <= pdf.length;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { PDF, rgb } from '@libpdf/core';
+import { PDF, PdfStream, rgb } from '@libpdf/core';
 import { CertificateAuthority } from '../pki/authority.js';
 import { signerTestBackends } from '../store/testing.js';
 
@@ -116,4 +116,24 @@ async function trustStore(rootPem: string): Promise<string> {
 /** Runs openssl with arguments; returns stdout, or throws with stderr. */
 export async function openssl(...args: string[]): Promise<string> {
   return (await run('/usr/bin/openssl', args)).stdout;
+}
+
+/** The validation data in a PDF's Document Security Store (PDF 2.0 §12.8.4.3), DER each, read with @libpdf/core. */
+export async function readDss(
+  pdf: Uint8Array,
+): Promise<{ certs: Uint8Array[]; ocsps: Uint8Array[]; crls: Uint8Array[] }> {
+  const document = await PDF.load(pdf);
+  const registry = document.context.registry;
+  const resolve = registry.resolve.bind(registry);
+  const dss = document.getCatalog().getDict('DSS', resolve);
+  const streams = (key: string) => {
+    const array = dss?.getArray(key, resolve);
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < (array?.length ?? 0); i++) {
+      const item = array?.at(i, resolve);
+      if (item instanceof PdfStream) out.push(item.getDecodedData());
+    }
+    return out;
+  };
+  return { certs: streams('Certs'), ocsps: streams('OCSPs'), crls: streams('CRLs') };
 }

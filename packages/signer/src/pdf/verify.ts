@@ -47,7 +47,10 @@ export async function verifyPdf(pdf: Uint8Array, trustAnchorsPem: string[]): Pro
     (pem) => new pkijs.Certificate({ schema: parseDer(new x509.X509Certificate(pem).rawData, 'certificate') }),
   );
   const reports: PdfSignatureReport[] = [];
-  for (const signature of await extractSignatures(pdf)) reports.push(await reportSignature(signature, anchors));
+  // Document timestamps (B-LTA archive timestamps) are no one's signature: they are not reported.
+  for (const signature of await extractSignatures(pdf)) {
+    if (signature.kind === 'signature') reports.push(await reportSignature(signature, anchors));
+  }
   return reports;
 }
 

@@ -1,5 +1,6 @@
 import type { webcrypto } from 'node:crypto';
 import { randomUUID } from 'node:crypto';
+import type { RevocationProvider } from '@libpdf/core';
 import { isUniqueViolation } from '@signet/store';
 import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
@@ -92,6 +93,11 @@ export class CertificateAuthority {
   /** The built-in RFC 3161 timestamp authority (the active TSA; replaced by {@link rotateTimestampAuthority}). */
   get timestampAuthority(): TimestampAuthority {
     return this.#timestampAuthority;
+  }
+
+  /** What signatures embed for long-term validation (B-LTA): OCSP and CRLs made in process, no HTTP. */
+  get validationData(): RevocationProvider {
+    return this.revocation.provider();
   }
 
   /** The root's row id: the `<id>` of `/v1/ca/roots/<id>.cer` and `.crl`. */

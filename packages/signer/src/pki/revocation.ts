@@ -281,6 +281,9 @@ export class RevocationService {
         ),
         ...(nonce ? { responseExtensions: [nonce] } : {}),
       }),
+      // The signer's certificate travels with the response (RFC 6960 §4.2.1 `certs`), so a response
+      // taken out of a PDF's DSS verifies with nothing but the root as trust anchor.
+      certs: [root],
     });
     await basic.sign(responder.privateKey, 'SHA-256', pkiEngine);
     const response = new pkijs.OCSPResponse({
