@@ -8,6 +8,7 @@ import type { SignerContext } from './context.js';
 import { expireEnvelopes } from './envelopes/lifecycle.js';
 import { envelopeRoutes } from './envelopes/routes.js';
 import { startNotifications } from './notifications/notifications.js';
+import { RENEWAL_TICK_MS, runScheduledRenewal } from './pki/archive-renewal.js';
 import { CertificateAuthority } from './pki/authority.js';
 import { pkiRoutes } from './pki/routes.js';
 import { envelopeDesk } from './signing-page/envelope-desk.js';
@@ -138,6 +139,15 @@ function signerParts(
   }, EXPIRY_SWEEP_MS);
   sweep.unref();
   background.push({ close: () => clearInterval(sweep) });
+  // Archive timestamps (B-LTA) are renewed once a day per deployment: every node ticks, the one
+  // that takes the job's lease runs it; the others pick up a TSA it rotated.
+  const renewal = setInterval(() => {
+    runScheduledRenewal(context.store.db, ca, context.now, context.log).catch((error: unknown) =>
+      context.log.error({ err: error }, 'archive timestamp renewal failed'),
+    );
+  }, RENEWAL_TICK_MS);
+  renewal.unref();
+  background.push({ close: () => clearInterval(renewal) });
   // Envelope events are committed by these routes; waking the dispatcher and SSE feeds when one
   // of them changed something spares the event a wait for the next poll.
   const wakeAfterChange =

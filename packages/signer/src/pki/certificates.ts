@@ -7,8 +7,12 @@ import { x509 } from './x509.js';
 const DAY_MS = 86_400_000;
 /** The root signs every other certificate; ten years spares operators a rotation in the product's lifetime. */
 export const ROOT_VALIDITY_DAYS = 3652;
-/** Timestamp tokens must outlive the documents they date, so the TSA certificate lives as long as the root. */
-export const TSA_VALIDITY_DAYS = ROOT_VALIDITY_DAYS;
+/**
+ * Four years: the TSA is rotated with two left (authority.ts TSA_ROTATION_MARGIN), so its key signs
+ * for about two years and its tokens stay verifiable for two more, during which the renewal job
+ * re-timestamps documents that rely on it (ADR 0015).
+ */
+export const TSA_VALIDITY_DAYS = 1461;
 /** Two years: long enough to reuse across a person's envelopes, short enough to pick up a renewed identity document. */
 export const SIGNER_VALIDITY_DAYS = 730;
 // Clocks of validators drift; backdate notBefore so a just-issued certificate is already valid everywhere.
