@@ -6,7 +6,8 @@ import type { AuditTrail, Envelope, EnvelopeErrorBody, VerifyResponse } from '@s
 import { decodeProtectedHeader } from 'jose';
 import { clientCredentialsGrant } from 'openid-client';
 import { freePort } from '../packages/accounts/src/testing.js';
-import { makePdf, openssl, pdfsig, scratchDir } from '../packages/signer/src/pdf/testing.js';
+import { extractSignatures } from '../packages/signer/src/pdf/signatures.js';
+import { makePdf, openssl, pdfsig, readDss, scratchDir } from '../packages/signer/src/pdf/testing.js';
 import { FaceSignIn, REDIRECT_URI } from './face-sign-in.js';
 import { type RunningSigner, type RunningSignet, startSigner, startSignet } from './signet.js';
 
@@ -86,6 +87,15 @@ function signatureCms(pdf: Buffer): Buffer {
   assert.ok((der[1] ?? 0) & 0x80 && lengthBytes > 0 && lengthBytes <= 4);
   const length = der.readUIntBE(2, lengthBytes);
   return der.subarray(0, 2 + lengthBytes + length);
+}
+
+/** Revokes every person certificate of the Signer (the e2e Signer has issued only hers). */
+async function revokeAll(signer: RunningSigner) {
+  const rows = await signer.signer.context.store.db.selectFrom('pki_signer_credentials').select('id').execute();
+  const revoked = [];
+  for (const row of rows)
+    revoked.push(...(await signer.signer.ca.revoke({ credentialId: row.id }, 'cessationOfOperation')));
+  return revoked;
 }
 
 /** The signed byte ranges of a PDF's (only) signature: `[start1, length1, start2, length2]`. */
@@ -209,12 +219,19 @@ describe('issue 5: an integrator signs a PDF with a face-verified person, over r
 
   it('pdfsig validates the signed PDF and its chain to the root served over HTTP', async () => {
     assert.match(rootPem, /^-----BEGIN CERTIFICATE-----/);
+    // The certificates name the Signer's OCSP responder (AIA): pdfsig asks it online (the last test
+    // shows it does, by the answer changing after a revocation).
     const { signatures, output } = await pdfsig(files.write('signed.pdf', signedPdf), { trust: rootPem });
-    assert.equal(signatures.length, 1, output);
+    assert.deepEqual(
+      signatures.map((s) => s.field),
+      ['Signature_1', 'Timestamp_1'],
+      output,
+    );
     const [signature] = signatures;
     assert.equal(signature?.valid, true, output);
     assert.equal(signature?.certificateTrusted, true, output);
-    assert.equal(signature?.totalDocumentSigned, true, output);
+    // B-LTA: the DSS and the document timestamp come after her signature.
+    assert.equal(signature?.totalDocumentSigned, false, output);
     assert.equal(signature?.type, 'ETSI.CAdES.detached', output);
     assert.equal(signature?.commonName, NAME, output);
   });
@@ -255,7 +272,7 @@ describe('issue 5: an integrator signs a PDF with a face-verified person, over r
     tampered[10] = (tampered[10] ?? 0) ^ 0x01;
 
     const report = await pdfsig(files.write('tampered.pdf', tampered), { trust: rootPem });
-    assert.equal(report.signatures.length, 1, report.output);
+    assert.equal(report.signatures[0]?.field, 'Signature_1', report.output);
     assert.equal(report.signatures[0]?.valid, false, report.output);
 
     const verifyPdf = (bytes: Buffer) =>
@@ -273,10 +290,50 @@ describe('issue 5: an integrator signs a PDF with a face-verified person, over r
     assert.equal(good.signatures.length, 1);
     assert.equal(good.signatures[0]?.integrity, 'valid');
     assert.equal(good.signatures[0]?.chain, 'trusted');
-    assert.equal(good.signatures[0]?.coversWholeDocument, true);
+    assert.equal(good.signatures[0]?.coversWholeDocument, false, 'the DSS and document timestamp follow it');
     assert.equal(good.signatures[0]?.signer.name, NAME);
     assert.equal(good.signatures[0]?.signer.serialNumber, SERIAL_NUMBER);
     assert.equal(good.signatures[0]?.signer.country, CREDENTIAL.country);
+  });
+
+  it('the signature is PAdES B-LTA: the DSS holds OCSP and CRL that openssl verifies, the document timestamp verifies', async () => {
+    const found = await extractSignatures(signedPdf);
+    assert.deepEqual(
+      found.map((f) => f.kind),
+      ['signature', 'timestamp'],
+    );
+    const root = files.write('lta-root.pem', rootPem);
+    const dss = await readDss(signedPdf);
+    assert.ok(dss.ocsps.length >= 2, 'her certificate and the TSA');
+    for (const [i, der] of dss.ocsps.entries()) {
+      const out = await openssl(
+        'ocsp',
+        '-respin',
+        files.write(`lta-ocsp-${i}.der`, der),
+        '-resp_text',
+        '-CAfile',
+        root,
+      );
+      assert.match(out, /Cert Status: good/);
+    }
+    assert.ok(dss.crls[0], 'the root CRL');
+    const crl = await fetch(`${signer.url}/v1/ca/crl`);
+    assert.equal(crl.status, 200);
+    await openssl('crl', '-inform', 'DER', '-in', files.write('lta.crl', dss.crls[0]), '-CAfile', root, '-noout');
+    const [, timestamp] = found;
+    assert.ok(timestamp);
+    const verified = await openssl(
+      'ts',
+      '-verify',
+      '-data',
+      files.write('lta-range.bin', timestamp.signedBytes),
+      '-in',
+      files.write('lta-token.der', timestamp.cms),
+      '-token_in',
+      '-CAfile',
+      root,
+    );
+    assert.match(verified, /Verification: OK/);
   });
 
   it('the audit trail records creation and signature with time, actor, IP and user agent; as PDF too', async () => {
@@ -383,5 +440,24 @@ describe('issue 5: an integrator signs a PDF with a face-verified person, over r
     }
     // Its owner still sees it.
     assert.equal((await api(`/v1/envelopes/${envelope.id}`)).status, 200);
+  });
+
+  it('revoking her certificate: pdfsig, asking the responder online, now says revoked; the DSS still holds the good answer of signing time', async () => {
+    const [first] = await revokeAll(signer);
+    assert.ok(first, 'her certificate was revoked');
+    const { signatures, output } = await pdfsig(files.write('after-revocation.pdf', signedPdf), { trust: rootPem });
+    assert.equal(signatures[0]?.valid, true, output);
+    assert.match(signatures[0]?.certificateValidation ?? '', /Revoked/i, output);
+    const root = files.write('revoked-root.pem', rootPem);
+    const dss = await readDss(signedPdf);
+    const texts = await Promise.all(
+      dss.ocsps.map((der, i) =>
+        openssl('ocsp', '-respin', files.write(`kept-${i}.der`, der), '-resp_text', '-CAfile', root),
+      ),
+    );
+    assert.ok(
+      texts.every((t) => /Cert Status: good/.test(t)),
+      'the evidence embedded at signing time',
+    );
   });
 });

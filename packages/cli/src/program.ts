@@ -3,6 +3,7 @@ import { Argument, Command, CommanderError } from 'commander';
 import { CliError } from './admin-client.js';
 import { clientsCommand } from './commands/clients.js';
 import { keysCommand } from './commands/keys.js';
+import { signerCommand } from './commands/signer.js';
 import { usersCommand } from './commands/users.js';
 
 /** Exit code for a command line commander rejects (unknown command or option, missing argument). */
@@ -67,6 +68,7 @@ export function signetProgram(mode: OutputMode = { json: false }): Command {
 
   clientsCommand(program);
   keysCommand(program);
+  signerCommand(program);
   usersCommand(program);
 
   program.addHelpText(

@@ -6,6 +6,13 @@ export { DiscoveryError, discoverIssuer, type IssuerMetadata } from './auth/disc
 export { IssuerKeys, type IssuerKeysOptions } from './auth/issuer-keys.js';
 export { ConfigError, loadSignerConfig, type SignerConfig } from './config.js';
 export type { SignerContext } from './context.js';
-export { createSigner, type Signer, type SignerOverrides } from './signer.js';
+export {
+  ARCHIVE_RENEWAL_MARGIN,
+  type RenewalReport,
+  renewArchiveTimestamps,
+} from './pki/archive-renewal.js';
+export { CertificateAuthority, type Revoked } from './pki/authority.js';
+export { REVOCATION_REASONS, type RevocationReason } from './pki/revocation.js';
+export { createSigner, loadSignerMasterKey, type Signer, type SignerOverrides } from './signer.js';
 export type { SignerDatabase } from './store/database.js';
 export { openSignerStore, type SignerStore, signerMigrations } from './store/signer-store.js';

@@ -9,6 +9,7 @@ import { expireEnvelopes } from './envelopes/lifecycle.js';
 import { envelopeRoutes } from './envelopes/routes.js';
 import { startNotifications } from './notifications/notifications.js';
 import { untrustedPdfs } from './pdf/untrusted.js';
+import { RENEWAL_TICK_MS, runScheduledRenewal } from './pki/archive-renewal.js';
 import { CertificateAuthority } from './pki/authority.js';
 import { pkiRoutes } from './pki/routes.js';
 import { envelopeDesk } from './signing-page/envelope-desk.js';
@@ -82,6 +83,9 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
       db: store.db,
       masterKey,
       now,
+      // Certificates name OCSP, CRL and root URLs at the public URL, which must reach this Signer (or
+      // its load balancer): pdfsig and other validators query them online.
+      publicUrl: config.publicUrl,
       seal: {
         ...(config.sealCountry ? { country: config.sealCountry } : {}),
         ...(config.sealOrganizationIdentifier ? { organizationIdentifier: config.sealOrganizationIdentifier } : {}),
@@ -148,6 +152,15 @@ function signerParts(
   }, EXPIRY_SWEEP_MS);
   sweep.unref();
   background.push({ close: () => clearInterval(sweep) });
+  // Archive timestamps (B-LTA) are renewed once a day per deployment: every node ticks, the one
+  // that takes the job's lease runs it; the others pick up a TSA it rotated.
+  const renewal = setInterval(() => {
+    runScheduledRenewal(context.store.db, ca, context.now, context.log).catch((error: unknown) =>
+      context.log.error({ err: error }, 'archive timestamp renewal failed'),
+    );
+  }, RENEWAL_TICK_MS);
+  renewal.unref();
+  background.push({ close: () => clearInterval(renewal) });
   // Envelope events are committed by these routes; waking the dispatcher and SSE feeds when one
   // of them changed something spares the event a wait for the next poll.
   const wakeAfterChange =

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import type { AuditTrail, Envelope } from '@signet/protocol';
+import type { AuditTrail, Envelope, VerifyResponse } from '@signet/protocol';
 import { signAsInvitee } from '../envelopes/invitations.js';
 import { type EnvelopeHarness, envelopeHarness, pdfBase64, TEST_ISSUER } from '../envelopes/testing.js';
 import { pdfsig, scratchDir } from '../pdf/testing.js';
@@ -106,16 +106,27 @@ for (const backend of signerTestBackends()) {
       ...trail.events.flatMap((e) => (typeof e.data.sha256 === 'string' ? [e.data.sha256] : [])),
     ];
 
-    test('is sealed by the organisation seal: pdfsig (root trusted) finds it valid, trusted, whole', async () => {
+    test('is sealed by the organisation seal at B-LTA: pdfsig (root trusted) and /v1/verify find it valid and trusted', async () => {
       const { path } = await certificate('certificate-en', '?timeZone=Europe/Madrid');
       const report = await pdfsig(path, { trust: h.context.ca.rootCertificatePem });
-      assert.equal(report.signatures.length, 1, report.output);
+      // The seal, then the document timestamp over the DSS (pdfsig lists it, without checking it).
+      assert.equal(report.signatures.length, 2, report.output);
       const [seal] = report.signatures;
       assert.equal(seal?.valid, true, report.output);
       assert.equal(seal?.certificateTrusted, true, report.output);
-      assert.equal(seal?.totalDocumentSigned, true, report.output);
       assert.equal(seal?.commonName, 'Signet Signer seal');
       assert.equal(seal?.type, 'ETSI.CAdES.detached');
+      const verified = await h.app.inject({
+        method: 'POST',
+        url: '/v1/verify',
+        headers: { ...h.as(ACME), 'content-type': 'application/pdf' },
+        payload: readFileSync(path),
+      });
+      const answer = verified.json() as VerifyResponse;
+      assert.equal(answer.indication, 'TOTAL_PASSED', verified.body);
+      assert.equal(answer.signatures[0]?.signer.name, 'Signet Signer seal');
+      assert.equal(answer.signatures[0]?.level, 'B-LTA');
+      assert.equal(answer.documentTimestamps.length, 1);
     });
 
     test('reads as English: names, local times with their zone, sentences, whole hashes, page numbers, no JSON', async () => {

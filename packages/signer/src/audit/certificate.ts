@@ -53,6 +53,7 @@ export async function sealedCertificateOfCompletion(
   return signPdf(pdf, {
     credential: seal,
     timestampAuthority: ca.timestampAuthority,
+    validationData: ca.validationData,
     signingTime: options.issuedAt,
     reason: MESSAGES[options.locale ?? 'en'].certificate.sealReason,
   });

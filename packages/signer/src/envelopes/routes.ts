@@ -278,10 +278,13 @@ export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthori
         const body = request.body;
         const bytes = Buffer.isBuffer(body) ? new Uint8Array(body) : decodeBase64Pdf(body.content, maxDocument);
         // Read in a worker: the document is untrusted, and only a worker may find that out the hard way.
+        // The CA's current CRL: revocations since a document's DSS was written count too.
+        const crl = await context.ca.revocation.crl();
         const verification = await whenWorkersFree(() =>
           context.pdfs.verify(bytes, [context.ca.rootCertificatePem], {
             now: new Date(context.now() * 1000),
             signingPolicies: SIGNING_POLICIES,
+            revocation: { ocsps: [], crls: crl ? [crl] : [] },
           }),
         );
         admitted(verification.admission, Buffer.isBuffer(body) ? 'body' : 'content');

@@ -54,6 +54,7 @@ export async function applyReadySignatures(
     document.bytes = await signPdf(document.bytes, {
       credential,
       timestampAuthority: ca.timestampAuthority,
+      validationData: ca.validationData,
       signingTime: new Date(now * 1000),
       reason: `Signed with Signet (envelope ${envelope.id})`,
       signerName: person.identity.name,

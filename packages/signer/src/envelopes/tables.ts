@@ -43,6 +43,11 @@ export interface EnvelopeDocumentsTable {
   original: Uint8Array;
   current: Uint8Array;
   signature_count: number;
+  /**
+   * When the TSA certificate of the last archive timestamp in `current` expires, as last seen by the
+   * renewal job (pki/archive-renewal.ts); null until it first looks. Never later than the truth.
+   */
+  archive_expires_at: number | null;
 }
 
 /** A signer of an envelope; `identity` (JSON of a SignerIdentity) is known once they are identified. */

@@ -1,4 +1,4 @@
-import { PDF } from '@libpdf/core';
+import { PDF, type RevocationProvider } from '@libpdf/core';
 import type { SigningCredential } from '../pki/credential.js';
 import type { TimestampAuthority } from '../pki/timestamp-authority.js';
 import { AppearanceError, drawSignatureAppearance, type SignatureAppearance } from './appearance.js';
@@ -9,6 +9,13 @@ export interface SignPdfOptions {
   credential: SigningCredential;
   /** With it the signature is PAdES-B-T (an RFC 3161 signature-time-stamp); without, B-B. */
   timestampAuthority?: TimestampAuthority;
+  /**
+   * The CA's validation data (`ca.validationData`: OCSP responses and CRLs made in
+   * process). With it and a timestamp authority the signature leaves as PAdES B-LTA: a DSS with
+   * the certificates, OCSP responses and CRLs of the signer's and the TSA's chains, a document
+   * timestamp over all of it, then a DSS for the document timestamp's own chain.
+   */
+  validationData?: RevocationProvider;
   /** The claimed signing time: /M of the signature dictionary (PAdES baseline has no CMS signing-time attribute). Default: now. */
   signingTime?: Date;
   reason?: string;
@@ -36,8 +43,8 @@ const RESERVED_SIGNATURE_BYTES = 16_384;
 
 /**
  * Signs a PDF for one person with a PAdES signature (`ETSI.CAdES.detached`, ESS
- * signing-certificate-v2, B-T with a timestamp authority), appended as one incremental update so
- * earlier signatures stay valid. A document without signatures that cannot be updated
+ * signing-certificate-v2; B-T with a timestamp authority, B-LTA with validation data too),
+ * appended as incremental updates so earlier signatures stay valid. A document without signatures that cannot be updated
  * incrementally (linearized, repaired) is rewritten once first; one with signatures is refused.
  */
 export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise<Uint8Array> {
@@ -62,14 +69,25 @@ export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise
     subFilter: 'ETSI.CAdES.detached',
     digestAlgorithm: 'SHA-256',
     estimatedSize: RESERVED_SIGNATURE_BYTES,
-    ...(options.timestampAuthority
-      ? { level: 'B-T' as const, timestampAuthority: options.timestampAuthority }
-      : { level: 'B-B' as const }),
+    ...padesLevel(options),
     ...(options.signingTime ? { signingTime: options.signingTime } : {}),
     ...(options.reason ? { reason: options.reason } : {}),
     ...(options.location ? { location: options.location } : {}),
   });
+  const incomplete = result.warnings.filter((w) => w.code !== 'MDP_VIOLATION');
+  if (incomplete.length > 0) {
+    // A B-LTA signature missing its validation data would pass for long-term validatable: refuse it.
+    throw new Error(`long-term validation data incomplete: ${incomplete.map((w) => w.message).join('; ')}`);
+  }
   return result.bytes;
+}
+
+/** B-LTA with a TSA and validation data, B-T with a TSA alone, else B-B. */
+function padesLevel(options: SignPdfOptions) {
+  const tsa = options.timestampAuthority;
+  if (!tsa) return { level: 'B-B' as const };
+  if (!options.validationData) return { level: 'B-T' as const, timestampAuthority: tsa };
+  return { level: 'B-LTA' as const, timestampAuthority: tsa, revocationProvider: options.validationData };
 }
 
 /** Loads `pdf` so that saving appends to it; rewrites a never-signed document that cannot be appended to. */

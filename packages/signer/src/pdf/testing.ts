@@ -9,6 +9,7 @@ import { deflateSync } from 'node:zlib';
 import { PDF, rgb } from '@libpdf/core';
 import { CertificateAuthority } from '../pki/authority.js';
 import { signerTestBackends } from '../store/testing.js';
+import { readDss as readDocumentDss } from './dss.js';
 
 const run = promisify(execFile);
 
@@ -221,4 +222,11 @@ export async function qpdfSignatureDicts(path: string): Promise<Record<string, u
         typeof v === 'object' && v !== null && (v as Record<string, unknown>)['/Type'] === '/Sig',
     )
     .map((v) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, decode(x)])));
+}
+
+/** The validation data in a PDF's Document Security Store (PDF 2.0 §12.8.4.3), DER each: {@link readDocumentDss} on the loaded bytes. */
+export async function readDss(
+  pdf: Uint8Array,
+): Promise<{ certs: Uint8Array[]; ocsps: Uint8Array[]; crls: Uint8Array[] }> {
+  return readDocumentDss(await PDF.load(pdf));
 }

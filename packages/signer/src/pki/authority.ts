@@ -1,5 +1,6 @@
 import type { webcrypto } from 'node:crypto';
 import { createHash, randomUUID } from 'node:crypto';
+import type { RevocationProvider } from '@libpdf/core';
 import { isUniqueViolation } from '@signet/store';
 import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
@@ -8,12 +9,16 @@ import {
   issueSealCertificate,
   issueSignerCertificate,
   issueTsaCertificate,
+  type RevocationUrls,
+  revocationUrls,
   type SealSubject,
 } from './certificates.js';
 import { type SigningCredential, signingCredential } from './credential.js';
 import { derivePkiKey, generateKeyPair, nonExtractable, sealPrivateKey, unsealPrivateKey } from './crypto.js';
 import { identityKey, type SignerIdentity } from './identity.js';
+import { normalizeSerial } from './ltv-migration.js';
 import { POLICY_ORGANISATION_SEAL } from './policies.js';
+import { REVOCATION_REASONS, type RevocationReason, RevocationService } from './revocation.js';
 import { InternalTimestampAuthority, type TimestampAuthority } from './timestamp-authority.js';
 import { x509 } from './x509.js';
 
@@ -29,6 +34,13 @@ export interface CertificateAuthorityOptions {
   now?: () => number;
   /** The O (and CN prefix) of the root and TSA certificates, used only when they are first generated. Default `Signet`. */
   organization?: string;
+  /**
+   * The Signer's public URL (`SIGNET_SIGNER_PUBLIC_URL`, no trailing slash): certificates issued
+   * from now on name its OCSP responder, root certificate and CRL (AIA and CRL distribution
+   * points), which validators such as pdfsig then query online. Leave it out only where nothing
+   * serves those routes (unit tests): certificates are then issued without AIA/CDP.
+   */
+  publicUrl?: string;
   /** What the organisation seal certificate states besides the root's O. Default: neither C nor organizationIdentifier. */
   seal?: SealOptions;
 }
@@ -47,6 +59,17 @@ export interface SealOptions {
  */
 export const SEAL_SUBJECT = 'signet:seal';
 
+/** A TSA is replaced by a fresh one when its certificate has less than this left (seconds): about two years of tokens per TSA key (ADR 0015). */
+export const TSA_ROTATION_MARGIN = 730 * 86_400;
+
+/** One revoked certificate, as {@link CertificateAuthority.revoke} reports it. */
+export interface Revoked {
+  credentialId: string;
+  serial: string;
+  subject: string;
+  revokedAt: number;
+}
+
 interface Authority {
   id: string;
   certificate: x509.X509Certificate;
@@ -64,8 +87,11 @@ const credentialContext = (id: string) => `pki_signer_credentials:${id}`;
 export class CertificateAuthority {
   /** The root certificate, PEM: what validators trust. */
   readonly rootCertificatePem: string;
-  /** The built-in RFC 3161 timestamp authority. */
-  readonly timestampAuthority: TimestampAuthority;
+  /** OCSP responses, CRLs and the in-process revocation provider for signatures' DSS. */
+  readonly revocation: RevocationService;
+  #tsa: Authority;
+  #timestampAuthority: TimestampAuthority;
+  readonly #revocationUrls: RevocationUrls | undefined;
 
   private constructor(
     private readonly db: Kysely<SignerDatabase>,
@@ -73,10 +99,35 @@ export class CertificateAuthority {
     private readonly now: () => number,
     private readonly root: Authority,
     tsa: Authority,
+    private readonly organization: string,
+    publicUrl: string | undefined,
     private readonly seal: SealSubject,
   ) {
     this.rootCertificatePem = root.certificate.toString('pem');
-    this.timestampAuthority = new InternalTimestampAuthority(tsa.certificate, tsa.privateKey, now);
+    this.#tsa = tsa;
+    this.#timestampAuthority = this.#timestampAuthorityOf(tsa);
+    this.#revocationUrls = publicUrl ? revocationUrls(publicUrl, root.id) : undefined;
+    this.revocation = new RevocationService(db, now, () => [this.root]);
+  }
+
+  /** The built-in RFC 3161 timestamp authority (the active TSA; replaced by {@link rotateTimestampAuthority}). */
+  get timestampAuthority(): TimestampAuthority {
+    return this.#timestampAuthority;
+  }
+
+  /** What signatures embed for long-term validation (B-LTA): OCSP and CRLs made in process, no HTTP. */
+  get validationData(): RevocationProvider {
+    return this.revocation.provider();
+  }
+
+  /** The root's row id: the `<id>` of `/v1/ca/roots/<id>.cer` and `.crl`. */
+  get rootId(): string {
+    return this.root.id;
+  }
+
+  #timestampAuthorityOf(tsa: Authority): TimestampAuthority {
+    // Tokens carry the root too, so validators (and libpdf's LTV gathering) have the whole chain without fetching.
+    return new InternalTimestampAuthority(tsa.certificate, tsa.privateKey, this.now, [this.root.certificate]);
   }
 
   /**
@@ -91,15 +142,23 @@ export class CertificateAuthority {
     let authorities = await loadAuthorities(options.db, sealingKey);
     if (!authorities) {
       try {
-        authorities = await createAuthorities(options.db, sealingKey, organization, now());
+        authorities = await createAuthorities(options.db, sealingKey, organization, now(), options.publicUrl);
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         authorities = await loadAuthorities(options.db, sealingKey);
         if (!authorities) throw error;
       }
     }
-    const seal = sealSubject(authorities.root.certificate, options.seal ?? {});
-    return new CertificateAuthority(options.db, sealingKey, now, authorities.root, authorities.tsa, seal);
+    return new CertificateAuthority(
+      options.db,
+      sealingKey,
+      now,
+      authorities.root,
+      authorities.tsa,
+      organization,
+      options.publicUrl?.replace(/\/+$/, ''),
+      sealSubject(authorities.root.certificate, options.seal ?? {}),
+    );
   }
 
   /** The root certificate. */
@@ -134,11 +193,18 @@ export class CertificateAuthority {
     const stored = await this.storedCredential(key, identity, now);
     if (stored) return stored;
     const keys = await generateKeyPair();
-    const certificate = await issueSealCertificate(this.root, this.seal, keys.publicKey, now, policies);
+    const certificate = await issueSealCertificate(
+      this.root,
+      this.seal,
+      keys.publicKey,
+      now,
+      policies,
+      this.#revocationUrls,
+    );
     return this.storeCredential(identity, key, JSON.stringify({ ...this.seal, policies }), keys, certificate, now);
   }
 
-  /** A stored credential issued by the current root for `key`, valid now and for at least {@link REUSE_MARGIN} more. */
+  /** A stored, unrevoked credential issued by the current root for `key`, valid now and for at least {@link REUSE_MARGIN} more. */
   private async storedCredential(
     key: string,
     identity: SignerIdentity,
@@ -151,6 +217,16 @@ export class CertificateAuthority {
       .where('issuer_id', '=', this.root.id)
       .where('not_after', '>', now + REUSE_MARGIN)
       .where('not_before', '<=', now)
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('pki_revocations as r')
+              .select('r.serial')
+              .whereRef('r.issuer_id', '=', 'pki_signer_credentials.issuer_id')
+              .whereRef('r.serial', '=', 'pki_signer_credentials.serial'),
+          ),
+        ),
+      )
       .orderBy('not_after', 'desc')
       .limit(1)
       .executeTakeFirst();
@@ -162,7 +238,7 @@ export class CertificateAuthority {
 
   private async issueCredential(identity: SignerIdentity, key: string, now: number): Promise<SigningCredential> {
     const keys = await generateKeyPair();
-    const certificate = await issueSignerCertificate(this.root, identity, keys.publicKey, now);
+    const certificate = await issueSignerCertificate(this.root, identity, keys.publicKey, now, this.#revocationUrls);
     return this.storeCredential(identity, key, JSON.stringify(identity), keys, certificate, now);
   }
 
@@ -188,10 +264,103 @@ export class CertificateAuthority {
         not_before: Math.floor(certificate.notBefore.getTime() / 1000),
         not_after: Math.floor(certificate.notAfter.getTime() / 1000),
         created_at: now,
+        serial: normalizeSerial(certificate.serialNumber),
       })
       .execute();
     const privateKey = await nonExtractable(keys.privateKey);
     return signingCredential(id, identity, certificate, [this.root.certificate], privateKey);
+  }
+
+  /**
+   * Revokes a person's signing certificates: one credential by id, or every unrevoked one of a
+   * subject (`iss sub`, e.g. when the person is deleted). From `now` on OCSP answers `revoked` and
+   * the root's CRL lists them; `credentialFor` issues a new certificate instead of reusing one.
+   * Signatures made before keep the OCSP `good` embedded in their DSS at signing time, dated by
+   * their timestamps. Returns what was revoked (nothing when all of it already was).
+   */
+  async revoke(
+    target: { credentialId: string } | { subject: string },
+    reason: RevocationReason = 'unspecified',
+  ): Promise<Revoked[]> {
+    const code = REVOCATION_REASONS[reason];
+    if (code === undefined) throw new TypeError(`unknown revocation reason ${reason}`);
+    const now = this.now();
+    const rows = await this.db
+      .selectFrom('pki_signer_credentials')
+      .select(['id', 'issuer_id', 'serial', 'subject', 'certificate_pem'])
+      .$if('credentialId' in target, (q) => q.where('id', '=', (target as { credentialId: string }).credentialId))
+      .$if('subject' in target, (q) => q.where('subject', '=', (target as { subject: string }).subject))
+      .execute();
+    const revoked: Revoked[] = [];
+    for (const row of rows) {
+      const serial = row.serial ?? normalizeSerial(new x509.X509Certificate(row.certificate_pem).serialNumber);
+      const result = await this.db
+        .insertInto('pki_revocations')
+        .values({ issuer_id: row.issuer_id, serial, credential_id: row.id, reason: code, revoked_at: now })
+        .onConflict((oc) => oc.columns(['issuer_id', 'serial']).doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1)
+        revoked.push({ credentialId: row.id, serial, subject: row.subject, revokedAt: now });
+    }
+    return revoked;
+  }
+
+  /** The active TSA's certificate expiry, epoch seconds. */
+  get timestampAuthorityNotAfter(): number {
+    return Math.floor(this.#tsa.certificate.notAfter.getTime() / 1000);
+  }
+
+  /**
+   * Replaces the active TSA with a new key and certificate from the current root, retiring the
+   * old one (its certificate still validates the tokens it made). Race-safe across nodes: the
+   * retire-and-insert is one transaction guarded by the old TSA still being active; the loser
+   * loads the winner's. Other nodes pick the new TSA up on {@link refresh}.
+   */
+  async rotateTimestampAuthority(): Promise<void> {
+    const now = this.now();
+    const keys = await generateKeyPair();
+    const certificate = await issueTsaCertificate(this.root, keys, this.organization, now, this.#revocationUrls);
+    const id = randomUUID();
+    const current = this.#tsa.id;
+    const row = {
+      id,
+      kind: 'tsa',
+      certificate_pem: certificate.toString('pem'),
+      private_key_sealed: await sealPrivateKey(this.sealingKey, keys.privateKey, authorityContext(id)),
+      active: 1,
+      issuer_id: this.root.id,
+      not_after: Math.floor(certificate.notAfter.getTime() / 1000),
+      created_at: now,
+      serial: normalizeSerial(certificate.serialNumber),
+    };
+    await this.db.transaction().execute(async (trx) => {
+      const retired = await trx
+        .updateTable('pki_authorities')
+        .set({ active: 0 })
+        .where('id', '=', current)
+        .where('active', '=', 1)
+        .executeTakeFirst();
+      if (Number(retired.numUpdatedRows) !== 1) return;
+      await trx.insertInto('pki_authorities').values(row).execute();
+    });
+    await this.refresh();
+  }
+
+  /** Reloads the active TSA from the database (another node may have rotated it). */
+  async refresh(): Promise<void> {
+    const row = await this.db
+      .selectFrom('pki_authorities')
+      .select(['id', 'certificate_pem', 'private_key_sealed'])
+      .where('kind', '=', 'tsa')
+      .where('active', '=', 1)
+      .executeTakeFirst();
+    if (!row || row.id === this.#tsa.id) return;
+    this.#tsa = {
+      id: row.id,
+      certificate: new x509.X509Certificate(row.certificate_pem),
+      privateKey: await unsealPrivateKey(this.sealingKey, row.private_key_sealed, authorityContext(row.id)),
+    };
+    this.#timestampAuthority = this.#timestampAuthorityOf(this.#tsa);
   }
 }
 
@@ -268,12 +437,14 @@ async function createAuthorities(
   sealingKey: Buffer,
   organization: string,
   now: number,
+  publicUrl: string | undefined,
 ): Promise<{ root: Authority; tsa: Authority }> {
   const rootKeys = await generateKeyPair();
   const rootCertificate = await issueRoot(rootKeys, organization, now);
   const root = { id: randomUUID(), certificate: rootCertificate, privateKey: rootKeys.privateKey };
   const tsaKeys = await generateKeyPair();
-  const tsaCertificate = await issueTsaCertificate(root, tsaKeys, organization, now);
+  const urls = publicUrl ? revocationUrls(publicUrl.replace(/\/+$/, ''), root.id) : undefined;
+  const tsaCertificate = await issueTsaCertificate(root, tsaKeys, organization, now, urls);
   const tsa = { id: randomUUID(), certificate: tsaCertificate, privateKey: tsaKeys.privateKey };
   const row = async (kind: string, authority: Authority) => ({
     id: authority.id,
@@ -284,6 +455,7 @@ async function createAuthorities(
     issuer_id: root.id,
     not_after: Math.floor(authority.certificate.notAfter.getTime() / 1000),
     created_at: now,
+    serial: normalizeSerial(authority.certificate.serialNumber),
   });
   const rows = [await row('root', root), await row('tsa', tsa)];
   // One statement, so both rows or neither: the partial unique index fails the loser of a race whole.

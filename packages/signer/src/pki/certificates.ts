@@ -9,12 +9,45 @@ import { x509 } from './x509.js';
 const DAY_MS = 86_400_000;
 /** The root signs every other certificate; ten years spares operators a rotation in the product's lifetime. */
 export const ROOT_VALIDITY_DAYS = 3652;
-/** Timestamp tokens must outlive the documents they date, so the TSA certificate lives as long as the root. */
-export const TSA_VALIDITY_DAYS = ROOT_VALIDITY_DAYS;
+/**
+ * Four years: the TSA is rotated with two left (authority.ts TSA_ROTATION_MARGIN), so its key signs
+ * for about two years and its tokens stay verifiable for two more, during which the renewal job
+ * re-timestamps documents that rely on it (ADR 0015).
+ */
+export const TSA_VALIDITY_DAYS = 1461;
 /** Two years: long enough to reuse across a person's envelopes, short enough to pick up a renewed identity document. */
 export const SIGNER_VALIDITY_DAYS = 730;
 // Clocks of validators drift; backdate notBefore so a just-issued certificate is already valid everywhere.
 const BACKDATE_MS = 5 * 60_000;
+
+/**
+ * Where validators check an end-entity certificate (ADR 0015): the OCSP responder, the issuing
+ * root's certificate and its CRL, all at the Signer's public URL. Without them (unit tests with no
+ * server) certificates carry no AIA or CRL distribution point, so nothing tries to reach one.
+ */
+export interface RevocationUrls {
+  ocsp: string;
+  caIssuers: string;
+  crl: string;
+}
+
+/** The revocation URLs of certificates issued by root `rootId`, at `publicUrl` (no trailing slash). */
+export function revocationUrls(publicUrl: string, rootId: string): RevocationUrls {
+  return {
+    ocsp: `${publicUrl}/v1/ca/ocsp`,
+    caIssuers: `${publicUrl}/v1/ca/roots/${rootId}.cer`,
+    crl: `${publicUrl}/v1/ca/roots/${rootId}.crl`,
+  };
+}
+
+/** The AIA (OCSP, caIssuers) and CRL distribution point extensions for `urls`; none without them. */
+function revocationExtensions(urls: RevocationUrls | undefined): x509.Extension[] {
+  if (!urls) return [];
+  return [
+    new x509.AuthorityInfoAccessExtension({ ocsp: urls.ocsp, caIssuers: urls.caIssuers }),
+    new x509.CRLDistributionPointsExtension([urls.crl]),
+  ];
+}
 
 /** A certificate with its key pair, as issued. */
 export interface IssuedCertificate {
@@ -62,6 +95,7 @@ async function issueEndEntity(
   days: number,
   now: number,
   extensions: x509.Extension[],
+  revocation?: RevocationUrls,
 ): Promise<x509.X509Certificate> {
   return x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
@@ -77,6 +111,7 @@ async function issueEndEntity(
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
       await x509.AuthorityKeyIdentifierExtension.create(root.certificate.publicKey),
       ...extensions,
+      ...revocationExtensions(revocation),
     ],
   });
 }
@@ -90,6 +125,7 @@ export async function issueTsaCertificate(
   keys: webcrypto.CryptoKeyPair,
   organization: string,
   now: number,
+  revocation?: RevocationUrls,
 ): Promise<x509.X509Certificate> {
   return issueEndEntity(
     root,
@@ -102,6 +138,7 @@ export async function issueTsaCertificate(
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.timeStamping], true),
       new x509.CertificatePolicyExtension([POLICY_TIMESTAMPING]),
     ],
+    revocation,
   );
 }
 
@@ -159,6 +196,7 @@ export async function issueSignerCertificate(
   identity: SignerIdentity,
   publicKey: webcrypto.CryptoKey,
   now: number,
+  revocation?: RevocationUrls,
 ): Promise<x509.X509Certificate> {
   const extensions: x509.Extension[] = [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
@@ -168,7 +206,7 @@ export async function issueSignerCertificate(
     extensions.push(new x509.SubjectAlternativeNameExtension([{ type: 'email', value: identity.email }]));
   if (identity.serialNumber && SEMANTICS_IDENTIFIER.test(identity.serialNumber))
     extensions.push(semanticsIdentifierStatement());
-  return issueEndEntity(root, signerSubject(identity), publicKey, SIGNER_VALIDITY_DAYS, now, extensions);
+  return issueEndEntity(root, signerSubject(identity), publicKey, SIGNER_VALIDITY_DAYS, now, extensions, revocation);
 }
 
 /** An organisation seal certificate lives as long as a person's: reused across envelopes, renewed every two years. */
@@ -207,10 +245,11 @@ export async function issueSealCertificate(
   publicKey: webcrypto.CryptoKey,
   now: number,
   policies: string[] = [],
+  revocation?: RevocationUrls,
 ): Promise<x509.X509Certificate> {
   const extensions: x509.Extension[] = [
     new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
   ];
   if (policies.length > 0) extensions.push(new x509.CertificatePolicyExtension(policies));
-  return issueEndEntity(root, sealSubjectName(seal), publicKey, SEAL_VALIDITY_DAYS, now, extensions);
+  return issueEndEntity(root, sealSubjectName(seal), publicKey, SEAL_VALIDITY_DAYS, now, extensions, revocation);
 }

@@ -6,6 +6,8 @@
 export type PkiTables = {
   pki_authorities: PkiAuthoritiesTable;
   pki_signer_credentials: PkiSignerCredentialsTable;
+  pki_revocations: PkiRevocationsTable;
+  scheduled_jobs: ScheduledJobsTable;
 };
 
 /** The CA's own keys: the root and the timestamp authority. One active row per `kind` (partial unique index). */
@@ -21,6 +23,8 @@ export interface PkiAuthoritiesTable {
   issuer_id: string;
   not_after: number;
   created_at: number;
+  /** Serial number, lowercase hex without leading zero octets (`normalizeSerial`); null only before migration 0005 backfilled it. */
+  serial: string | null;
 }
 
 /** A person's signing certificate and sealed key; `identity_key` fingerprints what the certificate states. */
@@ -37,4 +41,28 @@ export interface PkiSignerCredentialsTable {
   not_before: number;
   not_after: number;
   created_at: number;
+  /** Serial number, lowercase hex without leading zero octets (`normalizeSerial`). */
+  serial: string | null;
+}
+
+/** A revoked certificate: OCSP answers `revoked` and the issuer's CRL lists it from `revoked_at` on. */
+export interface PkiRevocationsTable {
+  issuer_id: string;
+  serial: string;
+  /** The person's credential, when the certificate is one (null for a TSA certificate). */
+  credential_id: string | null;
+  /** CRLReason (RFC 5280 §5.3.1). */
+  reason: number;
+  revoked_at: number;
+}
+
+/** A job that runs once per deployment: nodes race for the row's lease (`locked_until` + `lock_token`). */
+export interface ScheduledJobsTable {
+  name: string;
+  next_run_at: number;
+  locked_until: number | null;
+  lock_token: string | null;
+  last_run_at: number | null;
+  /** A short JSON summary of the last run, for operators. */
+  last_result: string | null;
 }

@@ -43,7 +43,7 @@ export class TimestampRequestError extends Error {}
 export interface TimestampAuthority {
   /** The TSA's certificate (EKU id-kp-timeStamping), issued by the root. */
   readonly certificate: x509.X509Certificate;
-  /** A DER TimeStampToken (CMS SignedData over TSTInfo) for `digest`, the TSA certificate included. */
+  /** A DER TimeStampToken (CMS SignedData over TSTInfo) for `digest`, the TSA certificate (and its chain) included. */
   timestamp(digest: Uint8Array, algorithm: DigestAlgorithm): Promise<Uint8Array>;
   /**
    * Answers a DER TimeStampReq with a DER TimeStampResp: granted, or a rejection naming the failure
@@ -63,15 +63,19 @@ interface TokenRequest {
 /** The built-in TSA: signs tokens with its own key, certified by the CA's root. */
 export class InternalTimestampAuthority implements TimestampAuthority {
   readonly #certificate: pkijs.Certificate;
+  readonly #chain: pkijs.Certificate[];
   readonly #privateKey: webcrypto.CryptoKey;
   readonly #now: () => number;
 
+  /** `chain`: the issuers above the TSA certificate, included in tokens after it when certificates are asked for. */
   constructor(
     readonly certificate: x509.X509Certificate,
     privateKey: webcrypto.CryptoKey,
     now: () => number,
+    chain: x509.X509Certificate[] = [],
   ) {
     this.#certificate = parseCertificate(certificate.rawData);
+    this.#chain = chain.map((c) => parseCertificate(c.rawData));
     this.#privateKey = privateKey;
     this.#now = now;
   }
@@ -136,7 +140,8 @@ export class InternalTimestampAuthority implements TimestampAuthority {
     const signedData = new pkijs.SignedData({
       version: 3,
       encapContentInfo,
-      ...(request.includeCertificate ? { certificates: [this.#certificate] } : {}),
+      // The TSA certificate (RFC 3161 §2.4.1 requires it when asked) and its chain, in DER's SET OF order.
+      ...(request.includeCertificate ? { certificates: derSetOrder([this.#certificate, ...this.#chain]) } : {}),
       signerInfos: [
         new pkijs.SignerInfo({
           version: 1,
@@ -164,6 +169,22 @@ export class InternalTimestampAuthority implements TimestampAuthority {
     await signedData.sign(this.#privateKey, 0, 'SHA-256', undefined, pkiEngine);
     return new pkijs.ContentInfo({ contentType: OID_SIGNED_DATA, content: signedData.toSchema(true) });
   }
+}
+
+/**
+ * Certificates in the order DER requires of a SET OF (X.690 §11.6): by their encodings compared as
+ * octet strings, the shorter padded with zero octets.
+ */
+function derSetOrder(certificates: pkijs.Certificate[]): pkijs.Certificate[] {
+  const encoded = certificates.map((c) => ({ c, der: Buffer.from(c.toSchema().toBER(false)) }));
+  const compare = (a: Buffer, b: Buffer) => {
+    const length = Math.max(a.length, b.length);
+    return Buffer.compare(
+      Buffer.concat([a, Buffer.alloc(length - a.length)]),
+      Buffer.concat([b, Buffer.alloc(length - b.length)]),
+    );
+  };
+  return encoded.sort((x, y) => compare(x.der, y.der)).map((e) => e.c);
 }
 
 function reject(bit: number, text: string): Uint8Array {

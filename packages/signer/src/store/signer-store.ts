@@ -2,6 +2,7 @@ import { type Dialect, migrateDatabase, openDatabase, type StoreOptions } from '
 import { type Kysely, type MigrationProvider, sql } from 'kysely';
 import { envelopesMigration } from '../envelopes/migration.js';
 import { notificationsMigration } from '../notifications/migration.js';
+import { ltvMigration } from '../pki/ltv-migration.js';
 import { pkiMigration } from '../pki/migration.js';
 import { signingPageMigration } from '../signing-page/migration.js';
 import type { SignerDatabase } from './database.js';
@@ -25,6 +26,7 @@ export function signerMigrations(dialect: Dialect): MigrationProvider {
       '0002_envelopes': envelopesMigration(dialect),
       '0003_notifications': notificationsMigration(dialect),
       '0004_signing_page': signingPageMigration(dialect),
+      '0005_ltv': ltvMigration(dialect),
     }),
   };
 }
