@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { SCOPE_CLAIMS } from '@signet/protocol';
 import type { User } from '@signet/store';
 import type { Keyring } from '../keys/keyring.js';
@@ -58,6 +58,8 @@ export class IdTokens {
       azp: input.clientId,
       iat,
       exp: iat + this.ttl,
+      // Unique per token, refreshed ones included: relying parties (the Signer) use it for single use.
+      jti: randomUUID(),
       auth_time: input.authentication.authTime,
       acr: input.authentication.acr,
       amr: input.authentication.amr,
