@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OAuthError } from '@signet/protocol';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { basicAuth, type TestAccounts, testAccounts } from '../testing.js';
+import { basicAuth, createTestUser, type TestAccounts, testAccounts } from '../testing.js';
 import { createClient } from './clients.js';
 
 const HYDRA_FIELDS = [
@@ -303,6 +303,15 @@ describe('admin API clients', () => {
       assert.equal(res.json().error, 'invalid_request');
     }
     assert.equal((await t.ctx.store.clients.get('keep-me'))?.clientName, 'Kept');
+  });
+
+  it("refuses a client_id equal to a person's sub, so no client_credentials token can carry it (RFC 9700 §4.15)", async () => {
+    const person = await createTestUser(t);
+    const res = await admin(t, 'POST', '/admin/clients', { client_id: person.id, client_name: 'Impostor' });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().error, 'invalid_client_metadata');
+    assert.match(res.json().error_description, /^client_id .*sub/);
+    assert.equal(await t.ctx.store.clients.get(person.id), undefined, 'no client was created');
   });
 
   it('answers a duplicate client_id with 409 and keeps the first client', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { invalidRequest, OAuthError } from '@signet/protocol';
-import type { Client } from '@signet/store';
+import { type Client, SubjectClashError } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../client-authentication.js';
 import type { AccountsContext } from '../context.js';
@@ -154,6 +154,13 @@ export async function createClient(ctx: AccountsContext, body: ClientBody): Prom
   try {
     await ctx.store.clients.create(client);
   } catch (error) {
+    if (error instanceof SubjectClashError) {
+      // Its client_credentials tokens would carry that person's sub (RFC 9700 §4.15).
+      throw new OAuthError(
+        'invalid_client_metadata',
+        `client_id "${client.clientId}" is the sub of a person; a client's tokens must never carry a person's sub`,
+      );
+    }
     // The insert itself decides (a read first would race); it fails on a taken id, so look once more.
     if (await ctx.store.clients.get(client.clientId)) throw alreadyExists(client.clientId);
     throw error;
