@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, unlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { ConfigError } from '@signet/protocol';
 import { type Accounts, createAccounts } from './accounts.js';
 import { loadConfig } from './config.js';
 import { DEMO_CLIENT_ID, ensureDemoClient, ensureSignerClient, SIGNER_CLIENT_ID } from './local-clients.js';
@@ -205,5 +206,25 @@ describe('ensureSignerClient', () => {
       assert.deepEqual(stored?.redirectUris, ['https://sign.example.com/sign/callback']);
       assert.equal((await accounts.ctx.store.clients.list({ limit: 100 })).length, 1, 'no second client');
     });
+  });
+
+  it('refuses a plain http public URL off the loopback at start, naming the variable, on a new or an existing client', async () => {
+    const fresh = mkdtempSync(join(tmpdir(), 'signet-signer-client-'));
+    try {
+      for (const data of [fresh, dir]) {
+        await withStart(data, async (accounts) => {
+          const before = await accounts.ctx.store.clients.get(SIGNER_CLIENT_ID);
+          await assert.rejects(ensureSignerClient(accounts.ctx, 'http://sign.example.com'), (error: unknown) => {
+            assert.ok(error instanceof ConfigError, String(error));
+            assert.equal(error.variable, 'SIGNET_SIGNER_PUBLIC_URL');
+            assert.match(error.message, /https/);
+            return true;
+          });
+          assert.deepEqual(await accounts.ctx.store.clients.get(SIGNER_CLIENT_ID), before, 'nothing changed');
+        });
+      }
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ConfigError, OAuthError } from '@signet/protocol';
 import type { Client, ClientPatch } from '@signet/store';
-import { type ClientBody, createClient } from './admin/clients.js';
+import { type ClientBody, checkRegisteredRedirectUri, createClient } from './admin/clients.js';
 import type { AccountsContext } from './context.js';
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from './crypto/client-secret.js';
 
@@ -44,11 +45,18 @@ export function ensureDemoClient(ctx: AccountsContext): Promise<{ clientId: stri
  * signs in to sign, on Signet's own page). Its secret is kept in `<dataDir>/signer-client.json`
  * (0600) and handed to the Signer in the same process; a changed public URL updates the redirect.
  */
-export function ensureSignerClient(
+export async function ensureSignerClient(
   ctx: AccountsContext,
   signerPublicUrl: string,
 ): Promise<{ clientId: string; clientSecret: string }> {
   const redirectUri = `${signerPublicUrl.replace(/\/+$/, '')}/sign/callback`;
+  try {
+    checkRegisteredRedirectUri('redirect_uris', redirectUri);
+  } catch (error) {
+    // Say which setting to fix, on a first start and on a restart with a changed URL alike.
+    if (error instanceof OAuthError) throw new ConfigError('SIGNET_SIGNER_PUBLIC_URL', error.message);
+    throw error;
+  }
   return ensureLocalClient(ctx, {
     clientId: SIGNER_CLIENT_ID,
     file: 'signer-client.json',

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ClientJson } from '@signet/accounts';
 import type { Command } from 'commander';
 import type { LightMyRequestResponse } from 'fastify';
-import { basicAuth, type TestAccounts, testAccounts } from '../../accounts/src/testing.js';
+import { basicAuth, createTestUser, type TestAccounts, testAccounts } from '../../accounts/src/testing.js';
 import type { KeyJson, RotateKeysJson } from './commands/keys.js';
 import { signetProgram } from './program.js';
 import { json, runCli } from './testing.js';
@@ -144,6 +144,20 @@ describe('signet clients', () => {
     assert.equal(badGrant.code, 1);
     assert.match(badGrant.stderr, /^signet: .*grant_types/);
     assert.equal(taken.stdout + badGrant.stdout, '');
+  });
+
+  it("create refuses an --id that is a person's sub and a plain http --redirect-uri off the loopback", async () => {
+    const person = await createTestUser(t);
+    const [impostor, plainHttp] = await Promise.all([
+      run(['clients', 'create', '--id', person.id], env),
+      run(['clients', 'create', '--grant-type', 'authorization_code', '--redirect-uri', 'http://acme.example/cb'], env),
+    ]);
+    assert.equal(impostor.code, 1);
+    assert.match(impostor.stderr, /^signet: client_id .*sub.*: choose another --id/);
+    assert.equal(plainHttp.code, 1);
+    assert.match(plainHttp.stderr, /^signet: redirect_uris: "http:\/\/acme\.example\/cb" .*https/);
+    assert.equal(impostor.stdout + plainHttp.stdout, '');
+    assert.equal(await t.ctx.store.clients.get(person.id), undefined);
   });
 
   it('list shows a table and --json an array of every client', async () => {

@@ -27,6 +27,8 @@ export type OAuthErrorCode =
   | 'unmet_authentication_requirements'
   | 'request_not_supported'
   | 'request_uri_not_supported'
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
   | 'not_found';
 
 /** The JSON body of an OAuth error response (RFC 6749 §5.2). */

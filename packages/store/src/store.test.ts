@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { SubjectClashError } from './errors.js';
 import type { Client } from './repositories/clients.js';
 import type { NewSigningKey } from './repositories/signing-keys.js';
 import type { Store } from './store.js';
@@ -79,6 +80,27 @@ for (const backend of testBackends()) {
       assert.equal(await store.clients.delete('a'), true);
       assert.equal(await store.clients.delete('a'), false);
       assert.equal(await store.clients.get('a'), undefined);
+    });
+
+    it("refuses a client whose id is a person's, and a person whose id is a client's: both would be a token's sub", async () => {
+      const person = { username: 'clash', passwordHash: null, claims: {}, createdAt: 1, updatedAt: 1 };
+      await store.users.create({ ...person, id: 'clash-person' });
+      await store.clients.create(client('clash-client'));
+      await assert.rejects(store.clients.create(client('clash-person')), (error: unknown) => {
+        assert.ok(error instanceof SubjectClashError, String(error));
+        assert.equal(error.takenBy, 'person');
+        return true;
+      });
+      await assert.rejects(
+        store.users.create({ ...person, username: 'clash-2', id: 'clash-client' }),
+        (error: unknown) => {
+          assert.ok(error instanceof SubjectClashError, String(error));
+          assert.equal(error.takenBy, 'client');
+          return true;
+        },
+      );
+      assert.equal(await store.clients.get('clash-person'), undefined);
+      assert.equal(await store.users.get('clash-client'), undefined);
     });
 
     it('initializes keys once and rotates them in order', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OAuthError } from '@signet/protocol';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { basicAuth, type TestAccounts, testAccounts } from '../testing.js';
+import { basicAuth, createTestUser, type TestAccounts, testAccounts } from '../testing.js';
 import { createClient } from './clients.js';
 
 const HYDRA_FIELDS = [
@@ -248,12 +248,6 @@ describe('admin API clients', () => {
     ['an unknown auth method', { token_endpoint_auth_method: 'private_key_jwt' }],
     ['auth method none', { token_endpoint_auth_method: 'none' }],
     ['an unknown property', { client_name: 'x', jwks_uri: 'https://example.com/jwks' }],
-    ['a redirect URI with a fragment', { redirect_uris: ['https://app.example.com/cb#frag'] }],
-    ['a redirect URI with an empty fragment', { redirect_uris: ['https://app.example.com/cb#'] }],
-    ['a relative redirect URI', { redirect_uris: ['/callback'] }],
-    ['a javascript: redirect URI', { redirect_uris: ['javascript:alert(document.cookie)'] }],
-    ['a data: redirect URI', { redirect_uris: ['data:text/html,<script>alert(1)</script>'] }],
-    ['a redirect URI with credentials', { redirect_uris: ['https://user:pw@app.example.com/cb'] }],
     ['a client secret chosen by the caller', { client_secret: 'my-own-weak-secret' }],
     ['an audience with a space', { audience: ['https://a.example.com https://b.example.com'] }],
     ['a client_id with a slash', { client_id: 'a/b' }],
@@ -273,6 +267,27 @@ describe('admin API clients', () => {
       assert.equal(res.statusCode, 400, res.body);
       assert.equal(res.json().error, 'invalid_request');
       assert.ok(res.json().error_description);
+      assert.equal((await t.ctx.store.clients.list({ limit: 10_000 })).length, before);
+    });
+  }
+
+  const invalidRedirectUris: [string, string][] = [
+    ['a redirect URI with a fragment', 'https://app.example.com/cb#frag'],
+    ['a redirect URI with an empty fragment', 'https://app.example.com/cb#'],
+    ['a relative redirect URI', '/callback'],
+    ['a javascript: redirect URI', 'javascript:alert(document.cookie)'],
+    ['a data: redirect URI', 'data:text/html,<script>alert(1)</script>'],
+    ['a redirect URI with credentials', 'https://user:pw@app.example.com/cb'],
+  ];
+  for (const [what, uri] of invalidRedirectUris) {
+    it(`refuses ${what} with 400 invalid_redirect_uri (RFC 7591 §3.2.2) and creates nothing`, async () => {
+      const before = (await t.ctx.store.clients.list({ limit: 10_000 })).length;
+      for (const field of ['redirect_uris', 'post_logout_redirect_uris']) {
+        const res = await admin(t, 'POST', '/admin/clients', { [field]: [uri] });
+        assert.equal(res.statusCode, 400, res.body);
+        assert.equal(res.json().error, 'invalid_redirect_uri');
+        assert.ok(res.json().error_description.startsWith(`${field}: `), res.json().error_description);
+      }
       assert.equal((await t.ctx.store.clients.list({ limit: 10_000 })).length, before);
     });
   }
@@ -300,9 +315,59 @@ describe('admin API clients', () => {
     ]) {
       const res = await admin(t, 'PUT', '/admin/clients/keep-me', payload);
       assert.equal(res.statusCode, 400, JSON.stringify(payload));
-      assert.equal(res.json().error, 'invalid_request');
+      assert.equal(res.json().error, 'redirect_uris' in payload ? 'invalid_redirect_uri' : 'invalid_request');
     }
     assert.equal((await t.ctx.store.clients.get('keep-me'))?.clientName, 'Kept');
+  });
+
+  it("refuses a client_id equal to a person's sub, so no client_credentials token can carry it (RFC 9700 §4.15)", async () => {
+    const person = await createTestUser(t);
+    const res = await admin(t, 'POST', '/admin/clients', { client_id: person.id, client_name: 'Impostor' });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.equal(res.json().error, 'invalid_client_metadata');
+    assert.match(res.json().error_description, /^client_id .*sub/);
+    assert.equal(await t.ctx.store.clients.get(person.id), undefined, 'no client was created');
+  });
+
+  it('refuses a plain http redirect URI on a host that is not the loopback, on create and on replace', async () => {
+    await t.createClient({ client_id: 'http-check', client_name: 'Kept' });
+    const uris = [
+      'http://app.example.com/callback',
+      'http://10.0.0.7/callback',
+      'http://127.0.0.1.nip.io/callback',
+      'http://localhost.example.com/callback',
+      'HTTP://APP.EXAMPLE.COM/callback',
+    ];
+    for (const uri of uris) {
+      for (const [field, extra] of [
+        ['redirect_uris', { grant_types: ['authorization_code'] }],
+        ['post_logout_redirect_uris', { grant_types: ['authorization_code'], redirect_uris: ['https://a.example/cb'] }],
+      ] as const) {
+        for (const [method, url] of [
+          ['POST', '/admin/clients'],
+          ['PUT', '/admin/clients/http-check'],
+        ] as const) {
+          const res = await admin(t, method, url, { ...extra, [field]: [uri] });
+          assert.equal(res.statusCode, 400, `${method} ${field} ${uri}: ${res.body}`);
+          assert.equal(res.json().error, 'invalid_redirect_uri');
+          assert.match(res.json().error_description, new RegExp(`^${field}: .*https`));
+        }
+      }
+    }
+    assert.equal((await t.ctx.store.clients.get('http-check'))?.clientName, 'Kept');
+  });
+
+  it('accepts https, http on the loopback (127.0.0.1, [::1], localhost) and private-use schemes (RFC 8252)', async () => {
+    const uris = [
+      'https://app.example.com/callback',
+      'http://127.0.0.1:8080/callback',
+      'http://[::1]:8080/callback',
+      'http://localhost:8080/callback',
+      'com.example.app:/oauth2redirect',
+    ];
+    const res = await admin(t, 'POST', '/admin/clients', { grant_types: ['authorization_code'], redirect_uris: uris });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.deepEqual(res.json().redirect_uris, uris);
   });
 
   it('answers a duplicate client_id with 409 and keeps the first client', async () => {

@@ -37,15 +37,12 @@ export async function startAuthorization(
   const session = await currentSession(ctx, request);
   // max_age=0 means "sign in again now", like prompt=login (OpenID Connect Core §3.1.2.1).
   const tooOld = session && req.maxAge !== undefined && (req.maxAge === 0 || ctx.now() - session.authTime > req.maxAge);
-  if (!session || tooOld || req.prompt.includes('login')) {
+  // The client expects someone else: this session cannot answer for them (OpenID Connect Core §3.1.2.1).
+  const otherPerson = session && req.idTokenHintSubject !== undefined && req.idTokenHintSubject !== session.userId;
+  if (!session || tooOld || otherPerson || req.prompt.includes('login')) {
     if (req.prompt.includes('none')) {
-      return redirectWithError(
-        ctx,
-        reply,
-        req.redirectUri,
-        fail('login_required', 'the person must sign in'),
-        req.state,
-      );
+      const why = otherPerson ? 'the person signed in is not the one id_token_hint names' : 'the person must sign in';
+      return redirectWithError(ctx, reply, req.redirectUri, fail('login_required', why), req.state);
     }
     const interaction = await createInteraction(ctx, reply, req, null);
     return reply.code(303).header('location', interactionPath(interaction.id)).send();

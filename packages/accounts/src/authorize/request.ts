@@ -18,6 +18,8 @@ export interface AuthorizationRequest {
   /** Seconds since the last active authentication that the client accepts. */
   maxAge?: number;
   loginHint?: string;
+  /** The `sub` of a verified `id_token_hint`: the person the client expects to be signed in. */
+  idTokenHintSubject?: string;
   /** Preferred languages, most preferred first. */
   uiLocales: string[];
   display?: string;

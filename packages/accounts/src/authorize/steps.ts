@@ -4,6 +4,7 @@ import type { ClientLookup } from '../client-cache.js';
 import { shown } from '../http/errors.js';
 import { type FormParams, single } from '../http/form.js';
 import { KNOWN_SCOPES, splitScope } from '../scopes.js';
+import type { IdTokens } from '../tokens/id-token.js';
 import type { AuthorizationRequest, Prompt } from './request.js';
 
 // Steps of the authorization endpoint, in the order it runs them. Those before
@@ -122,6 +123,24 @@ export function checkMaxAge(params: FormParams): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d{1,10}$/.test(raw)) throw invalidRequest('max_age must be a non-negative whole number of seconds');
   return Number(raw);
+}
+
+/**
+ * `id_token_hint`, when sent, must be an id_token this issuer signed for this client, expired or
+ * not (OpenID Connect Core §3.1.2.1). Returns its `sub`, the person the client expects.
+ */
+export async function checkIdTokenHint(
+  idTokens: IdTokens,
+  client: Client,
+  params: FormParams,
+): Promise<{ idTokenHintSubject?: string }> {
+  const hint = single(params, 'id_token_hint');
+  if (hint === undefined) return {};
+  const subject = await idTokens.hintSubject(hint, client.clientId);
+  if (subject === undefined) {
+    throw invalidRequest('id_token_hint is not an id_token this issuer signed for this client');
+  }
+  return { idTokenHintSubject: subject };
 }
 
 const DISPLAYS = new Set(['page', 'popup', 'touch', 'wap']);

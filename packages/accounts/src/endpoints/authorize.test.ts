@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeJwt } from 'jose';
+import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import {
   assertErrorPage,
   assertErrorRedirect,
@@ -17,6 +17,8 @@ import {
 } from '../testing-people.js';
 
 type Method = 'GET' | 'POST';
+
+const base64url = (s: string): string => Buffer.from(s).toString('base64url');
 const METHODS: Method[] = ['GET', 'POST'];
 
 /** Sends an authorization request without cookies, by GET (query) or POST (form body). */
@@ -453,5 +455,87 @@ describe('/oauth2/auth with a signed-in session', () => {
     const browser = h.browser({ cookie: 'signet_session=not-a-session' });
     const req = authorizationRequest(client.client_id, { prompt: 'none' });
     assertErrorRedirect(await browser.get(req.path), 'login_required', req.state, issuer);
+  });
+});
+
+describe('/oauth2/auth with id_token_hint (OpenID Connect Core §3.1.2.1)', () => {
+  let h: PeopleHarness;
+  let client: TestClient;
+  let issuer: string;
+  before(async () => {
+    h = await peopleHarness();
+    client = await h.client();
+    issuer = h.t.config.issuer;
+  });
+  after(async () => h?.close());
+
+  /** A new person signed in (and consented) in a new browser, with the id_token the client got. */
+  async function signedIn(as = client) {
+    const person = await h.person();
+    const browser = h.browser();
+    const { tokens } = await signInForTokens(h, browser, as, person);
+    assert.ok(tokens.id_token && tokens.access_token);
+    return { person, browser, idToken: tokens.id_token, accessToken: tokens.access_token };
+  }
+
+  it('answers prompt=none with login_required, not a code, when the hint names someone else', async () => {
+    const mallory = await signedIn();
+    const ada = await signedIn();
+    // Ada's browser, and a client that believes it is talking about Mallory.
+    const req = authorizationRequest(client.client_id, { prompt: 'none', id_token_hint: mallory.idToken });
+    const res = await ada.browser.get(req.path);
+    assertErrorRedirect(res, 'login_required', req.state, issuer);
+  });
+
+  it('answers prompt=none with a code when the hint names the signed-in person, even once it has expired', async () => {
+    const ada = await signedIn();
+    const fresh = authorizationRequest(client.client_id, { prompt: 'none', id_token_hint: ada.idToken });
+    codeFrom(new URL((await ada.browser.get(fresh.path)).headers.get('location') ?? ''), fresh.state, issuer);
+    h.t.clock.advance(h.t.config.idTokenTtl + 1);
+    const expired = authorizationRequest(client.client_id, { prompt: 'none', id_token_hint: ada.idToken });
+    const res = await ada.browser.get(expired.path);
+    const code = codeFrom(new URL(res.headers.get('location') ?? ''), expired.state, issuer);
+    const answer = await redeemCode(h.origin, client, code, expired.verifier);
+    assert.equal(decodeJwt(answer.body.id_token ?? '').sub, ada.person.id);
+  });
+
+  it('sends the browser to the login page, not back with a code, when the hint names someone else', async () => {
+    const mallory = await signedIn();
+    const ada = await signedIn();
+    const control = authorizationRequest(client.client_id);
+    codeFrom(new URL((await ada.browser.get(control.path)).headers.get('location') ?? ''), control.state, issuer);
+    const req = authorizationRequest(client.client_id, { id_token_hint: mallory.idToken });
+    const res = await ada.browser.get(req.path);
+    assert.equal(res.status, 303);
+    assert.match(res.headers.get('location') ?? '', /^\/interaction\/[A-Za-z0-9_-]+$/);
+  });
+
+  it('redirects a hint this issuer did not sign for this client with invalid_request, signed in or not', async () => {
+    const ada = await signedIn();
+    const other = await h.client({ client_name: 'Other' });
+    const forOther = await signedIn(other);
+    const [header, payload] = ada.idToken.split('.');
+    const forged = await new SignJWT({ ...decodeJwt(ada.idToken), sub: 'someone-else' })
+      .setProtectedHeader(decodeProtectedHeader(ada.idToken) as { alg: 'ES256' })
+      .sign((await generateKeyPair('ES256')).privateKey);
+    const hints: [string, string][] = [
+      ['not a JWT', 'not-a-jwt'],
+      ['an id_token issued to another client', forOther.idToken],
+      ['an id_token signed by another key', forged],
+      ['an id_token with its signature stripped', `${header}.${payload}.`],
+      ['an unsigned id_token', `${base64url(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${payload}.`],
+      ['an access token', ada.accessToken],
+    ];
+    for (const [what, hint] of hints) {
+      for (const [browser, prompt] of [
+        [ada.browser, 'none'],
+        [ada.browser, undefined],
+        [h.browser(), 'none'],
+      ] as const) {
+        const req = authorizationRequest(client.client_id, { prompt, id_token_hint: hint });
+        const url = assertErrorRedirect(await browser.get(req.path), 'invalid_request', req.state, issuer);
+        assert.match(url.searchParams.get('error_description') ?? '', /id_token_hint/, what);
+      }
+    }
   });
 });

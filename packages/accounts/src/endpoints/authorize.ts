@@ -1,8 +1,9 @@
 import { OAuthError } from '@signet/protocol';
 import type { FastifyInstance } from 'fastify';
 import { startAuthorization } from '../authorize/proceed.js';
+import type { AuthorizationRequest } from '../authorize/request.js';
 import { redirectWithError, showErrorPage } from '../authorize/respond.js';
-import { checkRedirectUri, checkRequest, loadClient } from '../authorize/steps.js';
+import { checkIdTokenHint, checkRedirectUri, checkRequest, loadClient } from '../authorize/steps.js';
 import type { AccountsContext } from '../context.js';
 import { type FormParams, formBody, queryParams, refuseRepeated } from '../http/form.js';
 
@@ -31,9 +32,12 @@ export function authorizationEndpoint(app: FastifyInstance, ctx: AccountsContext
         throw error;
       }
       const state = params.get('state')?.[0] || undefined;
-      let req: ReturnType<typeof checkRequest>;
+      let req: AuthorizationRequest;
       try {
-        req = checkRequest(client, redirectUri, params);
+        req = {
+          ...checkRequest(client, redirectUri, params),
+          ...(await checkIdTokenHint(ctx.idTokens, client, params)),
+        };
       } catch (error) {
         if (error instanceof OAuthError) return redirectWithError(ctx, reply, redirectUri, error, state);
         throw error;

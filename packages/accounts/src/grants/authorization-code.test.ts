@@ -126,6 +126,21 @@ for (const backend of backends) {
       assert.equal(claims.email_verified, true);
     });
 
+    it('gives every id_token its own jti, even two minted in the same second for the same sign-in', async () => {
+      const seen = new Set<unknown>();
+      for (let i = 0; i < 3; i++) {
+        const c = await code();
+        const res = await redeemCode(h.origin, client, c.code, c.verifier);
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        const { payload } = await jwtVerify(res.body.id_token ?? '', jwks(), { issuer, currentDate: at() });
+        assert.equal(typeof payload.jti, 'string', 'the id_token carries a jti');
+        assert.ok((payload.jti as string).length >= 16, 'the jti is long enough not to collide');
+        assert.notEqual(payload.jti, decodeJwt(res.body.access_token ?? '').jti, 'not the access token jti');
+        seen.add(payload.jti);
+      }
+      assert.equal(seen.size, 3, 'no two id_tokens share a jti');
+    });
+
     it('releases only the claims of the granted scopes', async () => {
       const cases: [string, string[], string[]][] = [
         ['openid email', EMAIL_CLAIMS, [...PROFILE_CLAIMS, ...PHONE_CLAIMS]],

@@ -95,6 +95,27 @@ describe('refresh_token grant', () => {
     assert.equal(decodeJwt(next.body.id_token ?? '').auth_time, authTime);
   });
 
+  it("mints each refreshed id_token with a fresh jti and the sign-in's auth_time, acr and amr", async () => {
+    const { tokens: first } = await tokens();
+    const original = decodeJwt(first.id_token ?? '');
+    const jtis = new Set([original.jti]);
+    let current = first;
+    for (let i = 0; i < 2; i++) {
+      // The same second: the Signer must still tell the two id_tokens apart.
+      const next = await refresh(current.refresh_token);
+      assert.equal(next.status, 200, JSON.stringify(next.body));
+      const claims = decodeJwt(next.body.id_token ?? '');
+      assert.equal(typeof claims.jti, 'string', 'a refreshed id_token carries a jti');
+      assert.ok(!jtis.has(claims.jti), 'the jti is new');
+      jtis.add(claims.jti);
+      assert.equal(claims.sub, original.sub);
+      assert.equal(claims.auth_time, original.auth_time);
+      assert.equal(claims.acr, original.acr);
+      assert.deepEqual(claims.amr, original.amr);
+      current = next.body;
+    }
+  });
+
   it('treats a used refresh token as theft: invalid_grant and the whole grant is revoked', async () => {
     const { tokens: first } = await tokens();
     const second = await refresh(first.refresh_token);

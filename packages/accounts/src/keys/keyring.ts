@@ -1,6 +1,7 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import { seal, unseal } from '@signet/protocol';
 import type { NewSigningKey, SigningKey, SigningKeyRepository } from '@signet/store';
+import { createLocalJWKSet } from 'jose';
 import type { SigningAlg } from '../config.js';
 
 /** How often each node re-reads the keys, so a rotation made on any node reaches every node. */
@@ -43,6 +44,7 @@ interface ActiveKey {
 export class Keyring {
   private active: ActiveKey | undefined;
   private jwks: { keys: PublicJwk[] } = { keys: [] };
+  private verifyKeys: { source: object; keys: ReturnType<typeof createLocalJWKSet> } | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -83,6 +85,13 @@ export class Keyring {
   /** The published JSON Web Key Set (RFC 7517 §5). */
   publicJwks(): { keys: PublicJwk[] } {
     return this.jwks;
+  }
+
+  /** The published keys as a jose key set, to verify what this issuer signed; rebuilt when they change. */
+  verificationKeys(): ReturnType<typeof createLocalJWKSet> {
+    const source = this.jwks;
+    if (this.verifyKeys?.source !== source) this.verifyKeys = { source, keys: createLocalJWKSet(source) };
+    return this.verifyKeys.keys;
   }
 
   /** The key id and algorithm that sign right now. */

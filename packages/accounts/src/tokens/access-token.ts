@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ACCESS_TOKEN_TYP, type AccessTokenClaims } from '@signet/protocol';
-import { createLocalJWKSet, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import type { Keyring } from '../keys/keyring.js';
 
 /** What an access token is issued for. */
@@ -13,8 +13,6 @@ export interface AccessTokenGrant {
 
 /** Issues and verifies RFC 9068 JWT access tokens. */
 export class AccessTokens {
-  private verifyKeys: { source: object; jwks: ReturnType<typeof createLocalJWKSet> } | undefined;
-
   constructor(
     private readonly keyring: Keyring,
     private readonly issuer: string,
@@ -44,7 +42,7 @@ export class AccessTokens {
    */
   async verify(token: string): Promise<AccessTokenClaims | undefined> {
     try {
-      const { payload } = await jwtVerify(token, this.jwks(), {
+      const { payload } = await jwtVerify(token, this.keyring.verificationKeys(), {
         issuer: this.issuer,
         typ: ACCESS_TOKEN_TYP,
         algorithms: ['ES256', 'RS256'],
@@ -55,11 +53,5 @@ export class AccessTokens {
     } catch {
       return undefined;
     }
-  }
-
-  private jwks(): ReturnType<typeof createLocalJWKSet> {
-    const source = this.keyring.publicJwks();
-    if (this.verifyKeys?.source !== source) this.verifyKeys = { source, jwks: createLocalJWKSet(source) };
-    return this.verifyKeys.jwks;
   }
 }

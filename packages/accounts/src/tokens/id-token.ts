@@ -1,6 +1,7 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { SCOPE_CLAIMS } from '@signet/protocol';
 import type { User } from '@signet/store';
+import { compactVerify } from 'jose';
 import type { Keyring } from '../keys/keyring.js';
 
 /** How the person authenticated, as recorded in their grant. */
@@ -58,12 +59,43 @@ export class IdTokens {
       azp: input.clientId,
       iat,
       exp: iat + this.ttl,
+      // Unique per token, refreshed ones included: relying parties (the Signer) use it for single use.
+      jti: randomUUID(),
       auth_time: input.authentication.authTime,
       acr: input.authentication.acr,
       amr: input.authentication.amr,
       ...(input.nonce ? { nonce: input.nonce } : {}),
       ...(input.accessToken ? { at_hash: atHash(input.accessToken) } : {}),
     };
-    return this.keyring.signJwt({ typ: 'JWT' }, payload);
+    return this.keyring.signJwt({ typ: ID_TOKEN_TYP }, payload);
+  }
+
+  /**
+   * The subject of an `id_token_hint` (OpenID Connect Core §3.1.2.1): an id_token this issuer
+   * signed with a key it still publishes, whose `aud` includes `clientId`. Expiry is not checked,
+   * as the specification allows an expired hint. Undefined for anything else (an access token,
+   * another issuer's or another client's id_token, a forgery).
+   */
+  async hintSubject(token: string, clientId: string): Promise<string | undefined> {
+    let verified: Awaited<ReturnType<typeof compactVerify>>;
+    try {
+      verified = await compactVerify(token, this.keyring.verificationKeys(), { algorithms: ['ES256', 'RS256'] });
+    } catch {
+      return undefined;
+    }
+    if (verified.protectedHeader.typ !== ID_TOKEN_TYP) return undefined;
+    let claims: Record<string, unknown> | null;
+    try {
+      claims = JSON.parse(new TextDecoder().decode(verified.payload)) as Record<string, unknown> | null;
+    } catch {
+      return undefined;
+    }
+    if (typeof claims !== 'object' || claims === null) return undefined;
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (claims.iss !== this.issuer || !aud.includes(clientId) || typeof claims.sub !== 'string') return undefined;
+    return claims.sub;
   }
 }
+
+/** The `typ` header of Signet's id_tokens; its access tokens carry `at+jwt` (RFC 9068), so one never passes for the other. */
+const ID_TOKEN_TYP = 'JWT';

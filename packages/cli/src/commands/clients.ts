@@ -43,9 +43,13 @@ export async function createClient(options: CreateClientOptions): Promise<void> 
   const { body: client } = await adminClient(options)
     .post<ClientJson>('/admin/clients', body)
     .catch((error: unknown) => {
-      if (error instanceof CliError && error.status === 409) {
+      // A taken id, or one that is a person's sub (RFC 9700 §4.15): either way, another id.
+      const idRefused =
+        error instanceof CliError &&
+        (error.status === 409 || (error.code === 'invalid_client_metadata' && error.message.startsWith('client_id')));
+      if (idRefused) {
         throw new CliError(error.code, `${error.message}: choose another --id, or omit it for a generated one`, {
-          status: 409,
+          status: error.status,
         });
       }
       throw error;

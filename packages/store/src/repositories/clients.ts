@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import { SubjectClashError } from '../errors.js';
 import type { ClientTable, Database } from '../schema.js';
 import { denyGrantAccessTokens } from './deny-grant-tokens.js';
 
@@ -65,9 +66,16 @@ const fromRow = (r: Selectable<ClientTable>): Client => ({
 export class ClientRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Inserts a new client; fails if the `clientId` is taken. */
+  /**
+   * Inserts a new client; fails if the `clientId` is taken, and with {@link SubjectClashError}
+   * if it is a person's id (their `sub`).
+   */
   async create(client: Client): Promise<void> {
-    await this.db.insertInto('clients').values(toRow(client)).execute();
+    await this.db.transaction().execute(async (trx) => {
+      const person = await trx.selectFrom('users').select('id').where('id', '=', client.clientId).executeTakeFirst();
+      if (person) throw new SubjectClashError(client.clientId, 'person');
+      await trx.insertInto('clients').values(toRow(client)).execute();
+    });
   }
 
   /** The client with this id, or undefined. */

@@ -1,5 +1,6 @@
 import type { UserClaims } from '@signet/protocol';
 import type { Kysely, Selectable } from 'kysely';
+import { SubjectClashError } from '../errors.js';
 import type { Database, UserTable } from '../schema.js';
 import { denyGrantAccessTokens } from './deny-grant-tokens.js';
 
@@ -29,19 +30,30 @@ const fromRow = (r: Selectable<UserTable>): User => ({
 export class UserRepository {
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Inserts a person; fails if the id or username is taken. */
+  /**
+   * Inserts a person; fails if the id or username is taken, and with {@link SubjectClashError}
+   * if the id is a client's (its client_credentials tokens' `sub`).
+   */
   async create(user: User): Promise<void> {
-    await this.db
-      .insertInto('users')
-      .values({
-        id: user.id,
-        username: user.username,
-        password_hash: user.passwordHash,
-        claims: JSON.stringify(user.claims),
-        created_at: user.createdAt,
-        updated_at: user.updatedAt,
-      })
-      .execute();
+    await this.db.transaction().execute(async (trx) => {
+      const client = await trx
+        .selectFrom('clients')
+        .select('client_id')
+        .where('client_id', '=', user.id)
+        .executeTakeFirst();
+      if (client) throw new SubjectClashError(user.id, 'client');
+      await trx
+        .insertInto('users')
+        .values({
+          id: user.id,
+          username: user.username,
+          password_hash: user.passwordHash,
+          claims: JSON.stringify(user.claims),
+          created_at: user.createdAt,
+          updated_at: user.updatedAt,
+        })
+        .execute();
+    });
   }
 
   /** The person with this id. */
