@@ -1,6 +1,6 @@
 import { type Dialect, migrateDatabase, openDatabase, type StoreOptions } from '@signet/store';
 import { type Kysely, type MigrationProvider, sql } from 'kysely';
-import { envelopesMigration } from '../envelopes/migration.js';
+import { envelopesMigration, usedSignInsMigration } from '../envelopes/migration.js';
 import { notificationsMigration } from '../notifications/migration.js';
 import { pkiMigration } from '../pki/migration.js';
 import { signingPageMigration } from '../signing-page/migration.js';
@@ -25,6 +25,7 @@ export function signerMigrations(dialect: Dialect): MigrationProvider {
       '0002_envelopes': envelopesMigration(dialect),
       '0003_notifications': notificationsMigration(dialect),
       '0004_signing_page': signingPageMigration(dialect),
+      '0005_used_sign_ins': usedSignInsMigration(dialect),
     }),
   };
 }
