@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { SCOPE_CLAIMS } from '@signet/protocol';
 import type { User } from '@signet/store';
 import type { Keyring } from '../keys/keyring.js';
@@ -58,6 +58,9 @@ export class IdTokens {
       azp: input.clientId,
       iat,
       exp: iat + this.ttl,
+      // Unique per token (RFC 7519 §4.1.7), so each id_token can be told apart; the sign-in it
+      // stands for is `(iss, sub, auth_time)`, which a relying party keys single use on.
+      jti: randomUUID(),
       auth_time: input.authentication.authTime,
       acr: input.authentication.acr,
       amr: input.authentication.amr,
