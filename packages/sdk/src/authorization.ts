@@ -1,10 +1,13 @@
 import type { AuthorizationServerMetadata } from '@signet/protocol';
+import * as oauth from 'oauth4webapi';
 import { discover } from './discovery.js';
 import { SdkError } from './errors.js';
-import { defaultFetch, type FetchLike, systemNow } from './http.js';
+import { defaultFetch, type FetchLike, responseError, systemNow } from './http.js';
 import { type IdTokenClaims, verifyIdToken } from './id-token.js';
-import { type RemoteJwks, sharedJwks } from './jwks.js';
-import { type ClientAuthMethod, requestToken } from './token-request.js';
+import { sharedJwks } from './jwks.js';
+import type { KeySource } from './jwt.js';
+import { httpOptions, sdkErrorOfOauth } from './oauth.js';
+import type { ClientAuthMethod } from './token-request.js';
 
 /** The scope of the documented flow: the person's identity, contact, credential and offline access. */
 export const DOCUMENTED_SCOPE = 'openid profile birthdate email phone credential offline offline_access';
@@ -37,6 +40,8 @@ export type AuthorizationUrlOptions = ServerInput & {
   maxAge?: number;
   /** Preferred languages of the pages, e.g. `'es en'`. Default: none sent. */
   uiLocales?: string | string[];
+  /** Who is expected to sign in (OpenID Connect Core §3.1.2.1), e.g. their email. Default: none sent. */
+  loginHint?: string;
   /** Further parameters, sent as given. Default: none. */
   extraParams?: Record<string, string>;
   /** Default: the global `fetch` (used only to discover `issuer`). */
@@ -81,6 +86,7 @@ export async function authorizationUrl(options: AuthorizationUrlOptions): Promis
     ['prompt', options.prompt],
     ['max_age', options.maxAge === undefined ? undefined : String(options.maxAge)],
     ['ui_locales', joined(options.uiLocales)],
+    ['login_hint', options.loginHint],
     ...Object.entries(options.extraParams ?? {}),
   ];
   for (const [name, value] of params) if (value !== undefined) url.searchParams.set(name, value);
@@ -113,7 +119,7 @@ export type ExchangeCodeOptions = ServerInput & {
   /** The `max_age` sent; `auth_time` is checked against it. */
   maxAge?: number;
   /** The issuer's keys. Default: one shared per `jwks_uri` and `fetch`, 10-minute TTL, 30-second cooldown. */
-  jwks?: RemoteJwks;
+  jwks?: KeySource;
   /** Seconds of clock skew tolerated on the id_token. Default: 30. */
   clockToleranceSeconds?: number;
   /** Default: the global `fetch`. */
@@ -154,26 +160,43 @@ export async function exchangeCode(options: ExchangeCodeOptions): Promise<CodeEx
   const fetch = options.fetch ?? defaultFetch;
   const now = options.now ?? systemNow;
   const metadata = await resolveMetadata(options, fetch, now);
-  const code = codeFromCallback(options, metadata);
-  const answer = await requestToken(
-    fetch,
-    metadata.token_endpoint,
-    {
-      clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      authMethod: options.authMethod ?? 'client_secret_basic',
-    },
-    [
-      ['grant_type', 'authorization_code'],
-      ['code', code],
-      ['redirect_uri', options.redirectUri],
-      ['code_verifier', options.codeVerifier],
-    ],
-  );
-  if (typeof answer.id_token !== 'string') {
-    throw new SdkError('invalid_response', 'token request: the answer has no id_token (was openid in the scope?)');
+  const callback = callbackParameters(options, metadata);
+  const as = metadata as unknown as oauth.AuthorizationServer;
+  const client: oauth.Client = {
+    client_id: options.clientId,
+    // oauth4webapi's clock is Date.now() shifted by this many seconds: the injected clock.
+    [oauth.clockSkew]: Math.floor(now()) - Math.floor(Date.now() / 1000),
+    [oauth.clockTolerance]: options.clockToleranceSeconds ?? 30,
+  };
+  const auth =
+    (options.authMethod ?? 'client_secret_basic') === 'client_secret_basic'
+      ? oauth.ClientSecretBasic(options.clientSecret)
+      : oauth.ClientSecretPost(options.clientSecret);
+  let answer: oauth.TokenEndpointResponse;
+  try {
+    const res = await oauth.authorizationCodeGrantRequest(
+      as,
+      client,
+      auth,
+      callback,
+      options.redirectUri,
+      options.codeVerifier,
+      httpOptions(fetch, metadata.token_endpoint),
+    );
+    answer = await oauth.processAuthorizationCodeResponse(as, client, res, {
+      requireIdToken: true,
+      expectedNonce: options.nonce ?? oauth.expectNoNonce,
+      ...(options.maxAge !== undefined ? { maxAge: options.maxAge } : {}),
+    });
+  } catch (error) {
+    if (error instanceof oauth.WWWAuthenticateChallengeError)
+      throw await responseError(error.response, 'token request');
+    throw sdkErrorOfOauth(error, 'token request');
   }
-  const claims = await verifyIdToken(answer.id_token, {
+  const idToken = answer.id_token as string;
+  // oauth4webapi checked the token response and the id_token's claims; the signature is checked
+  // too (OpenID Connect Core §3.1.3.7 lets TLS stand in for it, Signet does not), with the rest.
+  const claims = await verifyIdToken(idToken, {
     issuer: metadata.issuer,
     clientId: options.clientId,
     jwks: options.jwks ?? sharedJwks(metadata.jwks_uri, { fetch, now }),
@@ -185,7 +208,7 @@ export async function exchangeCode(options: ExchangeCodeOptions): Promise<CodeEx
     ...(options.clockToleranceSeconds !== undefined ? { clockToleranceSeconds: options.clockToleranceSeconds } : {}),
   });
   return {
-    idToken: answer.id_token,
+    idToken,
     claims,
     accessToken: answer.access_token,
     ...(answer.refresh_token !== undefined ? { refreshToken: answer.refresh_token } : {}),
@@ -194,43 +217,72 @@ export async function exchangeCode(options: ExchangeCodeOptions): Promise<CodeEx
   };
 }
 
+/** What {@link authorizationCode} checks a callback against. */
+export interface AuthorizationCallbackOptions {
+  /** The server's discovery document. */
+  metadata: AuthorizationServerMetadata;
+  /** The URL the browser came back on (absolute, or path and query such as Node's `req.url`). */
+  callbackUrl: string | URL;
+  /** The `state` sent; required when the callback carries one. */
+  expectedState?: string;
+}
+
 /**
- * The code of an authorization response, after checking `iss` (RFC 9207 §2.4: when the server
- * advertises `authorization_response_iss_parameter_supported`, a callback without `iss` is
- * refused too), then `state`, then `error`.
+ * The code of an authorization response, after oauth4webapi's `validateAuthResponse` checked
+ * `iss` (RFC 9207 §2.4: when the server advertises `authorization_response_iss_parameter_supported`,
+ * a callback without `iss` is refused too), then `state`, then `error`. Throws `SdkError`
+ * `issuer_mismatch`, `state_mismatch`, `authorization_error` (with the wire `error`),
+ * `invalid_argument` or `invalid_response`.
+ *
+ * @example
+ * const code = authorizationCode({ metadata, callbackUrl: request.url, expectedState: session.state });
+ * await exchangeCode({ metadata, code, ... });
  */
-function codeFromCallback(options: ExchangeCodeOptions, metadata: AuthorizationServerMetadata): string {
+export function authorizationCode(options: AuthorizationCallbackOptions): string {
+  const code = validatedCallback(options.metadata, options.callbackUrl, options.expectedState).get('code');
+  if (!code) throw new SdkError('invalid_response', 'the callback carries neither code nor error');
+  return code;
+}
+
+/** The checked callback parameters oauth4webapi redeems, from a callback URL or a code already checked. */
+function callbackParameters(options: ExchangeCodeOptions, metadata: AuthorizationServerMetadata): URLSearchParams {
   if ((options.code === undefined) === (options.callbackUrl === undefined)) {
     throw new SdkError('invalid_argument', 'give exactly one of code and callbackUrl');
   }
   if (options.code !== undefined) {
     if (options.code === '') throw new SdkError('invalid_argument', 'code is empty');
-    return options.code;
+    // The caller checked the callback (with authorizationCode): only the code remains.
+    const checked = { ...metadata, authorization_response_iss_parameter_supported: false };
+    return validatedCallback(checked, `?${new URLSearchParams({ code: options.code })}`, undefined);
   }
+  const params = validatedCallback(metadata, options.callbackUrl as string | URL, options.expectedState);
+  if (!params.get('code')) throw new SdkError('invalid_response', 'the callback carries neither code nor error');
+  return params;
+}
+
+function validatedCallback(
+  metadata: AuthorizationServerMetadata,
+  callbackUrl: string | URL,
+  expectedState: string | undefined,
+): URLSearchParams {
   // A server framework's request URL is often only path and query (Node's `req.url`); only the query matters.
-  const params = new URL(String(options.callbackUrl), 'http://callback.invalid').searchParams;
-  const iss = params.get('iss');
-  if (iss !== null ? iss !== metadata.issuer : metadata.authorization_response_iss_parameter_supported === true) {
-    throw new SdkError('issuer_mismatch', `the callback's iss "${iss ?? ''}" is not the issuer "${metadata.issuer}"`);
-  }
-  const state = params.get('state');
-  if (state !== null && options.expectedState === undefined) {
+  const params = new URL(String(callbackUrl), 'http://callback.invalid').searchParams;
+  if (params.get('state') !== null && expectedState === undefined) {
     throw new SdkError('invalid_argument', 'expectedState is required: the callback carries a state');
   }
-  if (options.expectedState !== undefined && state !== options.expectedState) {
-    throw new SdkError('state_mismatch', 'the callback state is not the one sent');
+  const as = metadata as unknown as oauth.AuthorizationServer;
+  try {
+    return oauth.validateAuthResponse(as, { client_id: 'unused' }, params, expectedState ?? oauth.expectNoState);
+  } catch (error) {
+    if (error instanceof oauth.OperationProcessingError) {
+      if (/"iss"/.test(error.message)) {
+        const iss = params.get('iss') ?? '';
+        throw new SdkError('issuer_mismatch', `the callback's iss "${iss}" is not the issuer "${metadata.issuer}"`);
+      }
+      if (/"state"/.test(error.message)) throw new SdkError('state_mismatch', 'the callback state is not the one sent');
+    }
+    throw sdkErrorOfOauth(error, 'authorization response');
   }
-  const error = params.get('error');
-  if (error !== null) {
-    const description = params.get('error_description') ?? undefined;
-    throw new SdkError('authorization_error', `authorization: ${error}${description ? ` (${description})` : ''}`, {
-      error,
-      ...(description !== undefined ? { error_description: description } : {}),
-    });
-  }
-  const code = params.get('code');
-  if (!code) throw new SdkError('invalid_response', 'the callback carries neither code nor error');
-  return code;
 }
 
 async function resolveMetadata(

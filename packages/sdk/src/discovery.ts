@@ -1,6 +1,8 @@
 import type { AuthorizationServerMetadata } from '@signet/protocol';
+import * as oauth from 'oauth4webapi';
 import { SdkError } from './errors.js';
-import { defaultFetch, type FetchLike, readJsonObject, responseError, send, systemNow } from './http.js';
+import { defaultFetch, type FetchLike, responseError, systemNow } from './http.js';
+import { httpOptions, isAllowedUrl, sdkErrorOfOauth } from './oauth.js';
 
 /** How long a discovered document is reused before it is fetched again, by default (10 minutes). */
 export const DISCOVERY_MAX_AGE_SECONDS = 600;
@@ -26,9 +28,10 @@ const cache = new WeakMap<FetchLike, Map<string, Entry>>();
 
 /**
  * Fetches the issuer's OpenID Provider Metadata from `<issuer>/.well-known/openid-configuration`
- * and checks that its `issuer` equals the one asked for exactly (RFC 8414 §3.3, OpenID Connect
- * Discovery §4.3), so a document cannot speak for another issuer. Concurrent and repeated calls
- * share one request per issuer for `maxAgeSeconds`.
+ * with oauth4webapi, and checks that its `issuer` equals the one asked for exactly (RFC 8414
+ * §3.3, OpenID Connect Discovery §4.3), so a document cannot speak for another issuer; that it
+ * names a `token_endpoint` and a `jwks_uri`; and that its endpoints are https (http only on a
+ * loopback host). Concurrent and repeated calls share one request per issuer for `maxAgeSeconds`.
  *
  * @example
  * const metadata = await discover('http://localhost:4444');
@@ -56,21 +59,35 @@ export function discover(issuer: string, options: DiscoverOptions = {}): Promise
 async function fetchMetadata(fetch: FetchLike, issuer: string): Promise<AuthorizationServerMetadata> {
   let url: URL;
   try {
-    url = new URL(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+    url = new URL(issuer);
   } catch (cause) {
     throw new SdkError('invalid_argument', `issuer "${issuer}" is not an absolute URL`, { cause });
   }
-  const res = await send(fetch, url, { method: 'GET', headers: { accept: 'application/json' } });
-  if (!res.ok) throw await responseError(res, 'discovery');
-  const body = await readJsonObject(res, 'discovery');
-  if (body.issuer !== issuer) {
-    throw new SdkError(
-      'issuer_mismatch',
-      `discovery: the document names issuer "${String(body.issuer)}", expected "${issuer}"`,
-    );
+  let document: oauth.AuthorizationServer;
+  try {
+    const res = await oauth.discoveryRequest(url, httpOptions(fetch, url));
+    if (!res.ok) throw await responseError(res, 'discovery');
+    document = await oauth.processDiscoveryResponse(url, res);
+  } catch (error) {
+    if (error instanceof oauth.OperationProcessingError && error.code === oauth.JSON_ATTRIBUTE_COMPARISON) {
+      throw mismatch(issuer, (error.cause as { body?: { issuer?: unknown } } | undefined)?.body?.issuer);
+    }
+    throw sdkErrorOfOauth(error, 'discovery');
   }
+  // oauth4webapi compares URLs after normalising them (`…:4444` and `…:4444/` are one); the
+  // identifier must be identical, character for character.
+  if (document.issuer !== issuer) throw mismatch(issuer, document.issuer);
   for (const field of ['token_endpoint', 'jwks_uri'] as const) {
-    if (typeof body[field] !== 'string') throw new SdkError('invalid_response', `discovery: ${field} is missing`);
+    if (typeof document[field] !== 'string') throw new SdkError('invalid_response', `discovery: ${field} is missing`);
   }
-  return body as unknown as AuthorizationServerMetadata;
+  for (const field of ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const) {
+    const value = document[field];
+    if (value !== undefined && (typeof value !== 'string' || !isAllowedUrl(value))) {
+      throw new SdkError('invalid_response', `discovery: ${field} is not an https URL`);
+    }
+  }
+  return document as unknown as AuthorizationServerMetadata;
 }
+
+const mismatch = (issuer: string, named: unknown): SdkError =>
+  new SdkError('issuer_mismatch', `discovery: the document names issuer "${String(named)}", expected "${issuer}"`);

@@ -4,7 +4,8 @@ import { before, describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import type { FetchLike } from './http.js';
 import { verifyIdToken } from './id-token.js';
-import { type JwsAlg, RemoteJwks } from './jwks.js';
+import { RemoteJwks } from './jwks.js';
+import type { JwsAlg } from './jws.js';
 
 // The real issuer only makes single-audience tokens, so the azp rules and odd headers are
 // exercised on tokens jose signs with a key of our own, published as a JWKS.

@@ -10,9 +10,6 @@ import {
 import { SdkError } from './errors.js';
 import { defaultFetch, type FetchLike, responseError, send, systemNow } from './http.js';
 
-/** The JWS algorithms the SDK verifies: what Signet signs with (`SIGNET_SIGNING_ALG`). */
-export type JwsAlg = 'ES256' | 'RS256';
-
 /** Seconds a fetched key set is reused, by default (10 minutes, as jose's `createRemoteJWKSet`). */
 export const JWKS_MAX_AGE_SECONDS = 600;
 
@@ -40,7 +37,9 @@ export interface RemoteJwksOptions {
  * `createRemoteJWKSet`, kept for `maxAgeSeconds` and refetched on an unknown `kid` at most once
  * per `cooldownSeconds`. jose fetches (5 s timeout, no redirects, concurrent callers share one
  * request), selects the key by `kid`, `alg`, `use` and `key_ops`, and caches the imported keys.
- * Owner: whoever creates it; one key set per instance.
+ * When a refetch fails, the keys fetched before keep serving; while none were ever fetched, a
+ * failed fetch is not retried within `cooldownSeconds`. Owner: whoever creates it; one key set
+ * per instance.
  *
  * @example
  * const jwks = new RemoteJwks('http://localhost:4444/.well-known/jwks.json');
@@ -55,6 +54,8 @@ export class RemoteJwks {
   private readonly cooldown: number;
   private readonly keySet: RemoteJWKSet;
   private fetchedAt = Number.NEGATIVE_INFINITY;
+  /** Why the last fetch failed, while no key set has been fetched (its answer, or the network). */
+  private lastError: unknown;
   /** How many times the set has been fetched (for metrics). */
   fetchCount = 0;
 
@@ -93,7 +94,15 @@ export class RemoteJwks {
 
   private async resolve(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
     // With an infinite cacheMaxAge, jose's `fresh` only says "a set has been fetched".
-    if (this.keySet.fresh && this.now() - this.fetchedAt >= this.maxAge) await this.keySet.reload();
+    if (!this.keySet.fresh && this.lastError !== undefined && this.now() - this.fetchedAt < this.cooldown) {
+      // No keys yet and the last fetch failed moments ago: do not hammer an issuer that is down.
+      throw this.lastError;
+    }
+    if (this.keySet.fresh && this.now() - this.fetchedAt >= this.maxAge) {
+      // An issuer that cannot be reached must not stop its relying parties: the keys it published
+      // last keep serving until a fetch succeeds (the failed fetch counts, so retries are spaced).
+      await this.keySet.reload().catch(() => undefined);
+    }
     try {
       return await this.keySet(header, token);
     } catch (error) {
@@ -108,9 +117,15 @@ export class RemoteJwks {
     // Counted as a fetch even when it fails, so the cooldown also spaces out failing retries.
     this.fetchedAt = this.now();
     this.fetchCount++;
-    const res = await send(this.fetch, url, init);
-    if (!res.ok) throw await responseError(res, 'jwks');
-    return res;
+    this.lastError = undefined;
+    try {
+      const res = await send(this.fetch, url, init);
+      if (!res.ok) throw await responseError(res, 'jwks');
+      return res;
+    } catch (error) {
+      this.lastError = error;
+      throw error;
+    }
   }
 
   private sdkErrorOf(error: unknown, header: JWSHeaderParameters): unknown {

@@ -1,5 +1,5 @@
+import type { KeySource } from '@signet/sdk';
 import type { FastifyBaseLogger } from 'fastify';
-import type { JWTVerifyGetKey } from 'jose';
 import type { SignerConfig } from './config.js';
 import type { UntrustedPdfs } from './pdf/untrusted.js';
 import type { SignerStore } from './store/signer-store.js';
@@ -15,7 +15,7 @@ export interface SignerContext {
   /** Current time in epoch seconds; tests inject a controllable clock. */
   now: () => number;
   /** The issuer's keys (discovery → jwks_uri), cached, refetched once on an unknown `kid`. */
-  issuerKeys: JWTVerifyGetKey;
+  issuerKeys: KeySource;
   /** The issuer identifier from `SIGNET_ISSUER`, as discovery confirmed it. */
   issuer: string;
   /** 32-byte key from which the Signer derives its sealing keys (HKDF, one per purpose). */

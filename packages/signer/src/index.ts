@@ -3,7 +3,6 @@ export { type AccessTokenCheck, CLOCK_LEEWAY_SECONDS, invalidToken, verifyAccess
 export { authenticate, BEARER_CHALLENGE, bearerToken, requireScope } from './auth/bearer.js';
 export type { Caller } from './auth/caller.js';
 export { DiscoveryError, discoverIssuer, type IssuerMetadata } from './auth/discovery.js';
-export { IssuerKeys, type IssuerKeysOptions } from './auth/issuer-keys.js';
 export { ConfigError, loadSignerConfig, type SignerConfig } from './config.js';
 export type { SignerContext } from './context.js';
 export {

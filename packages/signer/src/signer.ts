@@ -1,8 +1,8 @@
+import { RemoteJwks } from '@signet/sdk';
 import { loadMasterKey } from '@signet/store';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { buildSignerApp, type SignerRoutes } from './app.js';
 import { type DiscoveryRetry, discoverWithRetry, type IssuerMetadata } from './auth/discovery.js';
-import { IssuerKeys } from './auth/issuer-keys.js';
 import type { SignerConfig } from './config.js';
 import type { SignerContext } from './context.js';
 import { expireEnvelopes } from './envelopes/lifecycle.js';
@@ -22,8 +22,8 @@ export interface Signer {
   context: SignerContext;
   /** What discovery said about the issuer (its document, for parts that need more than the keys). */
   issuerMetadata: IssuerMetadata;
-  /** The JWKS cache behind `context.issuerKeys`. */
-  issuerKeys: IssuerKeys;
+  /** The JWKS cache behind `context.issuerKeys` (the SDK's: TTL, cooldown, last keys kept when the issuer is down). */
+  issuerKeys: RemoteJwks;
   /** The internal CA (root, TSA, per-person certificates) the envelopes sign with. */
   ca: CertificateAuthority;
   /** Starts listening on `config.host:config.port`; resolves with the base URL bound (the real port when 0). */
@@ -63,7 +63,12 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
   try {
     await store.migrate();
     const issuerMetadata = await discoverWithRetry(config.issuer, fetchImpl, overrides.discovery);
-    const issuerKeys = new IssuerKeys({ jwksUri: issuerMetadata.jwksUri, now, fetch: fetchImpl, ...overrides.jwks });
+    const issuerKeys = new RemoteJwks(issuerMetadata.jwksUri, {
+      fetch: fetchImpl,
+      now,
+      ...(overrides.jwks?.ttl !== undefined ? { maxAgeSeconds: overrides.jwks.ttl } : {}),
+      ...(overrides.jwks?.cooldown !== undefined ? { cooldownSeconds: overrides.jwks.cooldown } : {}),
+    });
     const pdfs = untrustedPdfs(config);
     background.push(pdfs);
     const context: SignerContext = {
@@ -72,7 +77,7 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
       // Replaced by the app's logger in buildSignerApp, before any part receives the context.
       log: undefined as unknown as SignerContext['log'],
       now,
-      issuerKeys: issuerKeys.getKey,
+      issuerKeys,
       issuer: issuerMetadata.issuer,
       masterKey,
       pdfs,

@@ -59,7 +59,8 @@ export class IdTokens {
       azp: input.clientId,
       iat,
       exp: iat + this.ttl,
-      // Unique per token, refreshed ones included: relying parties (the Signer) use it for single use.
+      // Unique per token (RFC 7519 §4.1.7), so each id_token can be told apart; the sign-in it
+      // stands for is `(iss, sub, auth_time)`, which a relying party keys single use on.
       jti: randomUUID(),
       auth_time: input.authentication.authTime,
       acr: input.authentication.acr,

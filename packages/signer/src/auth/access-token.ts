@@ -1,24 +1,7 @@
 import { ACCESS_TOKEN_TYP, OAuthError } from '@signet/protocol';
-import { errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { type KeySource, SdkError, verifyJwt } from '@signet/sdk';
+import { errors } from 'jose';
 import type { Caller } from './caller.js';
-import { JwksUnavailableError } from './issuer-keys.js';
-
-/**
- * Signature algorithms an access token may use: asymmetric only, so `none` and the HMAC family
- * (whose "key" would be public JWKS material) can never verify.
- */
-export const ACCESS_TOKEN_ALGORITHMS = [
-  'ES256',
-  'ES384',
-  'ES512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'EdDSA',
-] as const;
 
 /** Seconds of clock skew tolerated on `exp`, `nbf` and `iat`. */
 export const CLOCK_LEEWAY_SECONDS = 30;
@@ -30,7 +13,7 @@ export interface AccessTokenCheck {
   /** This API's audience; `aud` must contain it. */
   audience: string;
   /** The issuer's keys. */
-  issuerKeys: JWTVerifyGetKey;
+  issuerKeys: KeySource;
   /** Current time in epoch seconds. */
   now: () => number;
 }
@@ -45,17 +28,18 @@ export interface AccessTokenCheck {
 export async function verifyAccessToken(token: string, check: AccessTokenCheck): Promise<Caller> {
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, check.issuerKeys, {
+    // The SDK's one verification: strict compact JWS, the one algorithm list, signature, iss, aud, exp, typ.
+    ({ payload } = await verifyJwt(token, {
       issuer: check.issuer,
       audience: check.audience,
+      keys: check.issuerKeys,
       typ: ACCESS_TOKEN_TYP,
-      algorithms: [...ACCESS_TOKEN_ALGORITHMS],
-      clockTolerance: CLOCK_LEEWAY_SECONDS,
-      currentDate: new Date(check.now() * 1000),
+      clockToleranceSeconds: CLOCK_LEEWAY_SECONDS,
+      now: check.now,
       requiredClaims: ['exp', 'iat', 'sub', 'client_id'],
     }));
   } catch (error) {
-    if (error instanceof JwksUnavailableError) {
+    if (keysUnavailable(error)) {
       throw new OAuthError('temporarily_unavailable', 'the issuer keys are unavailable; try again shortly', 503, {
         'retry-after': '5',
       });
@@ -84,27 +68,37 @@ export function invalidToken(description: string): OAuthError {
   });
 }
 
+/** The issuer's key set could not be fetched and none is cached: no token can be checked now. */
+const keysUnavailable = (error: unknown): boolean =>
+  error instanceof SdkError && ['request_failed', 'response_error', 'invalid_response'].includes(error.code);
+
 function describe(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return 'the access token has expired';
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    switch (error.claim) {
-      case 'iss':
-        return 'the access token was not issued by the trusted issuer';
-      case 'aud':
-        return 'the access token is not meant for this API (aud)';
-      case 'typ':
-        return 'the token is not an access token (typ must be at+jwt)';
-      case 'nbf':
-        return 'the access token is not yet valid';
-      case 'iat':
-        return 'the access token was issued in the future';
-      default:
-        return `the access token lacks a valid ${error.claim} claim`;
-    }
+  if (!(error instanceof SdkError)) return 'the access token is malformed';
+  switch (error.code) {
+    case 'jwt_claim_invalid':
+      switch (error.claim) {
+        case 'exp':
+          return 'the access token has expired';
+        case 'iss':
+          return 'the access token was not issued by the trusted issuer';
+        case 'aud':
+          return 'the access token is not meant for this API (aud)';
+        case 'typ':
+          return 'the token is not an access token (typ must be at+jwt)';
+        case 'nbf':
+          return 'the access token is not yet valid';
+        case 'iat':
+          return 'the access token was issued in the future';
+        default:
+          return `the access token lacks a valid ${error.claim} claim`;
+      }
+    case 'jwks_no_matching_key':
+      return 'the access token was signed by an unknown key';
+    case 'jwt_signature_invalid':
+      return 'the access token signature is invalid';
+    default:
+      if (error.cause instanceof errors.JOSEAlgNotAllowed) return 'the access token algorithm is not allowed';
+      if (error.cause instanceof errors.JWKSMultipleMatchingKeys) return 'the access token key is ambiguous';
+      return 'the access token is malformed';
   }
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'the access token algorithm is not allowed';
-  if (error instanceof errors.JWKSNoMatchingKey) return 'the access token was signed by an unknown key';
-  if (error instanceof errors.JWKSMultipleMatchingKeys) return 'the access token key is ambiguous';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'the access token signature is invalid';
-  return 'the access token is malformed';
 }

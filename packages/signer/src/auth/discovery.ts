@@ -1,13 +1,14 @@
-import { isLoopback } from '../config.js';
+import type { AuthorizationServerMetadata } from '@signet/protocol';
+import { discover, SdkError } from '@signet/sdk';
 
-/** What the Signer needs from the issuer's discovery document (RFC 8414 / OpenID Connect Discovery). */
+/** What the Signer keeps of the issuer's discovery document, read by the SDK's `discover`. */
 export interface IssuerMetadata {
   /** The `issuer`, identical to the configured one. */
   issuer: string;
   /** Where the issuer publishes its signing keys. */
   jwksUri: string;
   /** The whole document, for parts that need more (the signing page's authorization endpoint). */
-  document: Record<string, unknown>;
+  document: AuthorizationServerMetadata;
 }
 
 /** Discovery failed for a reason that retrying will not fix (wrong issuer, bad document). */
@@ -15,43 +16,33 @@ export class DiscoveryError extends Error {
   override readonly name = 'DiscoveryError';
 }
 
-const FETCH_TIMEOUT_MS = 5000;
-
 /**
- * Fetches `<issuer>/.well-known/openid-configuration` and checks it: `issuer` must equal the
- * configured issuer exactly (OpenID Connect Discovery §4.3, so a document cannot vouch for another
- * issuer) and `jwks_uri` must be https, or http on a loopback host.
+ * Reads `<issuer>/.well-known/openid-configuration` with the SDK's `discover` (oauth4webapi),
+ * which checks that `issuer` equals the configured issuer exactly (OpenID Connect Discovery §4.3,
+ * so a document cannot vouch for another issuer) and that `jwks_uri` is https, or http on a
+ * loopback host. A document that fails those checks is a {@link DiscoveryError}; an issuer that
+ * does not answer (yet) is a plain error, worth retrying.
  */
-export async function discoverIssuer(issuer: string, fetchImpl: typeof fetch = fetch): Promise<IssuerMetadata> {
+export async function discoverIssuer(
+  issuer: string,
+  fetchImpl: typeof fetch = fetch,
+  now: () => number = () => Date.now() / 1000,
+): Promise<IssuerMetadata> {
   const url = `${issuer}/.well-known/openid-configuration`;
-  const res = await fetchImpl(url, {
-    headers: { accept: 'application/json' },
-    redirect: 'error',
-    signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
-  });
-  if (!res.ok) throw new Error(`${url} answered ${res.status}`);
-  const document = (await res.json()) as unknown;
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    throw new DiscoveryError(`${url} is not a JSON object`);
-  }
-  const meta = document as Record<string, unknown>;
-  if (meta.issuer !== issuer) {
-    throw new DiscoveryError(
-      `${url} names issuer ${JSON.stringify(meta.issuer)}, not ${JSON.stringify(issuer)} (SIGNET_ISSUER must match it exactly)`,
-    );
-  }
-  const jwksUri = meta.jwks_uri;
-  if (typeof jwksUri !== 'string') throw new DiscoveryError(`${url} has no jwks_uri`);
-  let parsed: URL;
+  let document: AuthorizationServerMetadata;
   try {
-    parsed = new URL(jwksUri);
-  } catch {
-    throw new DiscoveryError(`${url} has a malformed jwks_uri`);
+    document = await discover(issuer, { fetch: fetchImpl, now, maxAgeSeconds: 0 });
+  } catch (error) {
+    if (!(error instanceof SdkError)) throw error;
+    if (error.code === 'issuer_mismatch') {
+      throw new DiscoveryError(`${url}: ${error.message} (SIGNET_ISSUER must match it exactly)`);
+    }
+    if (error.code === 'invalid_response' || error.code === 'invalid_argument') {
+      throw new DiscoveryError(`${url}: ${error.message}`);
+    }
+    throw error;
   }
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && isLoopback(parsed.hostname))) {
-    throw new DiscoveryError(`${url} has a jwks_uri that is not https`);
-  }
-  return { issuer, jwksUri, document: meta };
+  return { issuer, jwksUri: document.jwks_uri, document };
 }
 
 /** How {@link discoverWithRetry} waits for an issuer that is still starting. */

@@ -129,7 +129,15 @@ export async function createEnvelope(
       for (const [index, person] of identified) {
         await trx
           .insertInto('used_id_tokens')
-          .values({ token_key: person.tokenKey, envelope_id: id, expires_at: person.expiresAt, used_at: now })
+          .values({
+            token_key: person.signInKey,
+            issuer: person.issuer,
+            subject: person.subject,
+            auth_time: person.authTime,
+            envelope_id: id,
+            expires_at: person.expiresAt,
+            used_at: now,
+          })
           .execute()
           .catch((error: unknown) => {
             throw isUniqueViolation(error) ? reusedToken(index) : error;
@@ -317,7 +325,10 @@ async function checkNonceUnused(services: EnvelopeServices, clientId: string, no
   }
 }
 
-/** Verifies every id_token; one token may identify one person of one envelope. */
+/**
+ * Verifies every id_token; one sign-in (`iss`, `sub`, `auth_time`) may identify one person of one
+ * envelope, whichever of its id_tokens is sent and however it is spelt.
+ */
 async function identifyPersons(
   services: EnvelopeServices,
   clientId: string,
@@ -327,7 +338,7 @@ async function identifyPersons(
   for (const [index, person] of request.persons.entries()) {
     if (!('id_token' in person)) continue;
     const verified = await verifyPersonIdToken(services, clientId, person.id_token, `persons[${index}].id_token`);
-    if ([...identified.values()].some((other) => other.tokenKey === verified.tokenKey)) throw reusedToken(index);
+    if ([...identified.values()].some((other) => other.signInKey === verified.signInKey)) throw reusedToken(index);
     identified.set(index, verified);
   }
   if (identified.size > 0) {
@@ -337,18 +348,22 @@ async function identifyPersons(
       .where(
         'token_key',
         'in',
-        [...identified.values()].map((p) => p.tokenKey),
+        [...identified.values()].map((p) => p.signInKey),
       )
       .execute();
     for (const [index, person] of identified) {
-      if (used.some((row) => row.token_key === person.tokenKey)) throw reusedToken(index);
+      if (used.some((row) => row.token_key === person.signInKey)) throw reusedToken(index);
     }
   }
   return identified;
 }
 
 const reusedToken = (index: number): EnvelopeError =>
-  invalidIdToken(`persons[${index}].id_token`, 'reused', 'this id_token has already identified a person');
+  invalidIdToken(
+    `persons[${index}].id_token`,
+    'reused',
+    'this sign-in has already identified a person (the same iss, sub and auth_time)',
+  );
 
 /** Codes create may answer with, for the OpenAPI document. */
 export const CREATE_ERRORS: readonly EnvelopeErrorCode[] = [

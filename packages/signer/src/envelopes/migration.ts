@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Dialect } from '@signet/store';
 import { type Kysely, type Migration, sql } from 'kysely';
 
@@ -136,6 +137,59 @@ export function envelopesMigration(dialect: Dialect): Migration {
         'envelopes',
       ]) {
         await db.schema.dropTable(table).execute();
+      }
+    },
+  };
+}
+
+/**
+ * Keys single use on the sign-in, not on the token text (decision 0017): `used_id_tokens` gains
+ * the sign-in in clear, `issuer`, `subject` and `auth_time`, unique together, so one face
+ * verification identifies one person of one envelope whichever of its id_tokens is sent (a
+ * re-spelt one, or one minted again by a refresh) and whichever of two concurrent creates
+ * writes first. Rows written before are backfilled from the `person.identified` audit events
+ * (whose actor is `iss sub` and whose data holds `authTime`); an old sign-in used more than once
+ * keeps its first row only.
+ */
+export function usedSignInsMigration(dialect: Dialect): Migration {
+  const bigint = sql.raw(dialect === 'postgres' ? 'bigint' : 'integer');
+  return {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('used_id_tokens').addColumn('issuer', 'text').execute();
+      await db.schema.alterTable('used_id_tokens').addColumn('subject', 'text').execute();
+      await db.schema.alterTable('used_id_tokens').addColumn('auth_time', bigint).execute();
+      const { rows } = await sql<{ envelope_id: string; actor_id: string; data: string; occurred_at: number }>`
+        select envelope_id, actor_id, data, occurred_at from audit_events
+        where type = 'person.identified' order by sequence`.execute(db);
+      for (const row of rows) {
+        const data = JSON.parse(row.data) as { method?: unknown; authTime?: unknown };
+        const space = row.actor_id.indexOf(' ');
+        if (data.method !== 'id_token' || typeof data.authTime !== 'number' || space < 1) continue;
+        const [issuer, subject, authTime] = [
+          row.actor_id.slice(0, space),
+          row.actor_id.slice(space + 1),
+          data.authTime,
+        ];
+        // The same key as `signInKey` in id-token.ts, frozen here as the migration must be.
+        const key = `sign-in:${createHash('sha256')
+          .update(JSON.stringify([issuer, subject, authTime]))
+          .digest('base64url')}`;
+        await sql`insert into used_id_tokens (token_key, issuer, subject, auth_time, envelope_id, expires_at, used_at)
+          values (${key}, ${issuer}, ${subject}, ${authTime}, ${row.envelope_id}, ${Number(row.occurred_at)}, ${Number(row.occurred_at)})
+          on conflict do nothing`.execute(db);
+      }
+      await db.schema
+        .createIndex('used_id_tokens_sign_in')
+        .on('used_id_tokens')
+        .columns(['issuer', 'subject', 'auth_time'])
+        .unique()
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('used_id_tokens_sign_in').execute();
+      await sql`delete from used_id_tokens where token_key like 'sign-in:%'`.execute(db);
+      for (const column of ['auth_time', 'subject', 'issuer']) {
+        await db.schema.alterTable('used_id_tokens').dropColumn(column).execute();
       }
     },
   };

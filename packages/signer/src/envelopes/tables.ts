@@ -86,8 +86,15 @@ export interface EnvelopeInvitationsTable {
 
 /** id_tokens that already identified a person: one envelope per token, race-safe by the primary key. */
 export interface UsedIdTokensTable {
-  /** `iss` + `jti`, or a hash of the whole token when it has no `jti`. */
+  /**
+   * The sign-in's key, a hash of `(iss, sub, auth_time)` (see `signInKey`); rows written before
+   * migration 0005 hold `iss` + `jti`, or a hash of the token text.
+   */
   token_key: string;
+  /** The sign-in, in clear; `(issuer, subject, auth_time)` is unique. Null on rows older than 0005 that could not be backfilled. */
+  issuer: string | null;
+  subject: string | null;
+  auth_time: number | null;
   envelope_id: string;
   /** The token's `exp`, after which the row may be purged (the token is refused as expired anyway). */
   expires_at: number;

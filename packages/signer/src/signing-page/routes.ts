@@ -1,5 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
-import { safeEqual, seal, unseal } from '@signet/protocol';
+import { type AuthorizationServerMetadata, safeEqual, seal, unseal } from '@signet/protocol';
+import { authorizationCode, authorizationUrl, codeChallengeFor, discover, exchangeCode } from '@signet/sdk';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignerContext } from '../context.js';
 import {
@@ -22,17 +23,7 @@ import {
   type SigningDesk,
 } from './desk.js';
 import { type Locale, pickLocale } from './locale.js';
-import {
-  authorizationUrl,
-  checkResponseIssuer,
-  exchangeCode,
-  type IssuerMetadata,
-  isInvitedPerson,
-  issuerMetadataCache,
-  randomValue,
-  SignInError,
-  verifyIdToken,
-} from './oidc.js';
+import { isInvitedPerson, randomValue, SignInError, signInErrorOf, verifyIdToken } from './oidc.js';
 import { type Problem, registerAssets, sendPage } from './render.js';
 import { hashSessionValue, SIGNING_SESSION_TTL_SECONDS, type SigningSession, SigningSessions } from './sessions.js';
 
@@ -146,6 +137,18 @@ function registerFormParser(app: FastifyInstance): void {
   );
 }
 
+/** How long the issuer's discovery document is reused by the signing page (1 hour). */
+const DISCOVERY_MAX_AGE_SECONDS = 3600;
+
+/** Runs an SDK step, turning its failure into the page's {@link SignInError}. */
+function sdk<T>(step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    throw signInErrorOf(error);
+  }
+}
+
 /** The page for each way a link cannot be used. */
 const problemOf = (lookup: Exclude<InvitationLookup, { status: 'valid' }> | InvitationRefused): Problem =>
   lookup instanceof InvitationRefused ? lookup.problem : lookup.status;
@@ -154,14 +157,20 @@ const problemOf = (lookup: Exclude<InvitationLookup, { status: 'valid' }> | Invi
 class SigningPage {
   private readonly keys: SigningPageKeys;
   private readonly sessions: SigningSessions;
-  private readonly metadata: () => Promise<IssuerMetadata>;
+  private readonly metadata: () => Promise<AuthorizationServerMetadata>;
   private readonly publicUrl: string;
 
   constructor(private readonly ctx: SigningPageContext) {
     this.keys = deriveKeys(ctx.masterKey);
     this.sessions = new SigningSessions(ctx.store.db);
     this.publicUrl = ctx.config.publicUrl;
-    this.metadata = issuerMetadataCache(ctx.issuer, { now: ctx.now, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
+    // The SDK's discovery, its cache shared per (fetch, issuer): read again hourly, and after a failure.
+    this.metadata = () =>
+      discover(ctx.issuer, {
+        now: ctx.now,
+        maxAgeSeconds: DISCOVERY_MAX_AGE_SECONDS,
+        ...(ctx.fetch ? { fetch: ctx.fetch } : {}),
+      });
   }
 
   private locale(request: FastifyRequest, fallback?: string): Locale {
@@ -196,7 +205,7 @@ class SigningPage {
       this.ctx.log.error('the signing page needs SIGNET_SIGNER_CLIENT_ID and SIGNET_SIGNER_CLIENT_SECRET');
       return this.problem(request, reply, 'unexpected', 503, locale);
     }
-    let metadata: IssuerMetadata;
+    let metadata: AuthorizationServerMetadata;
     try {
       metadata = await this.metadata();
     } catch (error) {
@@ -212,18 +221,19 @@ class SigningPage {
       expiresAt: this.ctx.now() + AUTHORIZATION_REQUEST_TTL_SECONDS,
     };
     setPendingAuthorization(reply, this.publicUrl, this.keys.requestSeal, pending);
-    const url = authorizationUrl(metadata, {
+    const url = await authorizationUrl({
+      metadata,
       clientId: client.clientId,
       redirectUri: signingCallbackUrl(this.publicUrl),
       scope: SIGNING_PAGE_SCOPE,
       state: pending.state,
       nonce: pending.nonce,
-      codeVerifier: pending.codeVerifier,
+      codeChallenge: await codeChallengeFor(pending.codeVerifier),
       acrValues: this.ctx.config.requiredAcr,
       loginHint: invitation.email,
       uiLocales: locale,
     });
-    return reply.code(303).headers(NO_STORE).header('location', url).send();
+    return reply.code(303).headers(NO_STORE).header('location', url.href).send();
   }
 
   /** `GET /sign/callback`: the issuer's answer becomes a signing session for the invited person. */
@@ -244,18 +254,24 @@ class SigningPage {
     if (!client) return refuse('no_client', 'unexpected');
     try {
       const metadata = await this.metadata();
-      checkResponseIssuer(metadata, queryValue(request, 'iss'));
-      const error = queryValue(request, 'error');
-      if (error !== undefined) throw new SignInError('authorization', `the issuer answered ${error.slice(0, 64)}`);
-      const code = queryValue(request, 'code');
-      if (!code) throw new SignInError('code', 'no code');
+      // The SDK checks the callback's iss (RFC 9207), state and error, and finds the code.
+      const code = sdk(() => authorizationCode({ metadata, callbackUrl: request.url, expectedState: pending.state }));
       const invitation = await this.openInvitation(pending.token);
       if (typeof invitation === 'string') return this.problem(request, reply, invitation, undefined, locale);
-      const idToken = await exchangeCode(
+      const { idToken } = await exchangeCode({
         metadata,
-        { ...client, code, codeVerifier: pending.codeVerifier, redirectUri: signingCallbackUrl(this.publicUrl) },
-        this.ctx.fetch,
-      );
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        redirectUri: signingCallbackUrl(this.publicUrl),
+        code,
+        codeVerifier: pending.codeVerifier,
+        nonce: pending.nonce,
+        jwks: this.ctx.issuerKeys,
+        now: this.ctx.now,
+        ...(this.ctx.fetch ? { fetch: this.ctx.fetch } : {}),
+      }).catch((error: unknown) => {
+        throw signInErrorOf(error);
+      });
       const identity = await verifyIdToken(idToken, {
         issuerKeys: this.ctx.issuerKeys,
         issuer: this.ctx.issuer,

@@ -1,6 +1,6 @@
 import { type Dialect, migrateDatabase, openDatabase, type StoreOptions } from '@signet/store';
 import { type Kysely, type MigrationProvider, sql } from 'kysely';
-import { envelopesMigration } from '../envelopes/migration.js';
+import { envelopesMigration, usedSignInsMigration } from '../envelopes/migration.js';
 import { notificationsMigration } from '../notifications/migration.js';
 import { ltvMigration } from '../pki/ltv-migration.js';
 import { pkiMigration } from '../pki/migration.js';
@@ -27,6 +27,7 @@ export function signerMigrations(dialect: Dialect): MigrationProvider {
       '0003_notifications': notificationsMigration(dialect),
       '0004_signing_page': signingPageMigration(dialect),
       '0005_ltv': ltvMigration(dialect),
+      '0006_used_sign_ins': usedSignInsMigration(dialect),
     }),
   };
 }
