@@ -159,7 +159,7 @@ export class Keyring {
 
   /** Generates a new key pair with the private part sealed under the master key. */
   private generate(): NewSigningKey {
-    const kid = randomBytes(12).toString('base64url');
+    const kid = newKid();
     const pair =
       this.alg === 'ES256'
         ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -194,3 +194,14 @@ export class Keyring {
 }
 
 const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+
+/**
+ * A random key id: 96 bits, base64url, never starting with `-`, so that it can be typed as a
+ * command-line argument (`signet keys retire <kid>`) without being taken for an option.
+ */
+function newKid(): string {
+  for (;;) {
+    const kid = randomBytes(12).toString('base64url');
+    if (!kid.startsWith('-')) return kid;
+  }
+}
