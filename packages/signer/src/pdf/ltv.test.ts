@@ -71,6 +71,52 @@ describe('signPdf at B-LTA', () => {
     }
   });
 
+  it("openssl cms -verify: each person's CMS is a detached signature over exactly its ByteRange bytes", async () => {
+    const signatures = (await extractSignatures(twice)).filter((s) => s.kind === 'signature');
+    assert.equal(signatures.length, 2);
+    for (const [i, signature] of signatures.entries()) {
+      const cms = files.write(`person-${i}.p7s`, signature.cms);
+      const content = files.write(`person-${i}.bin`, signature.signedBytes);
+      const { stderr } = await opensslBoth(
+        'cms',
+        '-verify',
+        '-binary',
+        '-inform',
+        'DER',
+        '-in',
+        cms,
+        '-content',
+        content,
+        '-CAfile',
+        root,
+        '-purpose',
+        'any',
+        '-out',
+        '/dev/null',
+      );
+      assert.match(stderr, /Verification successful/);
+      // One byte more or less is another document: the same signature no longer verifies.
+      const other = files.write(`person-${i}-changed.bin`, Buffer.concat([signature.signedBytes, Buffer.from(' ')]));
+      await assert.rejects(
+        opensslBoth(
+          'cms',
+          '-verify',
+          '-binary',
+          '-inform',
+          'DER',
+          '-in',
+          cms,
+          '-content',
+          other,
+          '-CAfile',
+          root,
+          '-purpose',
+          'any',
+        ),
+      );
+    }
+  });
+
   it('openssl crl verifies the CRL of the DSS against the root', async () => {
     const { crls } = await readDss(twice);
     const crl = files.write('dss.crl', crls[0] ?? new Uint8Array());
