@@ -316,6 +316,11 @@ describe('signet keys', () => {
     const header = JSON.parse(Buffer.from(String(res.json().access_token).split('.')[0] ?? '', 'base64url').toString());
     assert.equal(header.kid, next);
 
+    // A second rotation at once would sign with a key verifiers have not had time to fetch.
+    const young = await run(['keys', 'rotate'], env);
+    assert.equal(young.code, 1);
+    assert.match(young.stderr, /verifiers may not have it yet, so it signs from \d{4}-/);
+    t.clock.advance(70);
     const rotated = json<RotateKeysJson>(await run(['keys', 'rotate', '--json'], env));
     assert.notEqual(rotated.active_kid, next);
     assert.equal(rotated.keys.find((k) => k.kid === rotated.active_kid)?.status, 'active');

@@ -2,7 +2,7 @@ import { OAuthError } from '@signet/protocol';
 import type { SigningKey } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from '../context.js';
-import { KeyRetireError } from '../keys/keyring.js';
+import { KeyRetireError, KeyRotateError } from '../keys/keyring.js';
 
 /** The admin API's view of a signing key; private parts never leave the store. */
 export function keyJson(k: SigningKey) {
@@ -22,9 +22,17 @@ export function keyJson(k: SigningKey) {
 export function keyRoutes(app: FastifyInstance, ctx: AccountsContext): void {
   app.get('/admin/keys', async () => (await ctx.store.signingKeys.list(true)).map(keyJson));
 
-  app.post('/admin/keys/rotate', async () => {
-    const kid = await ctx.keyring.rotate();
-    return { active_kid: kid, keys: (await ctx.store.signingKeys.list()).map(keyJson) };
+  // `?force=true` rotates even when the next key is too young (a compromised key): verifiers refuse
+  // new tokens until they refetch the key set.
+  app.post<{ Querystring: { force?: string } }>('/admin/keys/rotate', async (request, reply) => {
+    try {
+      const kid = await ctx.keyring.rotate({ force: request.query.force === 'true' });
+      return { active_kid: kid, keys: (await ctx.store.signingKeys.list()).map(keyJson) };
+    } catch (error) {
+      if (!(error instanceof KeyRotateError)) throw error;
+      reply.header('retry-after', String(Math.max(1, error.rotatableAt - ctx.now())));
+      throw new OAuthError('invalid_request', error.message, 409);
+    }
   });
 
   app.post<{ Params: { kid: string } }>('/admin/keys/:kid/retire', async (request) => {

@@ -7,6 +7,29 @@ import type { SigningAlg } from '../config.js';
 /** How often each node re-reads the keys, so a rotation made on any node reaches every node. */
 export const KEY_REFRESH_SECONDS = 10;
 
+/** `max-age` of `/.well-known/jwks.json`: how long verifiers and HTTP caches may keep the key set. */
+export const JWKS_MAX_AGE_SECONDS = 60;
+
+/**
+ * How long a next key is published before it may sign: every node has reloaded it
+ * ({@link KEY_REFRESH_SECONDS}) and every key set a verifier or cache holds, fetched before it
+ * appeared, has expired ({@link JWKS_MAX_AGE_SECONDS}). A verifier that follows `max-age` or
+ * refetches on an unknown `kid` then never meets a key it could not have seen.
+ */
+export const PUBLISH_LEAD_SECONDS = JWKS_MAX_AGE_SECONDS + KEY_REFRESH_SECONDS;
+
+/** Why the keys cannot be rotated now: the next key has not been published long enough. */
+export class KeyRotateError extends Error {
+  constructor(
+    message: string,
+    /** Epoch seconds from which the rotation is safe. */
+    readonly rotatableAt: number,
+  ) {
+    super(message);
+    this.name = 'KeyRotateError';
+  }
+}
+
 /**
  * Seconds beyond the token lifetime before a previous key may be retired. Other nodes keep
  * signing with it until their next refresh ({@link KEY_REFRESH_SECONDS}), and resource
@@ -114,11 +137,35 @@ export class Keyring {
     return `${input}.${signature.toString('base64url')}`;
   }
 
-  /** Rotates: the published next key starts signing and a fresh next key is published. Returns the new signing kid. */
-  async rotate(): Promise<string> {
+  /**
+   * Rotates: the published next key starts signing and a fresh next key is published. Returns the
+   * new signing kid. Refused with {@link KeyRotateError} while the next key has been published for
+   * less than {@link PUBLISH_LEAD_SECONDS} (the first pair, published together, may rotate at once):
+   * rotations in quick succession would sign with a key verifiers have not fetched yet. `force`
+   * rotates anyway, for a compromised key, accepting that verifiers refuse new tokens until they
+   * refetch the key set.
+   */
+  async rotate(options: { force?: boolean } = {}): Promise<string> {
+    if (!options.force) await this.checkPublishedLongEnough();
     const kid = await this.repository.rotate(this.generate(), this.now());
     await this.reload();
     return kid;
+  }
+
+  private async checkPublishedLongEnough(): Promise<void> {
+    const keys = await this.repository.list(true);
+    const next = keys.find((k) => k.status === 'next');
+    // Before the first rotation the next key was published with the first key set: no verifier has a set without it.
+    const rotatedBefore = keys.some((k) => k.status === 'previous' || k.status === 'retired');
+    if (!next || !rotatedBefore) return;
+    const rotatableAt = next.createdAt + PUBLISH_LEAD_SECONDS;
+    if (this.now() >= rotatableAt) return;
+    throw new KeyRotateError(
+      `the next key ${next.kid} was published at ${new Date(next.createdAt * 1000).toISOString()}; verifiers may not ` +
+        `have it yet, so it signs from ${new Date(rotatableAt * 1000).toISOString()} (force the rotation only for a ` +
+        'compromised key: verifiers then refuse new tokens until they refetch the key set)',
+      rotatableAt,
+    );
   }
 
   /**

@@ -38,8 +38,9 @@ export async function listKeys(options: AdminCommandOptions): Promise<void> {
 }
 
 /** `signet keys rotate`: the next key starts signing, the active one becomes previous. */
-export async function rotateKeys(options: AdminCommandOptions): Promise<void> {
-  const { body } = await adminClient(options).post<RotateKeysJson>('/admin/keys/rotate');
+export async function rotateKeys(options: AdminCommandOptions & { force?: boolean }): Promise<void> {
+  const path = options.force ? '/admin/keys/rotate?force=true' : '/admin/keys/rotate';
+  const { body } = await adminClient(options).post<RotateKeysJson>(path);
   if (options.json) return printJson(body);
   const active = body.keys.find((k) => k.kid === body.active_kid);
   const previous = body.keys.filter((k) => k.status === 'previous');
@@ -84,7 +85,10 @@ export function keysCommand(program: Command): Command {
   withAdminOptions(
     keys
       .command('rotate')
-      .description('start signing with the next key; the current one stays published until retired'),
+      .description(
+        'start signing with the next key (published for at least 70 s); the current one stays published until retired',
+      )
+      .option('--force', 'rotate even if the next key is younger (a compromised key): verifiers briefly refuse tokens'),
   ).action(rotateKeys);
 
   withAdminOptions(

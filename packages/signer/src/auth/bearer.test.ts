@@ -189,9 +189,10 @@ describe('key rotation and the JWKS cache', () => {
     const client = await t.createClient();
     assert.equal((await me(t, `Bearer ${await t.accessToken(client)}`)).statusCode, 200);
     assert.equal(jwksFetches(t), 1);
-    // Accounts publishes the next key ahead of use: two rotations make a signing key the
-    // Signer has never seen.
+    // Accounts publishes the next key ahead of use: two rotations (the second once its next key
+    // has been published long enough) make a signing key the Signer has never seen.
     await rotate();
+    t.clock.advance(70);
     const kid = await rotate();
     t.clock.advance(31);
     const token = await t.accessToken(client);
@@ -200,6 +201,30 @@ describe('key rotation and the JWKS cache', () => {
     assert.equal(jwksFetches(t), 2, 'exactly one refetch');
     assert.equal((await me(t, `Bearer ${token}`)).statusCode, 200);
     assert.equal(jwksFetches(t), 2, 'the new key is cached');
+  });
+
+  it('rotations attempted every second while tokens are issued and used: no request is refused', async () => {
+    t.clock.advance(31);
+    const client = await t.createClient();
+    let rotations = 0;
+    const refused: number[] = [];
+    for (let second = 0; second < 200; second++) {
+      t.clock.advance(1);
+      const res = await t.accounts.adminApp.inject({
+        method: 'POST',
+        url: '/admin/keys/rotate',
+        headers: { authorization: t.accounts.adminAuth },
+      });
+      if (res.statusCode === 200) rotations++;
+      else {
+        assert.equal(res.statusCode, 409, res.body);
+        assert.ok(Number(res.headers['retry-after']) >= 1, 'says when the rotation becomes safe');
+      }
+      const answer = await me(t, `Bearer ${await t.accessToken(client)}`);
+      if (answer.statusCode !== 200) refused.push(second);
+    }
+    assert.deepEqual(refused, [], 'every fresh token was accepted');
+    assert.ok(rotations >= 2, `the keys did rotate (${rotations} times)`);
   });
 
   it('rate-limits refetches caused by a flood of unknown kids', async () => {
