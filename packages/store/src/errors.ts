@@ -31,3 +31,47 @@ export class SubjectClashError extends Error {
     this.name = 'SubjectClashError';
   }
 }
+
+/** PostgreSQL SQLSTATEs of a server that cannot serve now: connection exceptions (class 08), shutting down or starting (57P01–57P03), out of connections (53300). */
+const UNAVAILABLE_SQLSTATES = /^(08\d{3}|08P01|57P0[123]|53300)$/;
+/** Node socket errors and node-postgres messages of a connection that failed or was lost. */
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Client has encountered a connection error and is not queryable',
+  'Connection refused',
+];
+
+/**
+ * Whether `error` means the database cannot be reached now rather than that the request was
+ * wrong: a refused, lost or timed-out connection, a PostgreSQL server shutting down or out of
+ * connections, or SQLite still locked after its busy timeout. Services answer these with 503
+ * `temporarily_unavailable` and `Retry-After`, not 500; nothing was written (the transaction failed).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 4; depth++) {
+    const { code, message, cause, errors } = e as {
+      code?: unknown;
+      message?: unknown;
+      cause?: unknown;
+      errors?: unknown;
+    };
+    if (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.test(code) || UNAVAILABLE_CODES.has(code))) return true;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.includes(m))) return true;
+    // AggregateError (a connect() that tried IPv4 and IPv6) holds the socket errors.
+    if (Array.isArray(errors) && errors.some((inner) => isDatabaseUnavailable(inner))) return true;
+    e = cause;
+  }
+  return false;
+}

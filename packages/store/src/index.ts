@@ -1,4 +1,4 @@
-export { ConcurrentChangeError, isUniqueViolation, SubjectClashError } from './errors.js';
+export { ConcurrentChangeError, isDatabaseUnavailable, isUniqueViolation, SubjectClashError } from './errors.js';
 export type { Dialect } from './migrations/index.js';
 export type { Client, ClientPatch } from './repositories/clients.js';
 export { ClientRepository } from './repositories/clients.js';

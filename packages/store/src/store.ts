@@ -135,13 +135,25 @@ function sqliteDialect(path: string): SqliteDialect {
   return new SqliteDialect({ database });
 }
 
+/** How long opening a PostgreSQL connection may take before the request fails as unavailable. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 function postgresDialect(options: StoreOptions): PostgresDialect {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
+    // A server that does not answer fails the request (503) instead of holding it for ever.
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // An idle client that loses its connection must not crash the process; the pool replaces it.
+  // A client that loses its connection must not crash the process. The pool listens on idle
+  // clients only and drops that listener while a client is checked out (a query or transaction in
+  // flight): then a server shutdown (57P01) or a cut connection is emitted on the client with no
+  // listener, an uncaught 'error' event. The in-flight query rejects on its own, and the pool
+  // discards the broken client when it is released.
   pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return new PostgresDialect({ pool });
 }

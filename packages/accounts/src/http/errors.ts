@@ -1,5 +1,5 @@
-import { OAuthError } from '@signet/protocol';
-import { ConcurrentChangeError } from '@signet/store';
+import { OAuthError, temporarilyUnavailable } from '@signet/protocol';
+import { ConcurrentChangeError, isDatabaseUnavailable } from '@signet/store';
 import { registerErrorHandling as registerSharedErrorHandling } from '@signet/web';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { FaceBusyError } from '../face/pool.js';
@@ -21,12 +21,18 @@ export function shown(value: string, max = 100): string {
 
 /**
  * Every error leaves as an OAuth error body (see `@signet/web`'s `registerErrorHandling`), with
- * the authorization server's own cases: busy face workers are a retryable 503, a concurrent
- * change a 409, and an unsupported media type a 400 `invalid_request` (RFC 6749 §5.2).
+ * the authorization server's own cases: busy face workers and an unreachable database are a
+ * retryable 503, a concurrent change a 409, and an unsupported media type a 400 `invalid_request`
+ * (RFC 6749 §5.2).
  */
 export function registerErrorHandling(app: FastifyInstance): void {
   registerSharedErrorHandling(app, { translateError, unsupportedMediaTypeStatus: 400 });
 }
+
+/** What a client reads while the database cannot be reached; nothing was written. */
+export const DATABASE_UNAVAILABLE = 'the service cannot reach its database; retry shortly';
+/** `Retry-After` while the database cannot be reached: the pool's connect timeout is 5 s. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 function translateError(error: FastifyError): OAuthError | undefined {
   if (error instanceof FaceBusyError) {
@@ -36,6 +42,7 @@ function translateError(error: FastifyError): OAuthError | undefined {
     });
   }
   if (error instanceof ConcurrentChangeError) return new OAuthError('invalid_request', error.message, 409);
+  if (isDatabaseUnavailable(error)) return temporarilyUnavailable(DATABASE_UNAVAILABLE, DATABASE_RETRY_AFTER_SECONDS);
   return undefined;
 }
 

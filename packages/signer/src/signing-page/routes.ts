@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import { type AuthorizationServerMetadata, safeEqual, seal, unseal } from '@signet/protocol';
 import { authorizationCode, authorizationUrl, codeChallengeFor, discover, exchangeCode } from '@signet/sdk';
+import { isDatabaseUnavailable } from '@signet/store';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignerContext } from '../context.js';
 import {
@@ -101,6 +102,11 @@ export function signingPageRoutes(context: SigningPageContext): FastifyPluginAsy
     registerAssets(app);
     const page = new SigningPage(context);
     app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
+      if (isDatabaseUnavailable(error)) {
+        // Nothing was written; the person can simply try again.
+        reply.header('retry-after', '5');
+        return page.problem(request, reply, 'unexpected', 503);
+      }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
       if (status === 500) context.log.error({ err: error }, 'signing page failed');
       return page.problem(request, reply, status === 500 ? 'unexpected' : 'forbidden', status);
