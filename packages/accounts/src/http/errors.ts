@@ -1,34 +1,19 @@
-import { OAuthError } from '@signet/protocol';
+import { OAuthError, type WireError } from '@signet/protocol';
 import { ConcurrentChangeError } from '@signet/store';
-import { registerErrorHandling as registerSharedErrorHandling } from '@signet/web';
+import type { ErrorHandlingOptions } from '@signet/web';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { FaceBusyError } from '../face/pool.js';
 
-const DESCRIPTION_CHARS = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
+export { shown } from '@signet/web';
 
 /**
- * A value the client sent, quoted for an `error_description`. RFC 6749 §5.2 allows only
- * %x20-21 / %x23-5B / %x5D-7E there, so any other character shows as `?`, and long values
- * are cut short.
- *
- * @example
- * throw invalidRequest(`audience ${shown(aud)} is not allowed for this client`);
+ * The authorization server's own cases of `@signet/web`'s error handler: busy face workers are
+ * a retryable 503, a concurrent change a 409, and an unsupported media type a 400
+ * `invalid_request` (RFC 6749 §5.2).
  */
-export function shown(value: string, max = 100): string {
-  const safe = value.replace(DESCRIPTION_CHARS, '?');
-  return `'${safe.length > max ? `${safe.slice(0, max)}...` : safe}'`;
-}
+export const ACCOUNTS_ERRORS: ErrorHandlingOptions = { translateError, unsupportedMediaTypeStatus: 400 };
 
-/**
- * Every error leaves as an OAuth error body (see `@signet/web`'s `registerErrorHandling`), with
- * the authorization server's own cases: busy face workers are a retryable 503, a concurrent
- * change a 409, and an unsupported media type a 400 `invalid_request` (RFC 6749 §5.2).
- */
-export function registerErrorHandling(app: FastifyInstance): void {
-  registerSharedErrorHandling(app, { translateError, unsupportedMediaTypeStatus: 400 });
-}
-
-function translateError(error: FastifyError): OAuthError | undefined {
+function translateError(error: FastifyError): WireError | undefined {
   if (error instanceof FaceBusyError) {
     // Every face worker is busy and the queue is full: retryable (RFC 6749 §4.1.2.1's code).
     return new OAuthError('temporarily_unavailable', 'face checks are busy; try again shortly', 503, {
@@ -52,9 +37,6 @@ export function methodNotAllowed(app: FastifyInstance, url: string, allowed: rea
       reply
         .code(405)
         .header('allow', allowed.join(', '))
-        .send({ error: 'invalid_request', error_description: `use ${allowed.join(' or ')}` }),
+        .send(new OAuthError('invalid_request', `use ${allowed.join(' or ')}`, 405).toJSON()),
   });
 }
-
-// Fastify's `frameworkErrors` and `clientErrorHandler`, under the names this service's app uses.
-export { clientErrorHandler as oauthClientErrorHandler, frameworkErrors as oauthFrameworkErrors } from '@signet/web';
