@@ -1,5 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { createServiceApp, type ServiceAppOptions } from '@signet/web';
+import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from './context.js';
 import { authorizationEndpoint } from './endpoints/authorize.js';
 import { discoveryEndpoints } from './endpoints/discovery.js';
@@ -12,24 +13,15 @@ import { logoutEndpoints } from './endpoints/logout.js';
 import { revocationEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { userinfoEndpoint } from './endpoints/userinfo.js';
-import { oauthClientErrorHandler, oauthFrameworkErrors, registerErrorHandling } from './http/errors.js';
-import { registerFormParser } from './http/form.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
+import { ACCOUNTS_ERRORS } from './http/errors.js';
 import { registerAssets } from './pages/render.js';
 
-/** Fastify options shared by both listeners. */
-export function fastifyOptions(logLevel: string): FastifyServerOptions {
-  return {
-    logger: logLevel === 'silent' ? false : { level: logLevel, redact: ['req.headers.authorization'] },
-    // Requests are not logged one by one: that would halve throughput and risk leaking credentials.
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 64 * 1024,
-    // Keep-alive connections left by a load balancer must not hold shutdown forever.
-    forceCloseConnections: 'idle',
-    return503OnClosing: true,
-    clientErrorHandler: oauthClientErrorHandler,
-    frameworkErrors: oauthFrameworkErrors,
-  };
+/**
+ * The service skeleton of both listeners: `@signet/web`'s, with a 64 KiB body limit and the
+ * authorization server's error cases ({@link ACCOUNTS_ERRORS}).
+ */
+export function accountsAppOptions(logLevel: string): ServiceAppOptions {
+  return { logLevel, bodyLimit: 64 * 1024, errors: ACCOUNTS_ERRORS };
 }
 
 /**
@@ -37,10 +29,7 @@ export function fastifyOptions(logLevel: string): FastifyServerOptions {
  * logout, pages (sign-in, consent, face step, face enrolment links), health.
  */
 export function buildPublicApp(ctx: AccountsContext): FastifyInstance {
-  const app = Fastify(fastifyOptions(ctx.config.logLevel));
-  registerSecurityHeaders(app);
-  registerErrorHandling(app);
-  registerFormParser(app);
+  const app = createServiceApp({ ...accountsAppOptions(ctx.config.logLevel), forms: true });
   discoveryEndpoints(app, ctx);
   jwksEndpoint(app, ctx);
   tokenEndpoint(app, ctx);

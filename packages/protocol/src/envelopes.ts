@@ -8,6 +8,8 @@
  * arrays of the create request.
  */
 
+import type { WireErrorBody } from './errors.js';
+
 /** Where an envelope is in its life. `in_progress` is the only state that changes. */
 export type EnvelopeStatus = 'in_progress' | 'completed' | 'rejected' | 'canceled' | 'expired';
 
@@ -383,20 +385,11 @@ export type IdTokenRejection =
   | 'reused';
 
 /**
- * The body of every Signer API error.
+ * The body of every Signer API error: a `WireErrorBody` with the envelope codes. `reason` is an
+ * `IdTokenRejection`, or `not_pdf`/`corrupt`/`encrypted` for documents.
  *
  * @example
  * { "error": "invalid_id_token", "error_description": "persons[1].id_token: auth_time is older than 900 seconds",
  *   "field": "persons[1].id_token", "reason": "auth_time" }
  */
-export interface EnvelopeErrorBody {
-  error: EnvelopeErrorCode;
-  /** Human text naming the field. */
-  error_description: string;
-  /** The offending field as a path into the request, e.g. `documents[0].content`. */
-  field?: string;
-  /** A stable sub-code: an {@link IdTokenRejection}, or `not_pdf`/`corrupt`/`encrypted` for documents. */
-  reason?: string;
-  /** With `nonce_reused`: the envelope the nonce already created. */
-  envelopeId?: string;
-}
+export type EnvelopeErrorBody = WireErrorBody<EnvelopeErrorCode>;

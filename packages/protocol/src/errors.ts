@@ -1,8 +1,9 @@
 /**
- * OAuth 2.0 / OpenID Connect errors as they travel on the wire.
+ * Errors as they travel on the wire.
  *
- * One class carries the HTTP status, the RFC error code and its description, so every
- * endpoint renders errors the same way (RFC 6749 §5.2, RFC 6750 §3, RFC 7009, RFC 7662).
+ * One base class, {@link WireError}, carries the HTTP status, the error code and its
+ * description, so every endpoint of both services renders errors the same way (RFC 6749 §5.2,
+ * RFC 6750 §3, RFC 7009, RFC 7662); {@link OAuthError} narrows the code to the registered ones.
  */
 
 /** Error codes registered for OAuth 2.0 and OpenID Connect that Signet emits. */
@@ -31,37 +32,121 @@ export type OAuthErrorCode =
   | 'invalid_client_metadata'
   | 'not_found';
 
+/**
+ * The JSON body of every error either service answers (RFC 6749 §5.2's shape, with the Signer
+ * API's optional members).
+ *
+ * @example
+ * { "error": "invalid_request", "error_description": "documents[0].content: must be string", "field": "documents[0].content" }
+ */
+export interface WireErrorBody<Code extends string = string> {
+  error: Code;
+  /** Human text for a developer; a field's problem reads `<field>: <problem>`. */
+  error_description: string;
+  /** The offending field as a path into the request part: `documents[0].content`, `querystring.status`. */
+  field?: string;
+  /** A stable sub-code under `error` (the Signer's `invalid_id_token`, `invalid_document`, …). */
+  reason?: string;
+  /** With the Signer's `nonce_reused`: the envelope the nonce already created. */
+  envelopeId?: string;
+}
+
 /** The JSON body of an OAuth error response (RFC 6749 §5.2). */
 export interface OAuthErrorBody {
   error: OAuthErrorCode;
   error_description?: string;
 }
 
+/** What a {@link WireError} may carry besides its code, description and status. */
+export interface WireErrorExtra {
+  field?: string;
+  reason?: string;
+  envelopeId?: string;
+  /** Extra response headers, such as `WWW-Authenticate` or `Retry-After`. */
+  headers?: Record<string, string>;
+}
+
 /**
- * An error that maps one-to-one onto an OAuth error response.
+ * An error as it travels on the wire: the one base of every error a Signet service answers with.
+ * The HTTP status, a stable `code` (the wire `error`, so callers can switch on it), the
+ * description (`message`, the wire `error_description`), optional `field`/`reason`/`envelopeId`
+ * and response headers. `OAuthError` and the Signer's `EnvelopeError` specialise it; the shared
+ * error handler (`@signet/web`) sends any of them as {@link WireErrorBody}.
  *
  * @example
- * throw new OAuthError('invalid_request', 'audience is required', 400);
+ * throw new WireError('not_found', 'no route for GET /nowhere', 404);
  */
-export class OAuthError extends Error {
+export class WireError<Code extends string = string> extends Error {
   /** Stable machine-readable code, the same string as the wire `error`. */
-  readonly code: OAuthErrorCode;
+  readonly code: Code;
   /** HTTP status to answer with. */
   readonly status: number;
   /** Extra response headers, such as `WWW-Authenticate`. */
   readonly headers: Record<string, string>;
+  /** The offending field as a path into the request (`documents[0].content`), if one is to blame. */
+  readonly field: string | undefined;
+  /** A stable sub-code under {@link code}. */
+  readonly reason: string | undefined;
+  /** The envelope this error is about, where the Signer names one (`nonce_reused`). */
+  readonly envelopeId: string | undefined;
 
-  constructor(code: OAuthErrorCode, description: string, status = 400, headers: Record<string, string> = {}) {
+  constructor(code: Code, description: string, status = 400, extra: WireErrorExtra = {}) {
     super(description);
-    this.name = 'OAuthError';
+    this.name = 'WireError';
     this.code = code;
     this.status = status;
-    this.headers = headers;
+    this.headers = extra.headers ?? {};
+    this.field = extra.field;
+    this.reason = extra.reason;
+    this.envelopeId = extra.envelopeId;
   }
 
-  /** The wire body: `{ error, error_description }`. */
-  toJSON(): OAuthErrorBody {
-    return { error: this.code, error_description: this.message };
+  /** The wire `error`: the same as {@link code}. */
+  get error(): Code {
+    return this.code;
+  }
+
+  /** The wire `error_description`: the same as `message`. */
+  get error_description(): string {
+    return this.message;
+  }
+
+  /** The wire body: `{ error, error_description }` and whichever of `field`, `reason`, `envelopeId` are set. */
+  toJSON(): WireErrorBody<Code> {
+    const body: WireErrorBody<Code> = { error: this.code, error_description: this.message };
+    if (this.field !== undefined) body.field = this.field;
+    if (this.reason !== undefined) body.reason = this.reason;
+    if (this.envelopeId !== undefined) body.envelopeId = this.envelopeId;
+    return body;
+  }
+}
+
+/**
+ * The one wording of a problem with one field, in both services: `<field>: <problem>`, with the
+ * field as a path into the request (`documents[0].content: must be string`).
+ */
+export const describeField = (field: string, problem: string): string => `${field}: ${problem}`;
+
+/**
+ * 400 `invalid_request` about one field, worded by {@link describeField}; what every schema
+ * violation becomes.
+ *
+ * @example
+ * invalidField('credential.country', 'must match pattern "^[A-Z]{2}$"')
+ */
+export const invalidField = (field: string, problem: string): WireError<'invalid_request'> =>
+  new WireError('invalid_request', describeField(field, problem), 400, { field });
+
+/**
+ * An OAuth 2.0 / OpenID Connect error: a {@link WireError} whose code is a registered one.
+ *
+ * @example
+ * throw new OAuthError('invalid_request', 'audience is required', 400);
+ */
+export class OAuthError extends WireError<OAuthErrorCode> {
+  constructor(code: OAuthErrorCode, description: string, status = 400, headers: Record<string, string> = {}) {
+    super(code, description, status, { headers });
+    this.name = 'OAuthError';
   }
 }
 

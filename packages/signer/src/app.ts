@@ -1,10 +1,11 @@
-import Fastify, { type FastifyInstance, type FastifyPluginAsync, LogController } from 'fastify';
+import { createServiceApp } from '@signet/web';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { authenticate } from './auth/bearer.js';
 import type { Caller } from './auth/caller.js';
 import type { SignerContext } from './context.js';
 import { healthEndpoint } from './health.js';
-import { clientErrorHandler, frameworkErrors, registerErrorHandling } from './http/errors.js';
-import { registerSecurityHeaders } from './http/security-headers.js';
+import { SIGNER_ERRORS } from './http/errors.js';
+import { API_CSP } from './http/security-headers.js';
 import { strictBodyValidation } from './http/validation.js';
 import { collectOperations, markHidden, markSecured } from './openapi/operations.js';
 import { openApiRoutes } from './openapi/routes.js';
@@ -33,19 +34,13 @@ export function buildSignerApp(
   context: SignerContext,
   parts: SignerRoutes | (() => SignerRoutes) = {},
 ): FastifyInstance {
-  const app = Fastify({
-    logger:
-      context.config.logLevel === 'silent'
-        ? false
-        : { level: context.config.logLevel, redact: ['req.headers.authorization'] },
-    // Requests are not logged one by one: that would cost throughput and risk leaking credentials.
-    logController: new LogController({ disableRequestLogging: true }),
-    // Keep-alive connections left by a load balancer must not hold shutdown forever.
-    forceCloseConnections: 'idle',
-    return503OnClosing: true,
-    clientErrorHandler,
-    frameworkErrors,
-    schemaController: strictBodyValidation(),
+  // `@signet/web`'s service skeleton: Fastify's default 1 MiB body limit (the envelope routes set
+  // their own), the API CSP, JSON bodies validated without coercion.
+  const app = createServiceApp({
+    logLevel: context.config.logLevel,
+    contentSecurityPolicy: API_CSP,
+    errors: SIGNER_ERRORS,
+    fastify: { schemaController: strictBodyValidation() },
   });
   // The parts log through the context; from here on that is this app's logger. Parts given as a
   // function are built only now, so they receive it.
@@ -53,8 +48,6 @@ export function buildSignerApp(
   app.decorateRequest('caller', null as unknown as Caller);
   const routes = typeof parts === 'function' ? parts() : parts;
   const registry = collectOperations(app);
-  registerSecurityHeaders(app);
-  registerErrorHandling(app);
   healthEndpoint(app, context);
   openApiRoutes(app, registry, {
     publicUrl: context.config.publicUrl,

@@ -1,3 +1,4 @@
+import { type OAuthError, temporarilyUnavailable } from '@signet/protocol';
 /**
  * Whether a database error is a unique-constraint violation, on either backend
  * (PostgreSQL SQLSTATE 23505, SQLite SQLITE_CONSTRAINT_UNIQUE / PRIMARYKEY).
@@ -74,4 +75,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     e = cause;
   }
   return false;
+}
+
+/** `Retry-After` while the database cannot be reached: the pool's connect timeout is 5 s. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * The wire answer to a database that cannot be reached ({@link isDatabaseUnavailable}): 503
+ * `temporarily_unavailable` with `Retry-After`; `undefined` for any other error. Both services'
+ * error handlers use it, so a client always reads the same thing.
+ */
+export function databaseUnavailableError(error: unknown): OAuthError | undefined {
+  if (!isDatabaseUnavailable(error)) return undefined;
+  return temporarilyUnavailable('the service cannot reach its database; retry shortly', DATABASE_RETRY_AFTER_SECONDS);
 }

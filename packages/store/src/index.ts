@@ -1,4 +1,11 @@
-export { ConcurrentChangeError, isDatabaseUnavailable, isUniqueViolation, SubjectClashError } from './errors.js';
+export {
+  ConcurrentChangeError,
+  DATABASE_RETRY_AFTER_SECONDS,
+  databaseUnavailableError,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  SubjectClashError,
+} from './errors.js';
 export type { Dialect } from './migrations/index.js';
 export type { Client, ClientPatch } from './repositories/clients.js';
 export { ClientRepository } from './repositories/clients.js';

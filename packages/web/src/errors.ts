@@ -1,20 +1,41 @@
 import type { Socket } from 'node:net';
-import { OAuthError, serverError } from '@signet/protocol';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { invalidField, serverError, WireError } from '@signet/protocol';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifySchemaValidationError,
+} from 'fastify';
 
 /** PostgreSQL SQLSTATEs for text it cannot store (character_not_in_repertoire, untranslatable_character). */
 const UNSTORABLE_TEXT = ['22021', '22P05'];
 
+const DESCRIPTION_CHARS = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
+
+/**
+ * A value the client sent, quoted for an `error_description`. RFC 6749 §5.2 allows only
+ * %x20-21 / %x23-5B / %x5D-7E there, so any other character shows as `?`, and long values
+ * are cut short.
+ *
+ * @example
+ * throw invalidRequest(`audience ${shown(aud)} is not allowed for this client`);
+ */
+export function shown(value: string, max = 100): string {
+  const safe = value.replace(DESCRIPTION_CHARS, '?');
+  return `'${safe.length > max ? `${safe.slice(0, max)}...` : safe}'`;
+}
+
 /** Options of {@link registerErrorHandling}: where one service answers differently from another. */
 export interface ErrorHandlingOptions {
   /**
-   * The service's own errors as an {@link OAuthError}, checked right after `OAuthError` itself;
+   * The service's own errors as a {@link WireError}, checked right after `WireError` itself;
    * `undefined` for errors it does not know. Default: none.
    *
    * @example
    * translateError: (e) => (e instanceof ConcurrentChangeError ? new OAuthError('invalid_request', e.message, 409) : undefined)
    */
-  translateError?: (error: FastifyError) => OAuthError | undefined;
+  translateError?: (error: FastifyError) => WireError | undefined;
   /**
    * The status for a body of an unsupported media type. Default 415 (RFC 9110 §15.5.16); the
    * authorization server answers 400, as RFC 6749 §5.2 has `invalid_request` answered.
@@ -25,45 +46,95 @@ export interface ErrorHandlingOptions {
 }
 
 /**
- * Every error leaves as `{ "error", "error_description" }`. An {@link OAuthError} carries its own
- * status and headers (`WWW-Authenticate` for 401s); client mistakes Fastify catches itself (schema
- * validation, bad media type, body too large, malformed JSON) become `invalid_request`; anything
- * unexpected is logged and answered with a bare `server_error`.
+ * Every error leaves as a {@link WireError}'s body, `{ "error", "error_description" }` (plus
+ * `field`, `reason`, `envelopeId` where set). A `WireError` (`OAuthError`, the Signer's
+ * `EnvelopeError`) carries its own status and headers (`WWW-Authenticate` for 401s); a schema
+ * violation is {@link validationError}'s `invalid_request` naming the field; other client
+ * mistakes Fastify catches itself (bad media type, body too large, malformed JSON) become
+ * `invalid_request`; anything unexpected is logged and answered with a bare `server_error`.
  */
 export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   const mediaTypeStatus = options.unsupportedMediaTypeStatus ?? 415;
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    let oauth: OAuthError;
-    const translated = error instanceof OAuthError ? undefined : options.translateError?.(error);
-    if (error instanceof OAuthError) {
-      oauth = error;
+    let wire: WireError;
+    const translated = error instanceof WireError ? undefined : options.translateError?.(error);
+    if (error instanceof WireError) {
+      wire = error;
     } else if (translated) {
-      oauth = translated;
+      wire = translated;
     } else if (UNSTORABLE_TEXT.includes(String(error.code))) {
       // PostgreSQL refuses NUL bytes and invalid UTF-8 in text: the client sent what no record can hold.
-      oauth = new OAuthError('invalid_request', 'the request contains characters that are not allowed', 400);
+      wire = new WireError('invalid_request', 'the request contains characters that are not allowed', 400);
     } else if (error.validation) {
-      oauth = new OAuthError('invalid_request', `invalid request: ${error.message}`, 400);
+      wire = validationError(error.validation, error.validationContext);
     } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
-      oauth = new OAuthError(
+      wire = new WireError(
         'invalid_request',
         clientMessage(error),
         error.statusCode === 415 ? mediaTypeStatus : error.statusCode,
       );
     } else {
       request.log.error({ err: error }, 'unhandled error');
-      oauth = serverError();
+      wire = serverError();
     }
-    reply.code(oauth.status).headers(oauth.headers).header('cache-control', 'no-store').send(oauth.toJSON());
+    sendError(reply, wire);
   });
 
   app.setNotFoundHandler((request, reply) => {
     if (options.noStoreNotFound) reply.header('cache-control', 'no-store');
-    reply
-      .code(404)
-      .send({ error: 'not_found', error_description: `no route for ${request.method} ${request.url.split('?')[0]}` });
+    const notFound = new WireError('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`, 404);
+    reply.code(notFound.status).send(notFound.toJSON());
   });
 }
+
+/** Sends `error` as its status, headers and body, never cached. */
+export function sendError(reply: FastifyReply, error: WireError): FastifyReply {
+  return reply.code(error.status).headers(error.headers).header('cache-control', 'no-store').send(error.toJSON());
+}
+
+/**
+ * The one wording of a schema violation, in both services: 400 `invalid_request` with `field`
+ * the JSON path of the offending value and the description `<field>: <problem>`. A body's
+ * fields are named from the body (`documents[0].content`, `credential.country`), other parts'
+ * with the part first (`querystring.status`, `params.id`); a missing property is named itself
+ * (`persons[0].name: is required`), as is an unknown one (`nickname: is not a known property`);
+ * an enum lists its values (`must be one of a, b`); otherwise Ajv's message (`must be string`).
+ *
+ * @example
+ * validationError([{ instancePath: '/documents/0/content', message: 'must be string', ... }], 'body')
+ * // → invalid_request, field 'documents[0].content', 'documents[0].content: must be string'
+ */
+export function validationError(
+  issues: readonly FastifySchemaValidationError[],
+  part: string | undefined,
+): WireError<'invalid_request'> {
+  const issue = issues[0];
+  const params = (issue?.params ?? {}) as Record<string, unknown>;
+  let path = jsonPath(issue?.instancePath ?? '');
+  let problem = issue?.message ?? 'is invalid';
+  if (typeof params.missingProperty === 'string') {
+    path = member(path, params.missingProperty);
+    problem = 'is required';
+  } else if (typeof params.additionalProperty === 'string') {
+    path = member(path, params.additionalProperty);
+    problem = 'is not a known property';
+  } else if (Array.isArray(params.allowedValues)) {
+    problem = `must be one of ${params.allowedValues.join(', ')}`;
+  }
+  const where = part === undefined || part === 'body' ? path || 'body' : member(part, path);
+  return invalidField(where, problem);
+}
+
+/** `/documents/0/content` → `documents[0].content` (RFC 6901 pointer to a JavaScript-style path). */
+function jsonPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce((path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : member(path, part)), '');
+}
+
+const member = (path: string, name: string): string => (path && name ? `${path}.${name}` : path || name);
 
 function clientMessage(error: FastifyError): string {
   switch (error.code) {
@@ -89,10 +160,7 @@ export function frameworkErrors(error: FastifyError, _request: FastifyRequest, r
   const status =
     typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
   const description = error.code === 'FST_ERR_BAD_URL' ? 'the request URL is malformed' : 'malformed request';
-  void reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .send({ error: 'invalid_request', error_description: description });
+  void sendError(reply, new WireError('invalid_request', description, status));
 }
 
 const CLIENT_ERRORS: Record<string, [status: number, reason: string, description: string]> = {
@@ -117,7 +185,7 @@ export function clientErrorHandler(error: Error & { code?: string; rawPacket?: u
   ];
   const start = Buffer.isBuffer(error.rawPacket) ? error.rawPacket.subarray(0, 16).toString('latin1') : '';
   const mayHaveBody = /^[A-Z]+ /.test(start) && !start.startsWith('HEAD ');
-  const body = mayHaveBody ? JSON.stringify({ error: 'invalid_request', error_description: description }) : '';
+  const body = mayHaveBody ? JSON.stringify(new WireError('invalid_request', description, status)) : '';
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n` +

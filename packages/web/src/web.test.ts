@@ -60,7 +60,11 @@ describe('registerErrorHandling', () => {
     assert.equal(oauth.headers['www-authenticate'], 'Bearer error="invalid_token"');
     const invalid = await server.inject({ method: 'POST', url: '/json', payload: {} });
     assert.equal(invalid.statusCode, 400);
-    assert.match(invalid.json().error_description, /name/);
+    assert.deepEqual(invalid.json(), {
+      error: 'invalid_request',
+      error_description: 'name: is required',
+      field: 'name',
+    });
   });
 
   test('options: translated errors, 415 as 400, a no-store 404', async () => {

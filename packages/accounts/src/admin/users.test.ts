@@ -114,11 +114,11 @@ describe('admin users API', () => {
 
   it('refuses a missing or malformed username, and unknown fields, naming them', async () => {
     assertBadRequest(await admin('POST', '/admin/users', { password: PASSWORD }), /username/);
-    assertBadRequest(await admin('POST', '/admin/users', { username: 'has space' }), /body\.username/);
-    assertBadRequest(await admin('POST', '/admin/users', { username: '' }), /body\.username/);
+    assertBadRequest(await admin('POST', '/admin/users', { username: 'has space' }), /^username: /);
+    assertBadRequest(await admin('POST', '/admin/users', { username: '' }), /^username: /);
     assertBadRequest(
       await admin('POST', '/admin/users', { username: username(), nickname: 'ada' }),
-      /unknown property "nickname"/,
+      /^nickname: is not a known property$/,
     );
   });
 
@@ -132,25 +132,25 @@ describe('admin users API', () => {
 
   it('refuses badly formatted claims with 400 naming the field', async () => {
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ birthdate: '10/12/1815' }, /body\.birthdate/],
-      [{ birthdate: '1815-12-1' }, /body\.birthdate/],
-      [{ birthdate: '1815-13-10' }, /body\.birthdate/],
-      [{ birthdate: '1815-02-30' }, /body\.birthdate/],
-      [{ birthdate: '1815-00-10' }, /body\.birthdate/],
-      [{ birthdate: '1815-12-32' }, /body\.birthdate/],
-      [{ phone_number: '600000000' }, /body\.phone_number/],
-      [{ phone_number: '+34 600 000 000' }, /body\.phone_number/],
-      [{ phone_number: '+0600000000' }, /body\.phone_number/],
-      [{ email: 'not-an-email' }, /body\.email/],
-      [{ email: 'ada @example.com' }, /body\.email/],
-      [{ email_verified: 'yes' }, /body\.email_verified/],
-      [{ picture: 'http://example.com/a.png' }, /body\.picture/],
-      [{ locale: 'english!' }, /body\.locale/],
-      [{ credential: { ...CLAIMS.credential, country: 'es' } }, /body\.credential\.country/],
-      [{ credential: { ...CLAIMS.credential, country: 'ESP' } }, /body\.credential\.country/],
-      [{ credential: { country: 'ES', issuer: 'DGP', type: 'id_card' } }, /body\.credential.*number/],
-      [{ credential: { ...CLAIMS.credential, expires: '2030' } }, /body\.credential.*unknown property "expires"/],
-      [{ name: '' }, /body\.name/],
+      [{ birthdate: '10/12/1815' }, /^birthdate: /],
+      [{ birthdate: '1815-12-1' }, /^birthdate: /],
+      [{ birthdate: '1815-13-10' }, /^birthdate: /],
+      [{ birthdate: '1815-02-30' }, /^birthdate: /],
+      [{ birthdate: '1815-00-10' }, /^birthdate: /],
+      [{ birthdate: '1815-12-32' }, /^birthdate: /],
+      [{ phone_number: '600000000' }, /^phone_number: /],
+      [{ phone_number: '+34 600 000 000' }, /^phone_number: /],
+      [{ phone_number: '+0600000000' }, /^phone_number: /],
+      [{ email: 'not-an-email' }, /^email: /],
+      [{ email: 'ada @example.com' }, /^email: /],
+      [{ email_verified: 'yes' }, /^email_verified: /],
+      [{ picture: 'http://example.com/a.png' }, /^picture: /],
+      [{ locale: 'english!' }, /^locale: /],
+      [{ credential: { ...CLAIMS.credential, country: 'es' } }, /^credential\.country: /],
+      [{ credential: { ...CLAIMS.credential, country: 'ESP' } }, /^credential\.country: /],
+      [{ credential: { country: 'ES', issuer: 'DGP', type: 'id_card' } }, /^credential\.number: is required$/],
+      [{ credential: { ...CLAIMS.credential, expires: '2030' } }, /^credential\.expires: is not a known property$/],
+      [{ name: '' }, /^name: /],
     ];
     for (const [claims, field] of cases) {
       assertBadRequest(await admin('POST', '/admin/users', { username: username(), ...claims }), field);
@@ -236,7 +236,7 @@ describe('admin users API', () => {
     assertBadRequest(await admin('PUT', `/admin/users/${a.id}`, { username: b.username }), /is taken/, 409);
     assertBadRequest(await admin('PUT', `/admin/users/${a.id}`, { password: PASSWORD }), /password/);
     assertBadRequest(await admin('PUT', `/admin/users/${a.id}`, { id: b.id }), /id cannot be changed/);
-    assertBadRequest(await admin('PUT', `/admin/users/${a.id}`, { birthdate: 'yesterday' }), /body\.birthdate/);
+    assertBadRequest(await admin('PUT', `/admin/users/${a.id}`, { birthdate: 'yesterday' }), /^birthdate: /);
   });
 
   it('sets a password with PUT /password: short ones are refused, the old one stops working', async () => {

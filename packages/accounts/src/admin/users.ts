@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { invalidRequest, OAuthError, type UserClaims } from '@signet/protocol';
+import { invalidField, invalidRequest, OAuthError, type UserClaims } from '@signet/protocol';
 import type { User } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from '../context.js';
@@ -92,7 +92,7 @@ function checkBirthdate(birthdate: string | undefined): void {
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const days = month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] ?? 0);
   if (day < 1 || day > days) {
-    throw invalidRequest(`body.birthdate "${birthdate}" is not a date that exists (YYYY-MM-DD, 0000-MM-DD or YYYY)`);
+    throw invalidField('birthdate', `"${birthdate}" is not a date that exists (YYYY-MM-DD, 0000-MM-DD or YYYY)`);
   }
 }
 

@@ -1,40 +1,19 @@
-import { OAuthError, temporarilyUnavailable } from '@signet/protocol';
-import { ConcurrentChangeError, isDatabaseUnavailable } from '@signet/store';
-import { registerErrorHandling as registerSharedErrorHandling } from '@signet/web';
+import { OAuthError, type WireError } from '@signet/protocol';
+import { ConcurrentChangeError, databaseUnavailableError } from '@signet/store';
+import type { ErrorHandlingOptions } from '@signet/web';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { FaceBusyError } from '../face/pool.js';
 
-const DESCRIPTION_CHARS = /[^\x20\x21\x23-\x5B\x5D-\x7E]/g;
+export { shown } from '@signet/web';
 
 /**
- * A value the client sent, quoted for an `error_description`. RFC 6749 §5.2 allows only
- * %x20-21 / %x23-5B / %x5D-7E there, so any other character shows as `?`, and long values
- * are cut short.
- *
- * @example
- * throw invalidRequest(`audience ${shown(aud)} is not allowed for this client`);
+ * The authorization server's own cases of `@signet/web`'s error handler: busy face workers and
+ * an unreachable database are a retryable 503, a concurrent change a 409, and an unsupported
+ * media type a 400 `invalid_request` (RFC 6749 §5.2).
  */
-export function shown(value: string, max = 100): string {
-  const safe = value.replace(DESCRIPTION_CHARS, '?');
-  return `'${safe.length > max ? `${safe.slice(0, max)}...` : safe}'`;
-}
+export const ACCOUNTS_ERRORS: ErrorHandlingOptions = { translateError, unsupportedMediaTypeStatus: 400 };
 
-/**
- * Every error leaves as an OAuth error body (see `@signet/web`'s `registerErrorHandling`), with
- * the authorization server's own cases: busy face workers and an unreachable database are a
- * retryable 503, a concurrent change a 409, and an unsupported media type a 400 `invalid_request`
- * (RFC 6749 §5.2).
- */
-export function registerErrorHandling(app: FastifyInstance): void {
-  registerSharedErrorHandling(app, { translateError, unsupportedMediaTypeStatus: 400 });
-}
-
-/** What a client reads while the database cannot be reached; nothing was written. */
-export const DATABASE_UNAVAILABLE = 'the service cannot reach its database; retry shortly';
-/** `Retry-After` while the database cannot be reached: the pool's connect timeout is 5 s. */
-export const DATABASE_RETRY_AFTER_SECONDS = 5;
-
-function translateError(error: FastifyError): OAuthError | undefined {
+function translateError(error: FastifyError): WireError | undefined {
   if (error instanceof FaceBusyError) {
     // Every face worker is busy and the queue is full: retryable (RFC 6749 §4.1.2.1's code).
     return new OAuthError('temporarily_unavailable', 'face checks are busy; try again shortly', 503, {
@@ -42,8 +21,7 @@ function translateError(error: FastifyError): OAuthError | undefined {
     });
   }
   if (error instanceof ConcurrentChangeError) return new OAuthError('invalid_request', error.message, 409);
-  if (isDatabaseUnavailable(error)) return temporarilyUnavailable(DATABASE_UNAVAILABLE, DATABASE_RETRY_AFTER_SECONDS);
-  return undefined;
+  return databaseUnavailableError(error);
 }
 
 /**
@@ -59,9 +37,6 @@ export function methodNotAllowed(app: FastifyInstance, url: string, allowed: rea
       reply
         .code(405)
         .header('allow', allowed.join(', '))
-        .send({ error: 'invalid_request', error_description: `use ${allowed.join(' or ')}` }),
+        .send(new OAuthError('invalid_request', `use ${allowed.join(' or ')}`, 405).toJSON()),
   });
 }
-
-// Fastify's `frameworkErrors` and `clientErrorHandler`, under the names this service's app uses.
-export { clientErrorHandler as oauthClientErrorHandler, frameworkErrors as oauthFrameworkErrors } from '@signet/web';

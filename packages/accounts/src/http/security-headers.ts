@@ -1,4 +1,2 @@
-export { registerSecurityHeaders } from '@signet/web';
-
-/** Marks a response as carrying credentials: never cached (RFC 6749 §5.1). */
-export const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache' } as const;
+// `NO_STORE` is `@signet/web`'s, the one both services send (RFC 6749 §5.1).
+export { NO_STORE } from '@signet/web';

@@ -1,24 +1,16 @@
-import Negotiator from 'negotiator';
+import { localeNegotiator } from '@signet/web';
 
 /** The languages the pages are written in. */
 export type Locale = 'en' | 'es';
 
 /** Every supported locale, the default first. */
-export const LOCALES: readonly Locale[] = ['en', 'es'];
+export const LOCALES: readonly [Locale, ...Locale[]] = ['en', 'es'];
 
 /** The locale used when neither `ui_locales` nor `Accept-Language` names a supported one. */
-export const DEFAULT_LOCALE: Locale = 'en';
-
-const isLocale = (value: string): value is Locale => (LOCALES as readonly string[]).includes(value);
-
-/** The supported locale a BCP 47 tag belongs to (`es-419` → `es`), if any. */
-function localeOf(tag: string): Locale | undefined {
-  const primary = tag.trim().split('-')[0]?.toLowerCase() ?? '';
-  return isLocale(primary) ? primary : undefined;
-}
+export const DEFAULT_LOCALE: Locale = LOCALES[0];
 
 /**
- * Chooses the language of a page.
+ * Chooses the language of a page (`@signet/web`'s one negotiation over {@link LOCALES}).
  *
  * `ui_locales` (OpenID Connect Core §3.1.2.1, most preferred first) wins; then the browser's
  * `Accept-Language` (RFC 9110 §12.5.4, weighed by `q`, through `negotiator`); otherwise `'en'`.
@@ -29,14 +21,5 @@ function localeOf(tag: string): Locale | undefined {
  * @param acceptLanguage - the raw `Accept-Language` header, if any.
  * @example pickLocale(['fr', 'es-419'], 'en-US,en;q=0.9') // → 'es'
  */
-export function pickLocale(uiLocales: readonly string[], acceptLanguage: string | undefined): Locale {
-  for (const tag of uiLocales.flatMap((value) => value.split(/\s+/))) {
-    const locale = localeOf(tag);
-    if (locale) return locale;
-  }
-  if (acceptLanguage) {
-    const negotiated = new Negotiator({ headers: { 'accept-language': acceptLanguage } }).language(LOCALES);
-    if (negotiated && isLocale(negotiated)) return negotiated;
-  }
-  return DEFAULT_LOCALE;
-}
+export const pickLocale: (uiLocales: readonly string[], acceptLanguage: string | undefined) => Locale =
+  localeNegotiator(LOCALES);

@@ -167,7 +167,7 @@ function writeRejected(sent: Record<string, unknown>, given: ReadonlySet<string>
     if (error.status === 409) {
       throw new CliError(error.code, `${error.message}: choose another --username`, { status: 409 });
     }
-    const field = error.status === 400 ? /^(?:invalid request: )?body\.([a-z_.]+) (.+)$/.exec(error.message) : null;
+    const field = error.status === 400 ? /^([a-z_.]+): (.+)$/.exec(error.message) : null;
     const known = field?.[1] !== undefined ? CLAIM_FLAGS[field[1]] : undefined;
     if (!field?.[1] || !field[2] || !known || !given.has(field[1])) throw error;
     const value = field[1].split('.').reduce<unknown>((v, key) => (v as Record<string, unknown>)?.[key], sent);

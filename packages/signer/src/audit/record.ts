@@ -1,12 +1,10 @@
 import type { AuditActor, AuditEventType } from '@signet/protocol';
+import type { RequestOrigin } from '@signet/web';
 import type { Kysely, Transaction } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
 
-/** Where a request came from, for the audit trail; null for what Signet does on its own (expiry). */
-export interface RequestOrigin {
-  ip: string | null;
-  userAgent: string | null;
-}
+/** Where a request came from, for the audit trail (`@signet/web`'s `originOf`); null for what Signet does on its own (expiry). */
+export type { RequestOrigin };
 
 /** The origin of events nobody requested (the expiry sweep). */
 export const SYSTEM_ORIGIN: RequestOrigin = { ip: null, userAgent: null };

@@ -13,7 +13,7 @@ import { personActor, recordSigningProgress } from './history.js';
 import { type IdentifiedPerson, verifyPersonIdToken } from './id-token.js';
 import { INVITATION_TTL, newInvitationToken, signingUrl } from './invitations-token.js';
 import type { EnvelopeState, PersonState } from './model.js';
-import { insertEnvelope } from './repository.js';
+import { envelopeIdByNonce, insertEnvelope, insertInvitation, insertUsedSignIn, usedSignInKeys } from './repository.js';
 import { applyReadySignatures } from './signing.js';
 
 /** What creating an envelope needs. */
@@ -127,34 +127,26 @@ export async function createEnvelope(
         documents.map((document) => document.bytes),
       );
       for (const [index, person] of identified) {
-        await trx
-          .insertInto('used_id_tokens')
-          .values({
-            token_key: person.signInKey,
-            issuer: person.issuer,
-            subject: person.subject,
-            auth_time: person.authTime,
-            envelope_id: id,
-            expires_at: person.expiresAt,
-            used_at: now,
-          })
-          .execute()
-          .catch((error: unknown) => {
-            throw isUniqueViolation(error) ? reusedToken(index) : error;
-          });
+        await insertUsedSignIn(trx, {
+          signInKey: person.signInKey,
+          issuer: person.issuer,
+          subject: person.subject,
+          authTime: person.authTime,
+          envelopeId: id,
+          expiresAt: person.expiresAt,
+          usedAt: now,
+        }).catch((error: unknown) => {
+          throw isUniqueViolation(error) ? reusedToken(index) : error;
+        });
       }
       for (const [index, invitation] of invitations) {
-        await trx
-          .insertInto('envelope_invitations')
-          .values({
-            token_hash: invitation.tokenHash,
-            envelope_id: id,
-            person_index: index,
-            expires_at: invitationExpiresAt,
-            created_at: now,
-            used_at: null,
-          })
-          .execute();
+        await insertInvitation(trx, {
+          tokenHash: invitation.tokenHash,
+          envelopeId: id,
+          personIndex: index,
+          expiresAt: invitationExpiresAt,
+          createdAt: now,
+        });
       }
       await recordCreation(trx, envelope, identified, origin, caller, now);
       await recordSigningProgress(trx, envelope, progress, origin, now);
@@ -311,16 +303,11 @@ function checkCallbackUrl(value: string | undefined, privateNetworks: 'allow' | 
 
 /** 409 `nonce_reused`, naming the envelope the nonce created, so a retrying client can find it. */
 async function checkNonceUnused(services: EnvelopeServices, clientId: string, nonce: string): Promise<void> {
-  const existing = await services.store.db
-    .selectFrom('envelopes')
-    .select('id')
-    .where('client_id', '=', clientId)
-    .where('nonce', '=', nonce)
-    .executeTakeFirst();
-  if (existing) {
+  const existing = await envelopeIdByNonce(services.store.db, clientId, nonce);
+  if (existing !== undefined) {
     throw new EnvelopeError('nonce_reused', 'issuer.nonce: already used by this initiative', 409, {
       field: 'issuer.nonce',
-      envelopeId: existing.id,
+      envelopeId: existing,
     });
   }
 }
@@ -341,19 +328,12 @@ async function identifyPersons(
     if ([...identified.values()].some((other) => other.signInKey === verified.signInKey)) throw reusedToken(index);
     identified.set(index, verified);
   }
-  if (identified.size > 0) {
-    const used = await services.store.db
-      .selectFrom('used_id_tokens')
-      .select('token_key')
-      .where(
-        'token_key',
-        'in',
-        [...identified.values()].map((p) => p.signInKey),
-      )
-      .execute();
-    for (const [index, person] of identified) {
-      if (used.some((row) => row.token_key === person.signInKey)) throw reusedToken(index);
-    }
+  const used = await usedSignInKeys(
+    services.store.db,
+    [...identified.values()].map((p) => p.signInKey),
+  );
+  for (const [index, person] of identified) {
+    if (used.has(person.signInKey)) throw reusedToken(index);
   }
   return identified;
 }

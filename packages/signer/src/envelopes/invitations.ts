@@ -6,7 +6,15 @@ import { EnvelopeError, invalidState } from './errors.js';
 import { personActor, recordFinish, recordSigningProgress } from './history.js';
 import { hashInvitationToken } from './invitations-token.js';
 import type { EnvelopeState, PersonState } from './model.js';
-import { claimEnvelope, loadEnvelope, saveProgress } from './repository.js';
+import {
+  claimEnvelope,
+  closeInvitations,
+  consumeInvitation,
+  findInvitationByHash,
+  loadEnvelope,
+  saveProgress,
+  setPersonStatus,
+} from './repository.js';
 import { applyReadySignatures } from './signing.js';
 
 /** An open signing link: the envelope (documents without bytes) and the person it invites. */
@@ -40,19 +48,15 @@ export async function findInvitation(
   services: Pick<EnvelopeServices, 'store' | 'now'>,
   token: string,
 ): Promise<Invitation> {
-  const row = await services.store.db
-    .selectFrom('envelope_invitations')
-    .selectAll()
-    .where('token_hash', '=', hashInvitationToken(token))
-    .executeTakeFirst();
+  const row = await findInvitationByHash(services.store.db, hashInvitationToken(token));
   if (!row) throw invitationInvalid('unknown');
-  if (row.used_at !== null) throw invitationInvalid('used');
-  if (Number(row.expires_at) <= services.now()) throw invitationInvalid('expired');
-  const envelope = await loadEnvelope(services.store.db, null, row.envelope_id);
+  if (row.usedAt !== null) throw invitationInvalid('used');
+  if (row.expiresAt <= services.now()) throw invitationInvalid('expired');
+  const envelope = await loadEnvelope(services.store.db, null, row.envelopeId);
   if (envelope?.status !== 'in_progress') throw invitationInvalid('finished');
-  const person = envelope.persons[row.person_index];
+  const person = envelope.persons[row.personIndex];
   if (!person) throw invitationInvalid('unknown');
-  return { envelope, person, expiresAt: Number(row.expires_at), theirTurn: isTheirTurn(envelope, person.index) };
+  return { envelope, person, expiresAt: row.expiresAt, theirTurn: isTheirTurn(envelope, person.index) };
 }
 
 /** The current bytes of one document of an invitation's envelope, for the signing page to show. */
@@ -107,13 +111,7 @@ export async function signAsInvitee(
     const status = progress.completed ? 'completed' : undefined;
     const claimed = await claimEnvelope(trx, envelope, now, status ? { status, finishedAt: now } : {});
     if (!claimed) return false;
-    const consumed = await trx
-      .updateTable('envelope_invitations')
-      .set({ used_at: now })
-      .where('token_hash', '=', tokenHash)
-      .where('used_at', 'is', null)
-      .executeTakeFirst();
-    if (Number(consumed.numUpdatedRows) !== 1) throw invitationInvalid('used');
+    if (!(await consumeInvitation(trx, tokenHash, now))) throw invitationInvalid('used');
     await saveProgress(trx, envelope, { ...changed, persons: [...new Set([...changed.persons, person.index])] });
     await recordAudit(trx, {
       envelopeId: envelope.id,
@@ -159,18 +157,8 @@ export async function rejectInvitation(
       finishedAt: now,
     });
     if (!claimed) return false;
-    await trx
-      .updateTable('envelope_persons')
-      .set({ status: 'rejected' })
-      .where('envelope_id', '=', envelope.id)
-      .where('person_index', '=', person.index)
-      .execute();
-    await trx
-      .updateTable('envelope_invitations')
-      .set({ used_at: now })
-      .where('envelope_id', '=', envelope.id)
-      .where('used_at', 'is', null)
-      .execute();
+    await setPersonStatus(trx, envelope.id, person.index, 'rejected');
+    await closeInvitations(trx, envelope.id, now);
     await recordFinish(trx, envelope, 'rejected', actor, origin, now, shortReason);
     return true;
   });

@@ -5,7 +5,7 @@ import type { CertificateAuthority } from '../pki/authority.js';
 import { envelopeNotFound, invalidState } from './errors.js';
 import { recordFinish } from './history.js';
 import type { EnvelopeState, FinalStatus } from './model.js';
-import { claimEnvelope, loadEnvelope } from './repository.js';
+import { claimEnvelope, closeInvitations, envelopesDueToExpire, loadEnvelope } from './repository.js';
 
 /**
  * Ends an `in_progress` envelope with a final status, recording the audit event and the
@@ -26,12 +26,7 @@ export async function finishEnvelope(
   const won = await context.store.db.transaction().execute(async (trx) => {
     if (!(await claimEnvelope(trx, envelope, now, { status, statusReason: reason, finishedAt: now }))) return false;
     // Outstanding signing links stop working with the envelope.
-    await trx
-      .updateTable('envelope_invitations')
-      .set({ used_at: now })
-      .where('envelope_id', '=', envelope.id)
-      .where('used_at', 'is', null)
-      .execute();
+    await closeInvitations(trx, envelope.id, now);
     await recordFinish(trx, envelope, status, actor, origin, now, reason);
     return true;
   });
@@ -62,16 +57,9 @@ export async function expireEnvelopes(
   _ca?: CertificateAuthority,
 ): Promise<number> {
   const now = context.now();
-  const due = await context.store.db
-    .selectFrom('envelopes')
-    .select(['id'])
-    .where('status', '=', 'in_progress')
-    .where('expires_at', '<=', now)
-    .orderBy('expires_at')
-    .limit(500)
-    .execute();
+  const due = await envelopesDueToExpire(context.store.db, now, 500);
   let expired = 0;
-  for (const { id } of due) {
+  for (const id of due) {
     const envelope = await loadEnvelope(context.store.db, null, id);
     if (envelope?.status !== 'in_progress') continue;
     try {

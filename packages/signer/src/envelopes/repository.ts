@@ -291,3 +291,210 @@ export async function saveProgress(
 function nullableNumber(value: number | null): number | null {
   return value === null ? null : Number(value);
 }
+
+/** The envelope a client's `nonce` already created, if any (the replay guard). */
+export async function envelopeIdByNonce(db: Db, clientId: string, nonce: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('envelopes')
+    .select('id')
+    .where('client_id', '=', clientId)
+    .where('nonce', '=', nonce)
+    .executeTakeFirst();
+  return row?.id;
+}
+
+/** Which of these sign-in keys (`iss`, `sub`, `auth_time`) already identified a person. */
+export async function usedSignInKeys(db: Db, keys: readonly string[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set();
+  const rows = await db.selectFrom('used_id_tokens').select('token_key').where('token_key', 'in', keys).execute();
+  return new Set(rows.map((row) => row.token_key));
+}
+
+/** A sign-in that identified a person in `envelopeId`; a unique violation means it was used before. */
+export interface UsedSignIn {
+  signInKey: string;
+  issuer: string;
+  subject: string;
+  authTime: number;
+  envelopeId: string;
+  expiresAt: number;
+  usedAt: number;
+}
+
+/** Records a used sign-in; rejects with the database's unique violation when the key is taken. */
+export async function insertUsedSignIn(db: Db, used: UsedSignIn): Promise<void> {
+  await db
+    .insertInto('used_id_tokens')
+    .values({
+      token_key: used.signInKey,
+      issuer: used.issuer,
+      subject: used.subject,
+      auth_time: used.authTime,
+      envelope_id: used.envelopeId,
+      expires_at: used.expiresAt,
+      used_at: used.usedAt,
+    })
+    .execute();
+}
+
+/** A signing link as stored: only the hash of its token. */
+export interface InvitationRow {
+  tokenHash: string;
+  envelopeId: string;
+  personIndex: number;
+  expiresAt: number;
+  createdAt: number;
+  usedAt: number | null;
+}
+
+/** Stores a new signing link. */
+export async function insertInvitation(db: Db, invitation: Omit<InvitationRow, 'usedAt'>): Promise<void> {
+  await db
+    .insertInto('envelope_invitations')
+    .values({
+      token_hash: invitation.tokenHash,
+      envelope_id: invitation.envelopeId,
+      person_index: invitation.personIndex,
+      expires_at: invitation.expiresAt,
+      created_at: invitation.createdAt,
+      used_at: null,
+    })
+    .execute();
+}
+
+/** The signing link with this token hash, if any. */
+export async function findInvitationByHash(db: Db, tokenHash: string): Promise<InvitationRow | undefined> {
+  const row = await db
+    .selectFrom('envelope_invitations')
+    .selectAll()
+    .where('token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  return {
+    tokenHash: row.token_hash,
+    envelopeId: row.envelope_id,
+    personIndex: row.person_index,
+    expiresAt: Number(row.expires_at),
+    createdAt: Number(row.created_at),
+    usedAt: row.used_at === null ? null : Number(row.used_at),
+  };
+}
+
+/** Uses a signing link once (race-safe): false when it was already used. */
+export async function consumeInvitation(db: Db, tokenHash: string, now: number): Promise<boolean> {
+  const consumed = await db
+    .updateTable('envelope_invitations')
+    .set({ used_at: now })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(consumed.numUpdatedRows) === 1;
+}
+
+/** Ends every outstanding signing link of an envelope. */
+export async function closeInvitations(db: Db, envelopeId: string, now: number): Promise<void> {
+  await db
+    .updateTable('envelope_invitations')
+    .set({ used_at: now })
+    .where('envelope_id', '=', envelopeId)
+    .where('used_at', 'is', null)
+    .execute();
+}
+
+/** Sets one person's status. */
+export async function setPersonStatus(db: Db, envelopeId: string, personIndex: number, status: PersonStatus) {
+  await db
+    .updateTable('envelope_persons')
+    .set({ status })
+    .where('envelope_id', '=', envelopeId)
+    .where('person_index', '=', personIndex)
+    .execute();
+}
+
+/** Ids of up to `limit` envelopes still in progress whose expiry has come, soonest first. */
+export async function envelopesDueToExpire(db: Db, now: number, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('envelopes')
+    .select(['id'])
+    .where('status', '=', 'in_progress')
+    .where('expires_at', '<=', now)
+    .orderBy('expires_at')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** A signed document whose archive timestamp may need renewing, with its envelope's version. */
+export interface ArchivedDocumentRef {
+  envelopeId: string;
+  documentIndex: number;
+  version: number;
+}
+
+/**
+ * Up to `limit` signed documents whose archive timestamp expires before `due` (or is not known),
+ * after `after` in `(envelopeId, documentIndex)` order.
+ */
+export async function documentsDueForArchiveRenewal(
+  db: Db,
+  due: number,
+  after: { envelopeId: string; index: number },
+  limit: number,
+): Promise<ArchivedDocumentRef[]> {
+  const rows = await db
+    .selectFrom('envelope_documents as d')
+    .innerJoin('envelopes as e', 'e.id', 'd.envelope_id')
+    .select(['d.envelope_id', 'd.document_index', 'e.version'])
+    .where('d.signature_count', '>', 0)
+    .where((eb) => eb.or([eb('d.archive_expires_at', 'is', null), eb('d.archive_expires_at', '<', due)]))
+    .where((eb) =>
+      eb.or([
+        eb('d.envelope_id', '>', after.envelopeId),
+        eb.and([eb('d.envelope_id', '=', after.envelopeId), eb('d.document_index', '>', after.index)]),
+      ]),
+    )
+    .orderBy('d.envelope_id')
+    .orderBy('d.document_index')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({ envelopeId: row.envelope_id, documentIndex: row.document_index, version: row.version }));
+}
+
+/** The current bytes of one document (it must exist). */
+export async function currentDocumentBytes(db: Db, envelopeId: string, index: number): Promise<Uint8Array> {
+  const stored = await db
+    .selectFrom('envelope_documents')
+    .select('current')
+    .where('envelope_id', '=', envelopeId)
+    .where('document_index', '=', index)
+    .executeTakeFirstOrThrow();
+  return new Uint8Array(stored.current);
+}
+
+/**
+ * Writes a document's renewed archive data over the envelope version it was read at: false (and
+ * nothing written) when another writer changed the envelope meanwhile. `bytes` undefined keeps
+ * the document and records only its archive expiry. Call inside a transaction.
+ */
+export async function saveArchivedDocument(
+  db: Db,
+  envelopeId: string,
+  index: number,
+  version: number,
+  change: { bytes?: Uint8Array; archiveExpiresAt: number | null },
+): Promise<boolean> {
+  const claimed = await db
+    .updateTable('envelopes')
+    .set({ version: version + 1 })
+    .where('id', '=', envelopeId)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) return false;
+  await db
+    .updateTable('envelope_documents')
+    .set({ ...(change.bytes ? { current: change.bytes } : {}), archive_expires_at: change.archiveExpiresAt })
+    .where('envelope_id', '=', envelopeId)
+    .where('document_index', '=', index)
+    .execute();
+  return true;
+}

@@ -1,11 +1,6 @@
 import type { CreateEnvelopeRequest, EnvelopeStatus, VerifyResponse } from '@signet/protocol';
-import {
-  errorCodes,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyPluginAsync,
-  type FastifyReply,
-} from 'fastify';
+import { originOf } from '@signet/web';
+import { errorCodes, type FastifyPluginAsync } from 'fastify';
 import { isTimeZone, sealedCertificateOfCompletion } from '../audit/certificate.js';
 import { recordAudit } from '../audit/record.js';
 import { readAuditTrail } from '../audit/trail.js';
@@ -17,7 +12,6 @@ import { createEnvelope } from './create.js';
 import { admitted, whenWorkersFree } from './documents.js';
 import { EnvelopeError, envelopeNotFound, invalidField } from './errors.js';
 import { cancelEnvelope } from './lifecycle.js';
-import { originOf } from './origin.js';
 import { presentEnvelope } from './present.js';
 import { listEnvelopes, loadDocumentBytes, loadEnvelope } from './repository.js';
 import {
@@ -48,7 +42,6 @@ const errors = (...statuses: number[]) =>
  */
 export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthority }): FastifyPluginAsync {
   return async (app) => {
-    registerEnvelopeErrors(app);
     const maxDocument = context.config.maxDocumentBytes;
     // Base64 grows a document by a third; the body may hold the largest number of largest documents.
     const createBodyLimit = Math.ceil((maxDocument * 4) / 3) * LIMITS.documents + 2 * 1024 * 1024;
@@ -299,39 +292,6 @@ export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthori
 
 /** A signature this Signet vouches for is a person's or its own seal: no other certificate of its CA signs documents. */
 const SIGNING_POLICIES = [POLICY_PERSON_SIGNING, POLICY_ORGANISATION_SEAL];
-
-/**
- * Envelope errors leave with their own code and field; schema violations name the field as a
- * path into the request (`documents[0].content`). Anything else goes to the app's handler.
- */
-function registerEnvelopeErrors(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | EnvelopeError, _request, reply: FastifyReply) => {
-    if (error instanceof EnvelopeError) return sendError(reply, error);
-    if ('validation' in error && error.validation?.[0]) {
-      const issue = error.validation[0];
-      const base = fieldPath(issue.instancePath);
-      const missing = (issue.params as { missingProperty?: string }).missingProperty;
-      const field = missing ? (base ? `${base}.${missing}` : missing) : base || String(error.validationContext ?? '');
-      const problem = missing ? 'is required' : (issue.message ?? 'is invalid');
-      const where = error.validationContext === 'body' || !field ? field : `${error.validationContext}.${field}`;
-      return sendError(reply, invalidField(where || 'body', problem));
-    }
-    throw error;
-  });
-}
-
-function sendError(reply: FastifyReply, error: EnvelopeError): FastifyReply {
-  return reply.code(error.status).header('cache-control', 'no-store').send(error.toJSON());
-}
-
-/** `/documents/0/content` → `documents[0].content`. */
-function fieldPath(instancePath: string): string {
-  return instancePath
-    .split('/')
-    .filter(Boolean)
-    .map((part, index) => (/^\d+$/.test(part) ? `[${part}]` : index === 0 ? part : `.${part}`))
-    .join('');
-}
 
 function isContentBody(body: unknown): body is { content: string } {
   return (

@@ -1,24 +1,15 @@
-import { temporarilyUnavailable } from '@signet/protocol';
-import { isDatabaseUnavailable } from '@signet/store';
-import { registerErrorHandling as registerSharedErrorHandling } from '@signet/web';
+import { databaseUnavailableError } from '@signet/store';
+import { type ErrorHandlingOptions, registerErrorHandling as registerSharedErrorHandling } from '@signet/web';
 import type { FastifyInstance } from 'fastify';
 
-/** `Retry-After` while the database cannot be reached: the pool's connect timeout is 5 s. */
-const DATABASE_RETRY_AFTER_SECONDS = 5;
-
-export { clientErrorHandler, frameworkErrors } from '@signet/web';
-
 /**
- * Every error leaves as `{ "error", "error_description" }` (see `@signet/web`'s
- * `registerErrorHandling`); an unsupported media type stays a 415, the 404 for an unknown
- * route is never cached, and an unreachable database is a retryable 503 (nothing was written).
+ * The Signer's options of `@signet/web`'s one error handler: an unsupported media type stays a
+ * 415, the 404 for an unknown route is never cached, and an unreachable database is a retryable
+ * 503 (nothing was written).
  */
+export const SIGNER_ERRORS: ErrorHandlingOptions = { noStoreNotFound: true, translateError: databaseUnavailableError };
+
+/** The shared error handler with {@link SIGNER_ERRORS}, for apps built piecemeal in tests. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  registerSharedErrorHandling(app, {
-    noStoreNotFound: true,
-    translateError: (error) =>
-      isDatabaseUnavailable(error)
-        ? temporarilyUnavailable('the Signer cannot reach its database; retry shortly', DATABASE_RETRY_AFTER_SECONDS)
-        : undefined,
-  });
+  registerSharedErrorHandling(app, SIGNER_ERRORS);
 }

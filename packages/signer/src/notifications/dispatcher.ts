@@ -6,6 +6,13 @@ import { type BackoffPolicy, retryDelay } from './backoff.js';
 import { eventPayload, readEvent } from './payload.js';
 import type { PostWebhook } from './post-webhook.js';
 import { PrivateDestinationError } from './private-networks.js';
+import {
+  claimDueDeliveries,
+  claimedAttempts,
+  type DeliveryClaim,
+  loadDeliveryEvent,
+  recordDeliveryAttempt,
+} from './repository.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
 import type { WebhookSettingsRepository } from './webhook-settings.js';
 
@@ -28,10 +35,7 @@ export interface DispatcherOptions {
   timeoutMs?: number;
 }
 
-interface Claim {
-  id: string;
-  token: string;
-}
+type Claim = DeliveryClaim;
 
 /** The outcome of one attempt, as recorded. */
 interface Outcome {
@@ -59,32 +63,8 @@ export class WebhookDispatcher {
     return claims.length;
   }
 
-  private async claimDue(): Promise<Claim[]> {
-    const { db } = this.options;
-    const t = this.options.nowMs();
-    const due = await db
-      .selectFrom('webhook_deliveries')
-      .select('id')
-      .where('status', '=', 'pending')
-      .where('next_attempt_at_ms', '<=', t)
-      .where((eb) => eb.or([eb('locked_until_ms', 'is', null), eb('locked_until_ms', '<', t)]))
-      .orderBy('next_attempt_at_ms')
-      .limit(BATCH_SIZE)
-      .execute();
-    const claims: Claim[] = [];
-    for (const { id } of due) {
-      const token = randomUUID();
-      // The same condition again in the update: of two nodes racing for a row, one changes it.
-      const result = await db
-        .updateTable('webhook_deliveries')
-        .set({ locked_until_ms: t + LEASE_MS, lock_token: token })
-        .where('id', '=', id)
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('locked_until_ms', 'is', null), eb('locked_until_ms', '<', t)]))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 1) claims.push({ id, token });
-    }
-    return claims;
+  private claimDue(): Promise<Claim[]> {
+    return claimDueDeliveries(this.options.db, this.options.nowMs(), LEASE_MS, BATCH_SIZE, randomUUID);
   }
 
   private async deliver(claim: Claim): Promise<void> {
@@ -102,12 +82,7 @@ export class WebhookDispatcher {
 
   private async send(deliveryId: string): Promise<Outcome> {
     const { db, settings } = this.options;
-    const row = await db
-      .selectFrom('webhook_deliveries as d')
-      .innerJoin('notification_events as e', 'e.seq', 'd.event_seq')
-      .select(['d.url', 'e.seq', 'e.client_id', 'e.type', 'e.envelope_id', 'e.occurred_at', 'e.data'])
-      .where('d.id', '=', deliveryId)
-      .executeTakeFirstOrThrow();
+    const row = await loadDeliveryEvent(db, deliveryId);
     const event = readEvent(row);
     const url = row.url ?? (await settings.get(event.clientId)).url;
     if (!url) return { url: '', statusCode: null, error: 'no callback URL: set one with PUT /v1/webhook' };
@@ -143,42 +118,22 @@ export class WebhookDispatcher {
     const { db, backoff, log } = this.options;
     const delivered = outcome.error === null;
     await db.transaction().execute(async (tx) => {
-      const current = await tx
-        .selectFrom('webhook_deliveries')
-        .select('attempts')
-        .where('id', '=', claim.id)
-        .where('lock_token', '=', claim.token)
-        .executeTakeFirst();
+      const current = await claimedAttempts(tx, claim);
       // Our lease ran out and another dispatcher took the row: its record wins.
-      if (!current) return;
-      const attempts = current.attempts + 1;
+      if (current === undefined) return;
+      const attempts = current + 1;
       const delay = delivered || outcome.final ? undefined : retryDelay(backoff, attempts);
       const nextAttemptAt = delay === undefined ? null : finished + delay;
-      await tx
-        .updateTable('webhook_deliveries')
-        .set({
-          attempts,
-          status: delivered ? 'delivered' : nextAttemptAt === null ? 'failed' : 'pending',
-          next_attempt_at_ms: nextAttemptAt ?? finished,
-          delivered_at_ms: delivered ? finished : null,
-          locked_until_ms: null,
-          lock_token: null,
-        })
-        .where('id', '=', claim.id)
-        .where('lock_token', '=', claim.token)
-        .execute();
-      await tx
-        .insertInto('webhook_attempts')
-        .values({
-          delivery_id: claim.id,
-          attempted_at_ms: started,
-          url: outcome.url,
-          status_code: outcome.statusCode,
-          error: outcome.error,
-          duration_ms: Math.max(0, Math.round(finished - started)),
-          next_attempt_at_ms: nextAttemptAt,
-        })
-        .execute();
+      await recordDeliveryAttempt(tx, claim, {
+        attempts,
+        status: delivered ? 'delivered' : nextAttemptAt === null ? 'failed' : 'pending',
+        startedMs: started,
+        finishedMs: finished,
+        url: outcome.url,
+        statusCode: outcome.statusCode,
+        error: outcome.error,
+        nextAttemptAtMs: nextAttemptAt,
+      });
       // The URL's origin only: a path or query may carry the integrator's own tokens.
       const target = safeOrigin(outcome.url);
       if (delivered) log.info({ deliveryId: claim.id, target, attempts }, 'webhook delivered');

@@ -98,7 +98,7 @@ for (const backend of signerTestBackends()) {
         const res = await put(url);
         assert.equal(res.statusCode, 400, url);
         assert.equal(res.json().error, 'invalid_request');
-        assert.match(res.json().error_description, /^url /, url);
+        assert.match(res.json().error_description, /^url: /, url);
         assert.match(res.json().error_description, REFUSED, url);
       }
       const stored = await app.inject({ url: '/v1/webhook', headers: { 'x-test-client': 'deny-put' } });

@@ -1,4 +1,4 @@
-import { invalidRequest } from '@signet/protocol';
+import { invalidField, invalidRequest } from '@signet/protocol';
 import type { FastifyInstance } from 'fastify';
 import '../auth/caller.js';
 import type { PrivateNetworkPolicy } from './private-networks.js';
@@ -9,7 +9,7 @@ import { checkCallbackUrl, type WebhookSettingsRepository } from './webhook-sett
 function readUrl(body: unknown, privateNetworks: PrivateNetworkPolicy): string | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw invalidRequest('the request body must be a JSON object with url');
-  if (!('url' in body)) throw invalidRequest('url is required');
+  if (!('url' in body)) throw invalidField('url', 'is required');
   const { url } = body as { url: unknown };
   return url === null ? null : checkCallbackUrl(url, 'url', privateNetworks);
 }

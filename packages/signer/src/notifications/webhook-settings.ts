@@ -1,5 +1,5 @@
 import { hkdfSync } from 'node:crypto';
-import { invalidRequest, seal, unseal } from '@signet/protocol';
+import { invalidField, seal, unseal } from '@signet/protocol';
 import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
 import { isPrivateHost, PRIVATE_HOST, type PrivateNetworkPolicy } from './private-networks.js';
@@ -19,20 +19,20 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * is checked when it is resolved, at delivery). Throws `invalid_request` naming `field`.
  */
 export function checkCallbackUrl(value: unknown, field: string, privateNetworks: PrivateNetworkPolicy): string {
-  if (typeof value !== 'string' || value.length === 0) throw invalidRequest(`${field} must be a URL`);
-  if (value.length > MAX_URL_LENGTH) throw invalidRequest(`${field} must be at most ${MAX_URL_LENGTH} characters`);
+  if (typeof value !== 'string' || value.length === 0) throw invalidField(field, 'must be a URL');
+  if (value.length > MAX_URL_LENGTH) throw invalidField(field, `must be at most ${MAX_URL_LENGTH} characters`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw invalidRequest(`${field} must be an absolute URL`);
+    throw invalidField(field, 'must be an absolute URL');
   }
   const local = LOCAL_HOSTS.has(url.hostname);
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local))
-    throw invalidRequest(`${field} must use https (http is allowed for localhost only)`);
-  if (url.username || url.password) throw invalidRequest(`${field} must not contain credentials`);
-  if (url.hash) throw invalidRequest(`${field} must not contain a fragment`);
-  if (privateNetworks === 'deny' && isPrivateHost(url.hostname)) throw invalidRequest(`${field} ${PRIVATE_HOST}`);
+    throw invalidField(field, 'must use https (http is allowed for localhost only)');
+  if (url.username || url.password) throw invalidField(field, 'must not contain credentials');
+  if (url.hash) throw invalidField(field, 'must not contain a fragment');
+  if (privateNetworks === 'deny' && isPrivateHost(url.hostname)) throw invalidField(field, PRIVATE_HOST);
   return url.href;
 }
 

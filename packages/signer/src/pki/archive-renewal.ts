@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { PDF } from '@libpdf/core';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
+import { currentDocumentBytes, documentsDueForArchiveRenewal, saveArchivedDocument } from '../envelopes/repository.js';
 import { parseSignedData, signerCertificateOf } from '../pdf/cms.js';
 import { extractSignatures } from '../pdf/signatures.js';
 import type { SignerDatabase } from '../store/database.js';
 import { type CertificateAuthority, TSA_ROTATION_MARGIN } from './authority.js';
+import { claimScheduledJob, ensureScheduledJob, finishScheduledJob } from './repository.js';
 
 /**
  * A document's archive timestamp is renewed when the TSA certificate it relies on expires within
@@ -49,26 +51,11 @@ export async function renewArchiveTimestamps(
   const due = options.now() + margin;
   let after = { envelopeId: '', index: -1 };
   for (;;) {
-    const rows = await db
-      .selectFrom('envelope_documents as d')
-      .innerJoin('envelopes as e', 'e.id', 'd.envelope_id')
-      .select(['d.envelope_id', 'd.document_index', 'e.version'])
-      .where('d.signature_count', '>', 0)
-      .where((eb) => eb.or([eb('d.archive_expires_at', 'is', null), eb('d.archive_expires_at', '<', due)]))
-      .where((eb) =>
-        eb.or([
-          eb('d.envelope_id', '>', after.envelopeId),
-          eb.and([eb('d.envelope_id', '=', after.envelopeId), eb('d.document_index', '>', after.index)]),
-        ]),
-      )
-      .orderBy('d.envelope_id')
-      .orderBy('d.document_index')
-      .limit(BATCH)
-      .execute();
+    const rows = await documentsDueForArchiveRenewal(db, due, after, BATCH);
     if (rows.length === 0) break;
     for (const row of rows) {
-      after = { envelopeId: row.envelope_id, index: row.document_index };
-      const outcome = await renewDocument(db, ca, row.envelope_id, row.document_index, row.version, due);
+      after = { envelopeId: row.envelopeId, index: row.documentIndex };
+      const outcome = await renewDocument(db, ca, row.envelopeId, row.documentIndex, row.version, due);
       report.checked += 1;
       if (outcome === 'renewed') report.renewed += 1;
       if (outcome === 'skipped') report.skipped += 1;
@@ -85,13 +72,7 @@ async function renewDocument(
   version: number,
   due: number,
 ): Promise<'renewed' | 'current' | 'skipped'> {
-  const stored = await db
-    .selectFrom('envelope_documents')
-    .select('current')
-    .where('envelope_id', '=', envelopeId)
-    .where('document_index', '=', index)
-    .executeTakeFirstOrThrow();
-  let bytes: Uint8Array = new Uint8Array(stored.current);
+  let bytes = await currentDocumentBytes(db, envelopeId, index);
   let expires = await lastArchiveExpiry(bytes);
   let outcome: 'renewed' | 'current' = 'current';
   if (expires === null || expires < due) {
@@ -104,22 +85,12 @@ async function renewDocument(
     expires = ca.timestampAuthorityNotAfter;
     outcome = 'renewed';
   }
-  const written = await db.transaction().execute(async (trx) => {
-    const claimed = await trx
-      .updateTable('envelopes')
-      .set({ version: version + 1 })
-      .where('id', '=', envelopeId)
-      .where('version', '=', version)
-      .executeTakeFirst();
-    if (Number(claimed.numUpdatedRows) !== 1) return false;
-    await trx
-      .updateTable('envelope_documents')
-      .set({ ...(outcome === 'renewed' ? { current: bytes } : {}), archive_expires_at: expires })
-      .where('envelope_id', '=', envelopeId)
-      .where('document_index', '=', index)
-      .execute();
-    return true;
-  });
+  const written = await db.transaction().execute((trx) =>
+    saveArchivedDocument(trx, envelopeId, index, version, {
+      ...(outcome === 'renewed' ? { bytes } : {}),
+      archiveExpiresAt: expires,
+    }),
+  );
   return written ? outcome : 'skipped';
 }
 
@@ -154,20 +125,9 @@ export async function runScheduledRenewal(
 ): Promise<RenewalReport | undefined> {
   await ca.refresh();
   const t = now();
-  await db
-    .insertInto('scheduled_jobs')
-    .values({ name: JOB, next_run_at: t })
-    .onConflict((oc) => oc.column('name').doNothing())
-    .execute();
+  await ensureScheduledJob(db, JOB, t);
   const token = randomUUID();
-  const claimed = await db
-    .updateTable('scheduled_jobs')
-    .set({ locked_until: t + RENEWAL_LEASE_SECONDS, lock_token: token })
-    .where('name', '=', JOB)
-    .where('next_run_at', '<=', t)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', t)]))
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) return undefined;
+  if (!(await claimScheduledJob(db, JOB, t, RENEWAL_LEASE_SECONDS, token))) return undefined;
   let report: RenewalReport | undefined;
   let result: string;
   try {
@@ -178,17 +138,6 @@ export async function runScheduledRenewal(
     result = JSON.stringify({ error: error instanceof Error ? error.message : String(error) });
     log?.error({ err: error }, 'archive timestamp renewal failed');
   }
-  await db
-    .updateTable('scheduled_jobs')
-    .set({
-      next_run_at: t + RENEWAL_INTERVAL_SECONDS,
-      last_run_at: t,
-      last_result: result,
-      locked_until: null,
-      lock_token: null,
-    })
-    .where('name', '=', JOB)
-    .where('lock_token', '=', token)
-    .execute();
+  await finishScheduledJob(db, JOB, token, { ranAt: t, nextRunAt: t + RENEWAL_INTERVAL_SECONDS, result });
   return report;
 }

@@ -18,6 +18,16 @@ import { derivePkiKey, generateKeyPair, nonExtractable, sealPrivateKey, unsealPr
 import { identityKey, type SignerIdentity } from './identity.js';
 import { normalizeSerial } from './ltv-migration.js';
 import { POLICY_ORGANISATION_SEAL } from './policies.js';
+import {
+  activeAuthorities,
+  activeTimestampAuthority,
+  credentialsOf,
+  insertAuthorities,
+  insertCredential,
+  insertRevocation,
+  retireAuthority,
+  reusableCredential,
+} from './repository.js';
 import { REVOCATION_REASONS, type RevocationReason, RevocationService } from './revocation.js';
 import { InternalTimestampAuthority, type TimestampAuthority } from './timestamp-authority.js';
 import { x509 } from './x509.js';
@@ -210,26 +220,7 @@ export class CertificateAuthority {
     identity: SignerIdentity,
     now: number,
   ): Promise<SigningCredential | undefined> {
-    const stored = await this.db
-      .selectFrom('pki_signer_credentials')
-      .select(['id', 'certificate_pem', 'private_key_sealed'])
-      .where('identity_key', '=', key)
-      .where('issuer_id', '=', this.root.id)
-      .where('not_after', '>', now + REUSE_MARGIN)
-      .where('not_before', '<=', now)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('pki_revocations as r')
-              .select('r.serial')
-              .whereRef('r.issuer_id', '=', 'pki_signer_credentials.issuer_id')
-              .whereRef('r.serial', '=', 'pki_signer_credentials.serial'),
-          ),
-        ),
-      )
-      .orderBy('not_after', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const stored = await reusableCredential(this.db, key, this.root.id, now, now + REUSE_MARGIN);
     if (!stored) return undefined;
     const privateKey = await unsealPrivateKey(this.sealingKey, stored.private_key_sealed, credentialContext(stored.id));
     const certificate = new x509.X509Certificate(stored.certificate_pem);
@@ -251,22 +242,19 @@ export class CertificateAuthority {
     now: number,
   ): Promise<SigningCredential> {
     const id = randomUUID();
-    await this.db
-      .insertInto('pki_signer_credentials')
-      .values({
-        id,
-        identity_key: key,
-        subject: identity.subject,
-        identity: certified,
-        certificate_pem: certificate.toString('pem'),
-        private_key_sealed: await sealPrivateKey(this.sealingKey, keys.privateKey, credentialContext(id)),
-        issuer_id: this.root.id,
-        not_before: Math.floor(certificate.notBefore.getTime() / 1000),
-        not_after: Math.floor(certificate.notAfter.getTime() / 1000),
-        created_at: now,
-        serial: normalizeSerial(certificate.serialNumber),
-      })
-      .execute();
+    await insertCredential(this.db, {
+      id,
+      identity_key: key,
+      subject: identity.subject,
+      identity: certified,
+      certificate_pem: certificate.toString('pem'),
+      private_key_sealed: await sealPrivateKey(this.sealingKey, keys.privateKey, credentialContext(id)),
+      issuer_id: this.root.id,
+      not_before: Math.floor(certificate.notBefore.getTime() / 1000),
+      not_after: Math.floor(certificate.notAfter.getTime() / 1000),
+      created_at: now,
+      serial: normalizeSerial(certificate.serialNumber),
+    });
     const privateKey = await nonExtractable(keys.privateKey);
     return signingCredential(id, identity, certificate, [this.root.certificate], privateKey);
   }
@@ -285,22 +273,18 @@ export class CertificateAuthority {
     const code = REVOCATION_REASONS[reason];
     if (code === undefined) throw new TypeError(`unknown revocation reason ${reason}`);
     const now = this.now();
-    const rows = await this.db
-      .selectFrom('pki_signer_credentials')
-      .select(['id', 'issuer_id', 'serial', 'subject', 'certificate_pem'])
-      .$if('credentialId' in target, (q) => q.where('id', '=', (target as { credentialId: string }).credentialId))
-      .$if('subject' in target, (q) => q.where('subject', '=', (target as { subject: string }).subject))
-      .execute();
+    const rows = await credentialsOf(this.db, target);
     const revoked: Revoked[] = [];
     for (const row of rows) {
       const serial = row.serial ?? normalizeSerial(new x509.X509Certificate(row.certificate_pem).serialNumber);
-      const result = await this.db
-        .insertInto('pki_revocations')
-        .values({ issuer_id: row.issuer_id, serial, credential_id: row.id, reason: code, revoked_at: now })
-        .onConflict((oc) => oc.columns(['issuer_id', 'serial']).doNothing())
-        .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 1)
-        revoked.push({ credentialId: row.id, serial, subject: row.subject, revokedAt: now });
+      const inserted = await insertRevocation(this.db, {
+        issuerId: row.issuer_id,
+        serial,
+        credentialId: row.id,
+        reason: code,
+        revokedAt: now,
+      });
+      if (inserted) revoked.push({ credentialId: row.id, serial, subject: row.subject, revokedAt: now });
     }
     return revoked;
   }
@@ -334,26 +318,15 @@ export class CertificateAuthority {
       serial: normalizeSerial(certificate.serialNumber),
     };
     await this.db.transaction().execute(async (trx) => {
-      const retired = await trx
-        .updateTable('pki_authorities')
-        .set({ active: 0 })
-        .where('id', '=', current)
-        .where('active', '=', 1)
-        .executeTakeFirst();
-      if (Number(retired.numUpdatedRows) !== 1) return;
-      await trx.insertInto('pki_authorities').values(row).execute();
+      if (!(await retireAuthority(trx, current))) return;
+      await insertAuthorities(trx, [row]);
     });
     await this.refresh();
   }
 
   /** Reloads the active TSA from the database (another node may have rotated it). */
   async refresh(): Promise<void> {
-    const row = await this.db
-      .selectFrom('pki_authorities')
-      .select(['id', 'certificate_pem', 'private_key_sealed'])
-      .where('kind', '=', 'tsa')
-      .where('active', '=', 1)
-      .executeTakeFirst();
+    const row = await activeTimestampAuthority(this.db);
     if (!row || row.id === this.#tsa.id) return;
     this.#tsa = {
       id: row.id,
@@ -413,11 +386,7 @@ async function loadAuthorities(
   db: Kysely<SignerDatabase>,
   sealingKey: Buffer,
 ): Promise<{ root: Authority; tsa: Authority } | undefined> {
-  const rows = await db
-    .selectFrom('pki_authorities')
-    .select(['id', 'kind', 'certificate_pem', 'private_key_sealed'])
-    .where('active', '=', 1)
-    .execute();
+  const rows = await activeAuthorities(db);
   const open = async (kind: string): Promise<Authority | undefined> => {
     const row = rows.find((r) => r.kind === kind);
     if (!row) return undefined;
@@ -459,7 +428,7 @@ async function createAuthorities(
   });
   const rows = [await row('root', root), await row('tsa', tsa)];
   // One statement, so both rows or neither: the partial unique index fails the loser of a race whole.
-  await db.insertInto('pki_authorities').values(rows).execute();
+  await insertAuthorities(db, rows);
   return {
     root: { ...root, privateKey: await nonExtractable(root.privateKey) },
     tsa: { ...tsa, privateKey: await nonExtractable(tsa.privateKey) },

@@ -7,6 +7,7 @@ import type { SignerDatabase } from '../store/database.js';
 import { pkiEngine, webCrypto } from './crypto.js';
 import { parseCertificate, parseDer } from './ess.js';
 import { normalizeSerial } from './ltv-migration.js';
+import { issuedSerial, revocationOf, revocationsBy } from './repository.js';
 import type { x509 } from './x509.js';
 
 /** An authority that issues certificates and so answers for their status: the root (current or retired). */
@@ -73,28 +74,9 @@ export class RevocationService {
   /** The status of the certificate `serial` (hex) issued by `issuerId`: revoked, good if we issued it, else unknown. */
   async statusOf(issuerId: string, serial: string): Promise<CertificateStatus> {
     const normalized = normalizeSerial(serial);
-    const revoked = await this.db
-      .selectFrom('pki_revocations')
-      .select(['revoked_at', 'reason'])
-      .where('issuer_id', '=', issuerId)
-      .where('serial', '=', normalized)
-      .executeTakeFirst();
+    const revoked = await revocationOf(this.db, issuerId, normalized);
     if (revoked) return { status: 'revoked', revokedAt: Number(revoked.revoked_at), reason: revoked.reason };
-    const credential = await this.db
-      .selectFrom('pki_signer_credentials')
-      .select('id')
-      .where('issuer_id', '=', issuerId)
-      .where('serial', '=', normalized)
-      .executeTakeFirst();
-    if (credential) return { status: 'good' };
-    const authority = await this.db
-      .selectFrom('pki_authorities')
-      .select('id')
-      .where('issuer_id', '=', issuerId)
-      .where('kind', '!=', 'root')
-      .where('serial', '=', normalized)
-      .executeTakeFirst();
-    return authority ? { status: 'good' } : { status: 'unknown' };
+    return (await issuedSerial(this.db, issuerId, normalized)) ? { status: 'good' } : { status: 'unknown' };
   }
 
   /**
@@ -157,12 +139,7 @@ export class RevocationService {
     const issuer = issuerId ? this.issuers().find((i) => i.id === issuerId) : this.issuers()[0];
     if (!issuer) return undefined;
     const now = this.now();
-    const revoked = await this.db
-      .selectFrom('pki_revocations')
-      .select(['serial', 'revoked_at', 'reason'])
-      .where('issuer_id', '=', issuer.id)
-      .orderBy('revoked_at')
-      .execute();
+    const revoked = await revocationsBy(this.db, issuer.id);
     const root = parseCertificate(issuer.certificate.rawData);
     const keyId = await webCrypto.subtle.digest(
       'SHA-1',

@@ -1,3 +1,4 @@
+import type { RequestOrigin } from '@signet/web';
 import type { VerifiedIdentity } from './oidc.js';
 
 /** An open invitation: who was invited, to which envelope, to sign what. */
@@ -33,11 +34,8 @@ export class InvitationRefused extends Error {
   }
 }
 
-/** Where a request came from, for the audit trail. */
-export interface RequestOrigin {
-  ip: string | null;
-  userAgent: string | null;
-}
+/** Where a request came from, for the audit trail (`@signet/web`'s `originOf`). */
+export type { RequestOrigin };
 
 /** A PDF and its file name. */
 export interface DocumentFile {

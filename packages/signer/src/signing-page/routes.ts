@@ -1,8 +1,9 @@
 import fastifyCookie from '@fastify/cookie';
 import { type AuthorizationServerMetadata, safeEqual, seal, unseal } from '@signet/protocol';
 import { authorizationCode, authorizationUrl, codeChallengeFor, discover, exchangeCode } from '@signet/sdk';
-import { isDatabaseUnavailable } from '@signet/store';
-import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '@signet/store';
+import { formField, NO_STORE, originOf, registerFormParser } from '@signet/web';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignerContext } from '../context.js';
 import {
   AUTHORIZATION_REQUEST_TTL_SECONDS,
@@ -16,13 +17,7 @@ import {
   sessionCookieName,
   setPendingAuthorization,
 } from './cookies.js';
-import {
-  type Invitation,
-  type InvitationLookup,
-  InvitationRefused,
-  type RequestOrigin,
-  type SigningDesk,
-} from './desk.js';
+import { type Invitation, type InvitationLookup, InvitationRefused, type SigningDesk } from './desk.js';
 import { type Locale, pickLocale } from './locale.js';
 import { isInvitedPerson, randomValue, SignInError, signInErrorOf, verifyIdToken } from './oidc.js';
 import { type Problem, registerAssets, sendPage } from './render.js';
@@ -63,16 +58,6 @@ export type SigningPageContext = Pick<
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{16,128}$/;
 const SESSION_VALUE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-interface Form {
-  [name: string]: string[];
-}
-
-/** A single-valued form field; undefined when absent or repeated. */
-const field = (form: unknown, name: string): string | undefined => {
-  const values = (form as Form | undefined)?.[name];
-  return values?.length === 1 ? values[0] : undefined;
-};
-
 const queryValue = (request: FastifyRequest, name: string): string | undefined => {
   const value = (request.query as Record<string, unknown>)[name];
   return typeof value === 'string' ? value : undefined;
@@ -98,13 +83,14 @@ const queryValue = (request: FastifyRequest, name: string): string | undefined =
 export function signingPageRoutes(context: SigningPageContext): FastifyPluginAsync {
   return async (app) => {
     if (!app.hasRequestDecorator('cookies')) await app.register(fastifyCookie);
-    registerFormParser(app);
+    // Forms as name → values, small bodies only.
+    registerFormParser(app, { bodyLimit: 16 * 1024 });
     registerAssets(app);
     const page = new SigningPage(context);
     app.setErrorHandler((error: { statusCode?: number }, request, reply) => {
       if (isDatabaseUnavailable(error)) {
         // Nothing was written; the person can simply try again.
-        reply.header('retry-after', '5');
+        reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
         return page.problem(request, reply, 'unexpected', 503);
       }
       const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
@@ -123,24 +109,6 @@ export function signingPageRoutes(context: SigningPageContext): FastifyPluginAsy
       page.document(request, reply, 'download'),
     );
   };
-}
-
-/** Forms (`application/x-www-form-urlencoded`) as name → values, small bodies only. */
-function registerFormParser(app: FastifyInstance): void {
-  if (app.hasContentTypeParser('application/x-www-form-urlencoded')) return;
-  app.addContentTypeParser(
-    'application/x-www-form-urlencoded',
-    { parseAs: 'string', bodyLimit: 16 * 1024 },
-    (_request, body, done) => {
-      const form: Form = {};
-      for (const [name, value] of new URLSearchParams(body as string)) {
-        const values = form[name];
-        if (values) values.push(value);
-        else form[name] = [value];
-      }
-      done(null, form);
-    },
-  );
 }
 
 /** How long the issuer's discovery document is reused by the signing page (1 hour). */
@@ -357,10 +325,10 @@ class SigningPage {
     if (!current) return this.problem(request, reply, 'sessionOver');
     const { session, value } = current;
     const locale = this.locale(request, session.locale);
-    if (!checkCsrf(this.keys.csrf, value, field(request.body, 'csrf'))) {
+    if (!checkCsrf(this.keys.csrf, value, formField(request.body, 'csrf'))) {
       return this.problem(request, reply, 'forbidden', undefined, locale);
     }
-    const reason = field(request.body, 'reason')?.trim();
+    const reason = formField(request.body, 'reason')?.trim();
     if (action === 'reject' && (!reason || reason.length > MAX_REASON_LENGTH)) {
       return this.problem(request, reply, 'reasonRequired', undefined, locale);
     }
@@ -415,13 +383,8 @@ class SigningPage {
   }
 }
 
-/** Personal data and one-time links: never cached, never in a `Referer`. */
-const NO_STORE = { 'cache-control': 'no-store', pragma: 'no-cache', 'referrer-policy': 'no-referrer' } as const;
+// Personal data and one-time links: never cached (`NO_STORE`), never in a `Referer` (every
+// response carries `Referrer-Policy: no-referrer`).
 
 const seeSession = (reply: FastifyReply) =>
   reply.code(303).headers(NO_STORE).header('location', SIGNING_PATHS.session).send();
-
-function originOf(request: FastifyRequest): RequestOrigin {
-  const userAgent = request.headers['user-agent'];
-  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null };
-}
