@@ -169,7 +169,13 @@ export class FaceSignIn {
   }
 
   /** Posts a timed capture to a face page's form with the challenge id, as the page's script does. */
-  postFrames(browser: TestBrowser, action: string, csrf: string, challengeId: string, capture: Capture): Promise<Response> {
+  postFrames(
+    browser: TestBrowser,
+    action: string,
+    csrf: string,
+    challengeId: string,
+    capture: Capture,
+  ): Promise<Response> {
     const body = new URLSearchParams({ csrf, challenge: challengeId });
     for (const { frame, at } of capture) {
       body.append('frame', frame);
