@@ -434,7 +434,7 @@ describe('checkChallenge on landmark arrays (timing and order)', () => {
     assert.equal(!early.ok && early.failure, 'action_missing');
     const shifted = checkChallenge(
       { actions },
-      capture((w) => performing(w + 1)),
+      capture((w) => (w === -1 ? neutral() : performing(w - 1))),
     );
     assert.equal(!shifted.ok && shifted.failure, 'action_missing');
     // smiling already at the end of the turn's window, before the smile was asked for
