@@ -35,18 +35,14 @@ describe('face verification with the built-in model', () => {
   // One worker, as on the 2-core machines this runs on; every test goes through the pool.
   const pool = new FaceVerifierPool({ size: 1, maxQueue: 1, verifier: { module: defaultModule(), options: {} } });
   let hopper: FaceTemplate;
-  let hopperBox: FaceBox;
-  let collinsBox: FaceBox;
 
   before(async () => {
     await pool.warmUp();
     const enrolled = await pool.enroll(readFaceFixture('hopper'));
     assert.ok(enrolled.ok, JSON.stringify(enrolled));
     hopper = enrolled.template;
-    hopperBox = enrolled.face.box;
     const collins = await pool.enroll(readFaceFixture('collins'));
     assert.ok(collins.ok, JSON.stringify(collins));
-    collinsBox = collins.face.box;
   });
   after(() => pool.close());
 
