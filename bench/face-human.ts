@@ -10,8 +10,11 @@
  *
  * Run under `taskset -c 0` for one core. Options: `--runs N` (default 10), `--json`.
  */
+
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { createFaceVerifier } from '../packages/accounts/src/face/face-api-verifier.js';
@@ -25,14 +28,24 @@ import {
 } from '../packages/accounts/src/face/testing-faces.js';
 import { euclideanDistance } from '../packages/accounts/src/face/verifier.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } },
+});
 const runs = Number(values.runs);
 const require = createRequire(import.meta.url);
-const humanDir = dirname(require.resolve('@vladmandic/human/package.json'));
+// the package's main entry is in dist/; its export map lists no usable subpaths, so files are reached from there
+const humanDir = dirname(dirname(require.resolve('@vladmandic/human')));
 const wasmDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
 
+// The wasm build fetches its models; Node's fetch cannot read file:// URLs, so those are read from disk.
+const networkFetch = globalThis.fetch;
+globalThis.fetch = async (input, init) => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+  if (!url.startsWith('file://')) return networkFetch(input, init);
+  return new Response(await readFile(fileURLToPath(url)));
+};
 // The wasm build of the bundle (its typings are not in the package's export map, so it is loaded by name).
-const bundle = '@vladmandic/human/dist/human.node-wasm.js';
+const bundle = pathToFileURL(`${humanDir}/dist/human.node-wasm.js`).href;
 // biome-ignore lint/suspicious/noExplicitAny: the bundle is loaded untyped
 const H: any = await import(bundle);
 const Human = H.default?.Human ?? H.Human ?? H.default;
@@ -74,7 +87,13 @@ async function humanFace(image: Buffer) {
   const ms = performance.now() - t0;
   human.tf.dispose(t);
   const face = result.face[0];
-  return { ms, count: result.face.length, real: face?.real as number | undefined, live: face?.live as number | undefined, embedding: face?.embedding as number[] | undefined };
+  return {
+    ms,
+    count: result.face.length,
+    real: face?.real as number | undefined,
+    live: face?.live as number | undefined,
+    embedding: face?.embedding as number[] | undefined,
+  };
 }
 
 const vga = async (image: Buffer) =>
@@ -150,20 +169,32 @@ const corpus: [string, string, Buffer][] = [
   ['attack', 'photo warped 30° left', await turnHead(hopper, box, 30)],
   ['attack', 'photo warped 30° right', await turnHead(hopper, box, -30)],
   ['attack', 'flat photo tilted 45°', await tiltFlatPicture(hopper, 45)],
-  ['attack', 'photo rotated 10°', await sharp(hopper).rotate(10, { background: '#808080' }).resize(512, 512).jpeg().toBuffer()],
+  [
+    'attack',
+    'photo rotated 10°',
+    await sharp(hopper).rotate(10, { background: '#808080' }).resize(512, 512).jpeg().toBuffer(),
+  ],
   ['attack', 'enrolment photo looped (640×480)', frame],
 ];
 const pad = [];
 for (const [kind, name, image] of corpus) {
   const h = await humanFace(image);
-  pad.push({ kind, name, faces: h.count, real: h.real === undefined ? null : Number(h.real.toFixed(3)), live: h.live === undefined ? null : Number(h.live.toFixed(3)) });
+  pad.push({
+    kind,
+    name,
+    faces: h.count,
+    real: h.real === undefined ? null : Number(h.real.toFixed(3)),
+    live: h.live === undefined ? null : Number(h.live.toFixed(3)),
+  });
 }
 await faceApi.close();
 
 const report = { runs, speed, distances, pad };
 if (values.json) console.log(JSON.stringify(report, null, 2));
 else {
-  console.log(`640×480 frame, one thread: human (BlazeFace+FaceMesh+FaceRes+antispoof+liveness) median ${speed.humanMedianMs} ms; face-api (SSD+68+128) median ${speed.faceApiMedianMs} ms`);
+  console.log(
+    `640×480 frame, one thread: human (BlazeFace+FaceMesh+FaceRes+antispoof+liveness) median ${speed.humanMedianMs} ms; face-api (SSD+68+128) median ${speed.faceApiMedianMs} ms`,
+  );
   console.table(distances);
   console.table(pad);
 }
