@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TestBrowser } from '../packages/accounts/src/testing-browser.js';
-import { type FacePage, FaceSignIn, REDIRECT_URI } from './face-sign-in.js';
+import { type FacePage, FaceSignIn, faceForm, REDIRECT_URI } from './face-sign-in.js';
 import { type RunningSignet, startSignet } from './signet.js';
 
 // The documented request with acr_values=urn:acr:face, end to end over real HTTP: openid-client
@@ -47,7 +47,7 @@ describe('the documented request with acr_values=urn:acr:face', () => {
     return page;
   }
 
-  it('enrols Grace Hopper and issues acr=urn:acr:face and amr [pwd, face] when her face turns as asked', async () => {
+  it('enrols Grace Hopper and issues acr=urn:acr:face and amr [pwd, face] when she performs the challenge', async () => {
     const person = await enrolledPerson();
     const request = await faces.start();
     const browser = new TestBrowser(signet.publicUrl);
@@ -55,12 +55,8 @@ describe('the documented request with acr_values=urn:acr:face', () => {
     assert.match(next, /^\/interaction\/[\w-]+\/face$/, 'a face step, not an error');
     const page = await facePage(browser, next);
 
-    const res = await faces.postFrames(
-      browser,
-      page.action,
-      page.csrf,
-      await faces.frames('hopperTransformed', page.side),
-    );
+    assert.equal(page.challenge.actions.length, 3);
+    const res = await faces.showFace(browser, page.action, page.html, 'hopperTransformed');
     assert.equal(res.status, 303, await res.text());
     const callback = new URL(res.headers.get('location') as string);
     assert.equal(callback.origin + callback.pathname, REDIRECT_URI);
@@ -84,34 +80,36 @@ describe('the documented request with acr_values=urn:acr:face', () => {
     const next = await logIn(browser, url, person.username);
     let page = await facePage(browser, next);
 
-    let res = await faces.postFrames(browser, page.action, page.csrf, await faces.frames('collins', page.side));
+    let res = await faces.showFace(browser, page.action, page.html, 'collins');
     const html = await res.text();
     assert.equal(res.status, 200, html);
     assert.match(html, /The face does not match the face enrolled for you\./);
     assert.match(html, /Attempts left: <strong>1<\/strong>\./);
-    page = { ...page, side: /data-side="(left|right)"/.exec(html)?.[1] as FacePage['side'] };
-    assert.ok(page.side, html);
+    const first = page.challenge;
+    page = { ...page, ...faceForm(html), html };
+    assert.notEqual(page.challenge.id, first.id, 'a new challenge for the next attempt');
 
-    res = await faces.postFrames(browser, page.action, page.csrf, await faces.frames('collins', page.side));
+    res = await faces.showFace(browser, page.action, page.html, 'collins');
     assert.equal(res.status, 303, await res.text());
     const callback = new URL(res.headers.get('location') as string);
     assert.equal(callback.searchParams.get('error'), 'unmet_authentication_requirements');
     assert.equal(callback.searchParams.get('state'), state);
     assert.equal(callback.searchParams.get('code'), null);
     // The interaction is over: no further attempt.
-    res = await faces.postFrames(browser, page.action, page.csrf, await faces.frames('hopperTransformed', page.side));
+    res = await faces.showFace(browser, page.action, page.html, 'hopperTransformed');
     assert.equal(res.status, 400);
   });
 
-  it('refuses the right person turning the wrong way (liveness), with the reason', async () => {
+  it('refuses the right person doing the movements in another order (liveness), with the reason', async () => {
     const person = await enrolledPerson();
     const browser = new TestBrowser(signet.publicUrl);
     const page = await facePage(browser, await logIn(browser, (await faces.start()).url, person.username));
-    const wrong = page.side === 'left' ? 'right' : 'left';
-    const res = await faces.postFrames(browser, page.action, page.csrf, await faces.frames('hopperTransformed', wrong));
+    const reversed = [...page.challenge.actions].reverse();
+    const capture = await faces.frames('hopperTransformed', reversed);
+    const res = await faces.postFrames(browser, page.action, page.csrf, page.challenge.id, capture);
     const html = await res.text();
     assert.equal(res.status, 200, html);
-    assert.match(html, /The head turn was not seen\./);
+    assert.match(html, /The movements asked for were not seen in order\./);
   });
 
   it('"I can\'t use a camera" ends honestly in unmet_authentication_requirements', async () => {

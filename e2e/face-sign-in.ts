@@ -10,8 +10,9 @@ import {
   randomNonce,
   randomPKCECodeVerifier,
 } from 'openid-client';
-import { type FaceFixture, readFaceFixture, turnHead } from '../packages/accounts/src/face/testing-faces.js';
-import type { FaceBox } from '../packages/accounts/src/face/verifier.js';
+import type { FaceAction } from '../packages/accounts/src/face/challenge.js';
+import { type FaceFixture, performChallenge, readFaceFixture } from '../packages/accounts/src/face/testing-faces.js';
+import type { FoundFace } from '../packages/accounts/src/face/verifier.js';
 import { formAction, hiddenField, TestBrowser } from '../packages/accounts/src/testing-browser.js';
 import type { RunningSignet } from './signet.js';
 
@@ -30,22 +31,33 @@ export interface AuthorizationStart {
   state: string;
 }
 
-/** A face page (sign-in step or enrolment link) as served: its form and the head turn it asks for. */
+/** A timed capture as the face page's script posts it: base64 JPEGs and their times in ms. */
+export type Capture = { frame: string; at: number }[];
+
+/** The challenge a face page shows: its id and the actions, in order. */
+export interface PageChallenge {
+  id: string;
+  actions: FaceAction[];
+}
+
+/** A face page (sign-in step or enrolment link) as served: its form and the challenge it asks for. */
 export interface FacePage {
   action: string;
   csrf: string;
-  side: 'left' | 'right';
+  challenge: PageChallenge;
   html: string;
   /** The page's Content-Security-Policy header. */
   csp: string;
 }
 
-/** The face form in a face page's HTML: the CSRF token and the side the person must turn to. */
-export function faceForm(html: string): { csrf: string; side: 'left' | 'right' } {
-  const side = /data-side="(left|right)"/.exec(html)?.[1] as 'left' | 'right' | undefined;
+/** The face form in a face page's HTML: the CSRF token and the challenge, read as the script reads them. */
+export function faceForm(html: string): { csrf: string; challenge: PageChallenge } {
+  const id = /data-challenge="([\w-]+)"/.exec(html)?.[1];
+  const actions = /data-actions="([\w ]+)"/.exec(html)?.[1]?.split(' ') as FaceAction[] | undefined;
   const csrf = hiddenField(html, 'csrf');
-  assert.ok(side && csrf, html);
-  return { csrf, side };
+  assert.ok(id && actions && csrf, html);
+  assert.equal(hiddenField(html, 'challenge'), id, 'the form posts the challenge it shows');
+  return { csrf, challenge: { id, actions } };
 }
 
 /**
@@ -59,7 +71,7 @@ export function faceForm(html: string): { csrf: string; side: 'left' | 'right' }
  * const tokens = await faces.signIn(person.username, 'hopperTransformed'); // tokens.claims().acr === 'urn:acr:face'
  */
 export class FaceSignIn {
-  private readonly boxes = new Map<FaceFixture, FaceBox>();
+  private readonly found = new Map<FaceFixture, FoundFace>();
 
   private constructor(
     readonly signet: RunningSignet,
@@ -134,40 +146,52 @@ export class FaceSignIn {
     return { action: path, ...faceForm(html), html, csp: res.headers.get('content-security-policy') ?? '' };
   }
 
-  /**
-   * Four frames of `fixture`: frontal, then turning to the person's `side` by 10°, 20° and 30°, as
-   * base64 JPEG. (Before the detector's tuning, `countPeople`, 15–25° turns of the transformed
-   * fixture made it see a second, spurious face in the hair: `multiple_faces`.)
-   */
-  async frames(fixture: FaceFixture, side: string): Promise<string[]> {
-    let box = this.boxes.get(fixture);
-    if (!box) {
+  /** The face in `fixture` (its box and landmarks), found once by the service's own model. */
+  async face(fixture: FaceFixture): Promise<FoundFace> {
+    let face = this.found.get(fixture);
+    if (!face) {
       const enrolled = await this.signet.accounts.ctx.faces.verifier.enroll(readFaceFixture(fixture));
       assert.ok(enrolled.ok, JSON.stringify(enrolled));
-      box = enrolled.face.box;
-      this.boxes.set(fixture, box);
+      face = enrolled.face;
+      this.found.set(fixture, face);
     }
-    const sign = side === 'left' ? 1 : -1;
-    const image = readFaceFixture(fixture);
-    const shots = await Promise.all([0, 10, 20, 30].map((d) => turnHead(image, box, sign * d)));
-    return shots.map((shot) => shot.toString('base64'));
+    return face;
   }
 
-  /** Posts captured frames to a face page's form, as the page's script does. */
-  postFrames(browser: TestBrowser, action: string, csrf: string, shots: string[]): Promise<Response> {
-    const body = new URLSearchParams({ csrf });
-    for (const shot of shots) body.append('frame', shot);
-    // TestBrowser.post takes a record; repeated `frame` fields need the raw form.
+  /**
+   * The capture the face page's script would post for `actions`, performed by the face of
+   * `fixture` (synthesised with `performChallenge`: two neutral frames, then four per action at
+   * the script's times), as base64 JPEGs with their times.
+   */
+  async frames(fixture: FaceFixture, actions: readonly FaceAction[]): Promise<Capture> {
+    const frames = await performChallenge(readFaceFixture(fixture), await this.face(fixture), actions);
+    return frames.map(({ image, at }) => ({ frame: image.toString('base64'), at }));
+  }
+
+  /** Posts a timed capture to a face page's form with the challenge id, as the page's script does. */
+  postFrames(
+    browser: TestBrowser,
+    action: string,
+    csrf: string,
+    challengeId: string,
+    capture: Capture,
+  ): Promise<Response> {
+    const body = new URLSearchParams({ csrf, challenge: challengeId });
+    for (const { frame, at } of capture) {
+      body.append('frame', frame);
+      body.append('at', String(at));
+    }
+    // TestBrowser.post takes a record; repeated fields need the raw form.
     return browser.postRaw(action, body.toString());
   }
 
   /**
    * Shows `fixture` to a face page (sign-in step or enrolment link) already loaded from `path`:
-   * frames turning to the side its HTML asks for, posted with its CSRF token.
+   * the face performing the challenge its HTML asks for, posted with its CSRF token.
    */
   async showFace(browser: TestBrowser, path: string, html: string, fixture: FaceFixture): Promise<Response> {
-    const { csrf, side } = faceForm(html);
-    return this.postFrames(browser, path, csrf, await this.frames(fixture, side));
+    const { csrf, challenge } = faceForm(html);
+    return this.postFrames(browser, path, csrf, challenge.id, await this.frames(fixture, challenge.actions));
   }
 
   /**
@@ -192,7 +216,7 @@ export class FaceSignIn {
     const { next } = await this.logIn(browser, request.url, username);
     assert.match(next, /^\/interaction\/[\w-]+\/face$/, 'a face step, not an error');
     const page = await this.facePage(browser, next);
-    const res = await this.postFrames(browser, page.action, page.csrf, await this.frames(fixture, page.side));
+    const res = await this.showFace(browser, page.action, page.html, fixture);
     assert.equal(res.status, 303, await res.text());
     const callback = new URL(res.headers.get('location') as string);
     assert.equal(callback.origin + callback.pathname, REDIRECT_URI);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { readFaceFixture } from '../../packages/accounts/src/face/testing-faces.js';
 import { makePdf, pdfsig } from '../../packages/signer/src/pdf/testing.js';
 import {
@@ -33,7 +33,7 @@ describe('the signing page in Chromium', () => {
     const portrait = readFaceFixture('hopper');
     const found = await h.t.accounts.ctx.faces.verifier.enroll(portrait);
     assert.ok(found.ok, JSON.stringify(found));
-    cameras = await launchFakeCameras(portrait, found.face.box);
+    cameras = await launchFakeCameras(portrait, found.face);
   });
 
   after(async () => {
@@ -62,26 +62,18 @@ describe('the signing page in Chromium', () => {
 
   /**
    * Opens the link, signs in with the password in one browser, and continues on the face page in
-   * the browser whose camera turns the way the page asks (cookies carried over).
+   * the browser whose camera performs the challenge the page asks for (cookies carried over).
    */
   async function throughFaceStep(signingUrl: string, username: string): Promise<Page> {
-    const first = await cameras.left.newContext({ acceptDownloads: true });
+    const first = await cameras.idle.newContext({ acceptDownloads: true });
     const login = await first.newPage();
     await login.goto(signingUrl);
     assert.equal(new URL(login.url()).origin, h.t.issuer, 'the link leads to the issuer');
     await login.getByLabel('Username').fill(username);
     await login.getByLabel('Password').fill(PASSWORD);
     await Promise.all([login.waitForURL(/\/face$/), login.getByRole('button', { name: 'Sign in' }).click()]);
-    const side = await login.locator('#face').getAttribute('data-side');
-    assert.ok(side === 'left' || side === 'right');
-    let page = login;
-    if (side === 'right') {
-      const context: BrowserContext = await cameras.right.newContext({ acceptDownloads: true });
-      await context.addCookies(await first.cookies());
-      page = await context.newPage();
-      await page.goto(login.url());
-      await first.close();
-    }
+    // continued in the browser whose camera performs the challenge the face page asks for
+    const page = await cameras.follow(login, { acceptDownloads: true });
     await page.getByRole('button', { name: 'Start the camera' }).click();
     await Promise.race([
       page.waitForURL(`${h.publicUrl}/sign/session`, { timeout: 30_000 }),
@@ -171,7 +163,7 @@ describe('the signing page in Chromium', () => {
 
   it('in Spanish on a phone: the link leads to a Spanish sign-in, and a dead link says so in Spanish', async () => {
     const { signingUrl } = await invitedPerson();
-    const context = await cameras.left.newContext({
+    const context = await cameras.idle.newContext({
       locale: 'es-ES',
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 3,

@@ -2,10 +2,11 @@
 // the camera page, on the real model in the service's own worker pool (≈ 0.3 s per picture).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { FaceAction } from '../face/challenge.js';
 import { hashFaceEnrolmentToken } from '../face/enrolment-links.js';
 import { openFaceTemplate } from '../face/templates.js';
-import { type FaceFixture, readFaceFixture, turnHead } from '../face/testing-faces.js';
-import { euclideanDistance, type FaceBox, type FaceTemplate } from '../face/verifier.js';
+import { captureTimes, type FaceFixture, performChallenge, readFaceFixture } from '../face/testing-faces.js';
+import { euclideanDistance, type FaceTemplate, type FoundFace } from '../face/verifier.js';
 import type { TestBrowser } from '../testing-browser.js';
 import { hiddenField } from '../testing-browser.js';
 import { type PeopleHarness, peopleHarness } from '../testing-people.js';
@@ -15,14 +16,14 @@ const DAY = 86_400;
 describe('face enrolment links', () => {
   let h: PeopleHarness;
   let hopper: FaceTemplate;
-  const boxes = new Map<FaceFixture, FaceBox>();
+  const found = new Map<FaceFixture, FoundFace>();
 
   before(async () => {
     h = await peopleHarness({ env: { SIGNET_FACE_MAX_ATTEMPTS: '2' } });
     for (const fixture of ['hopper', 'collins'] as const) {
       const enrolled = await h.t.ctx.faces.verifier.enroll(readFaceFixture(fixture));
       assert.ok(enrolled.ok, JSON.stringify(enrolled));
-      boxes.set(fixture, enrolled.face.box);
+      found.set(fixture, enrolled.face);
       if (fixture === 'hopper') hopper = enrolled.template;
     }
   });
@@ -45,35 +46,65 @@ describe('face enrolment links', () => {
     return { person, path: url.pathname, token: url.pathname.split('/').pop() ?? '' };
   }
 
-  /** Opens the page in `browser`: its CSRF token, the side asked for and the HTML. */
+  /** The challenge in a face page's HTML, as `id action action…` (what the script reads). */
+  const challengeOf = (html: string) => {
+    const id = /data-challenge="([\w-]+)"/.exec(html)?.[1] ?? '';
+    const actions = /data-actions="([\w ]+)"/.exec(html)?.[1] ?? '';
+    return id && actions ? `${id} ${actions}` : '';
+  };
+
+  /** Opens the page in `browser`: its CSRF token, the challenge asked for and the HTML. */
   async function open(browser: TestBrowser, path: string) {
     const res = await browser.get(path);
     const html = await res.text();
     assert.equal(res.status, 200, html);
-    const side = /data-side="(left|right)"/.exec(html)?.[1] ?? '';
+    const challenge = challengeOf(html);
     const csrf = hiddenField(html, 'csrf') ?? '';
-    assert.ok(side && csrf, html);
-    return { res, html, side, csrf };
+    assert.ok(challenge && csrf, html);
+    return { res, html, challenge, csrf };
   }
 
-  /** Frames the page's script would post: frontal, then turning to `side` by 10° and 30°. */
-  async function frames(side: string, fixtures: FaceFixture[] = ['hopper', 'hopper', 'hopper']): Promise<string[]> {
-    const sign = side === 'left' ? 1 : -1;
-    return Promise.all(
-      fixtures.map(async (fixture, i) => {
-        const shot = await turnHead(
-          readFaceFixture(fixture),
-          boxes.get(fixture) as FaceBox,
-          sign * ([0, 10, 30][i] ?? 0),
-        );
-        return shot.toString('base64');
-      }),
-    );
+  /** A posted capture: the challenge id it answers, and its frames with their times. */
+  type Shots = { challenge: string; frames: { frame: string; at: number }[] };
+
+  /**
+   * The capture the page's script would post for `challenge`: the neutral frames of `neutral`'s
+   * face, the actions performed by `actor`'s (synthesised with performChallenge).
+   */
+  async function frames(
+    challenge: string,
+    neutral: FaceFixture = 'hopper',
+    actor: FaceFixture = neutral,
+  ): Promise<Shots> {
+    const [id = '', ...actions] = challenge.split(' ');
+    const capture = async (fixture: FaceFixture) =>
+      performChallenge(readFaceFixture(fixture), found.get(fixture) as FoundFace, actions as FaceAction[]);
+    const first = await capture(neutral);
+    const second = actor === neutral ? first : await capture(actor);
+    const n = captureTimes(actions.length).neutral.length;
+    return {
+      challenge: id,
+      frames: [...first.slice(0, n), ...second.slice(n)].map(({ image, at }) => ({
+        frame: image.toString('base64'),
+        at,
+      })),
+    };
   }
 
-  function post(browser: TestBrowser, path: string, csrf: string, shots: string[]) {
-    const body = new URLSearchParams({ csrf });
-    for (const shot of shots) body.append('frame', shot);
+  /** A still picture at the script's capture times, for `challenge`. */
+  function still(challenge: string): Shots {
+    const [id = '', ...actions] = challenge.split(' ');
+    const t = captureTimes(actions.length);
+    const frame = readFaceFixture('hopper').toString('base64');
+    return { challenge: id, frames: [...t.neutral, ...t.action.flat()].map((at) => ({ frame, at })) };
+  }
+
+  function post(browser: TestBrowser, path: string, csrf: string, shots: Shots) {
+    const body = new URLSearchParams({ csrf, challenge: shots.challenge });
+    for (const { frame, at } of shots.frames) {
+      body.append('frame', frame);
+      body.append('at', String(at));
+    }
     return browser.postRaw(path, body.toString());
   }
 
@@ -130,8 +161,8 @@ describe('face enrolment links', () => {
 
     const es = await open(h.browser({ 'accept-language': 'es-ES,es;q=0.9' }), path);
     assert.match(es.html, /<h1>Registra tu cara<\/h1>/);
-    assert.match(es.html, /gira la cabeza hacia tu <strong>(izquierda|derecha)<\/strong>/);
-    assert.equal(es.side, en.side, 'opening the link again does not draw another side');
+    assert.match(es.html, /Te pediremos que:/);
+    assert.equal(es.challenge, en.challenge, 'opening the link again does not draw another challenge');
   });
 
   it('an unknown, malformed or expired link is a clear page (404 / 410), in the person’s language', async () => {
@@ -151,7 +182,7 @@ describe('face enrolment links', () => {
       const res = await h.browser().get(path);
       assert.equal(res.status, 410);
       assert.match(await res.text(), /This face enrolment link has expired\./);
-      const late = await post(h.browser(), path, page.csrf, await frames(page.side));
+      const late = await post(h.browser(), path, page.csrf, await frames(page.challenge));
       assert.equal(late.status, 410);
     } finally {
       h.t.clock.advance(-DAY);
@@ -163,7 +194,7 @@ describe('face enrolment links', () => {
     const other = await h.person();
     const browser = h.browser();
     const page = await open(browser, path);
-    const res = await post(browser, path, page.csrf, await frames(page.side));
+    const res = await post(browser, path, page.csrf, await frames(page.challenge));
     const html = await res.text();
     assert.equal(res.status, 200, html);
     assert.match(html, /Your face is enrolled/);
@@ -183,7 +214,7 @@ describe('face enrolment links', () => {
     const again = await h.browser().get(path);
     assert.equal(again.status, 410);
     assert.match(await again.text(), /already been used/);
-    const replay = await post(browser, path, page.csrf, await frames(page.side));
+    const replay = await post(browser, path, page.csrf, await frames(page.challenge));
     assert.equal(replay.status, 410);
   });
 
@@ -191,10 +222,16 @@ describe('face enrolment links', () => {
     const { person, path } = await personWithLink();
     const browser = h.browser();
     const page = await open(browser, path);
-    const shots = await frames(page.side);
+    const shots = await frames(page.challenge);
     const answers = await Promise.all([1, 2].map(() => post(browser, path, page.csrf, shots)));
-    const statuses = answers.map((r) => r.status).sort();
-    assert.deepEqual(statuses, [200, 410], statuses.join(' '));
+    const bodies = await Promise.all(answers.map((r) => r.text()));
+    assert.equal(bodies.filter((b) => /<h1>Your face is enrolled<\/h1>/.test(b)).length, 1, bodies.join('\n'));
+    // the other found its challenge already answered (or, if it came later, the link used)
+    const other = answers.findIndex((_, i) => !/<h1>Your face is enrolled<\/h1>/.test(bodies[i] ?? ''));
+    assert.ok(
+      answers[other]?.status === 410 || /already answered/.test(bodies[other] ?? ''),
+      `${answers[other]?.status} ${bodies[other]}`,
+    );
     assert.ok(await template(person.id));
   });
 
@@ -207,14 +244,14 @@ describe('face enrolment links', () => {
     assert.match(await old.text(), /no longer valid/);
     const browser = h.browser();
     const page = await open(browser, second);
-    assert.equal((await post(browser, second, page.csrf, await frames(page.side))).status, 200);
+    assert.equal((await post(browser, second, page.csrf, await frames(page.challenge))).status, 200);
     assert.ok(await template(person.id), 'replaced by a real, sealed template');
   });
 
   it('refuses a post from another browser or without the form’s token, storing nothing', async () => {
     const { person, path } = await personWithLink();
     const page = await open(h.browser(), path);
-    const shots = await frames(page.side);
+    const shots = await frames(page.challenge);
     const stranger = await post(h.browser(), path, page.csrf, shots);
     assert.equal(stranger.status, 403);
     assert.match(await stranger.text(), /opened again in another browser/);
@@ -231,15 +268,14 @@ describe('face enrolment links', () => {
     const { person, path } = await personWithLink();
     const browser = h.browser();
     let page = await open(browser, path);
-    let res = await post(browser, path, page.csrf, await frames(page.side, ['hopper', 'collins', 'collins']));
+    let res = await post(browser, path, page.csrf, await frames(page.challenge, 'hopper', 'collins'));
     let html = await res.text();
     assert.equal(res.status, 200, html);
     assert.match(html, /The face does not match the face enrolled for you\./);
     assert.match(html, /Attempts left: <strong>1<\/strong>/);
-    page = { ...page, side: /data-side="(left|right)"/.exec(html)?.[1] ?? '' };
+    page = { ...page, challenge: challengeOf(html) };
 
-    const still = Array.from({ length: 3 }, () => readFaceFixture('hopper').toString('base64'));
-    res = await post(browser, path, page.csrf, still);
+    res = await post(browser, path, page.csrf, still(page.challenge));
     html = await res.text();
     assert.equal(res.status, 410, html);
     assert.match(html, /too many attempts failed/);

@@ -4,10 +4,10 @@ import type { FaceEnrolmentLink, FaceEnrolmentLinkLookup } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken, newOpaqueToken } from '../crypto/opaque-token.js';
+import { decodeChallenge, drawChallenge, encodeChallenge, type FaceChallenge, isLive } from '../face/challenge.js';
 import { checkEnrolment, type EnrolmentCheck } from '../face/check.js';
 import { FACE_ENROLMENT_TOKEN, faceEnrolmentPath, hashFaceEnrolmentToken } from '../face/enrolment-links.js';
-import { FACE_BODY_LIMIT, FACE_FRAMES, isHeadTurn, postedFrames } from '../face/frames.js';
-import { type HeadTurn, randomHeadTurn } from '../face/liveness.js';
+import { FACE_BODY_LIMIT, postedFrames } from '../face/frames.js';
 import { FaceBusyError } from '../face/pool.js';
 import { sealFaceTemplate } from '../face/templates.js';
 import { formBody, single } from '../http/form.js';
@@ -77,7 +77,7 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
     reply: FastifyReply,
     token: string,
     link: FaceEnrolmentLink,
-    challenge: HeadTurn,
+    challenge: FaceChallenge,
     attempts: number,
     error?: FaceError,
     status = 200,
@@ -91,7 +91,6 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
           action: faceEnrolmentPath(token),
           csrf: link.csrfToken ?? '',
           challenge,
-          frames: FACE_FRAMES,
           attemptsLeft: Math.max(0, ctx.faces.maxAttempts - attempts),
           ...(error ? { error } : {}),
         },
@@ -108,7 +107,7 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
     const link = await ctx.faceEnrolmentLinks.open(hash, ctx.now(), {
       browserHash: hashOpaqueToken(browser),
       csrfToken: newOpaqueToken(),
-      faceChallenge: randomHeadTurn(),
+      faceChallenge: encodeChallenge(drawChallenge(ctx.now())),
     });
     if (!link) return notLive(request, reply, await ctx.faceEnrolmentLinks.find(hash, ctx.now()));
     reply.setCookie(
@@ -116,7 +115,12 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
       browser,
       cookieOptions(issuer, faceEnrolmentPath(token), Math.max(1, link.expiresAt - ctx.now())),
     );
-    const challenge = isHeadTurn(link.faceChallenge) ? link.faceChallenge : randomHeadTurn();
+    // Reloading shows the same challenge while it is live; an expired one is drawn anew.
+    let challenge = decodeChallenge(link.faceChallenge);
+    if (!challenge || !isLive(challenge, ctx.now())) {
+      challenge = drawChallenge(ctx.now());
+      await ctx.faceEnrolmentLinks.setFaceChallenge(hash, encodeChallenge(challenge), ctx.now());
+    }
     return showEnrol(request, reply, token, link, challenge, link.faceAttempts);
   });
 
@@ -137,14 +141,27 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
       if (!csrf || link.csrfToken === null || !safeEqual(csrf, link.csrfToken)) {
         return showLinkError(request, reply, 'form');
       }
-      const challenge = link.faceChallenge;
-      if (!isHeadTurn(challenge)) return reply.code(303).header('location', faceEnrolmentPath(token)).send();
+      const storedText = link.faceChallenge ?? '';
+      const challenge = decodeChallenge(storedText);
+      if (!challenge) return reply.code(303).header('location', faceEnrolmentPath(token)).send();
       const audit = (outcome: string, details: Record<string, unknown> = {}) =>
         request.log.info(
           { event: 'face_enrollment', via: 'link', user: link.userId, outcome, ...details },
           'face enrolment',
         );
 
+      // A capture answers one live challenge, once: an old, expired or already answered one gets
+      // the page again with a new challenge, and is not counted as an attempt.
+      const next = drawChallenge(ctx.now());
+      const current = async () => {
+        const now = await ctx.faceEnrolmentLinks.find(hash, ctx.now());
+        return (now.status !== 'unknown' && decodeChallenge(now.link.faceChallenge)) || next;
+      };
+      if (single(params, 'challenge') !== challenge.id || !isLive(challenge, ctx.now())) {
+        audit('refused', { reason: 'stale_challenge', attempt: link.faceAttempts });
+        await ctx.faceEnrolmentLinks.swapFaceChallenge(hash, storedText, encodeChallenge(next), ctx.now());
+        return showEnrol(request, reply, token, link, await current(), link.faceAttempts, 'expired');
+      }
       // Counted before the check, atomically, so parallel posts cannot exceed the limit.
       const attempt = await ctx.faceEnrolmentLinks.countFaceAttempt(hash, ctx.now());
       if (attempt === undefined) return notLive(request, reply, await ctx.faceEnrolmentLinks.find(hash, ctx.now()));
@@ -154,6 +171,12 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
         return showLinkError(request, reply, 'revoked');
       }
 
+      // Used up now, before the check: concurrent posts of the same capture get one check.
+      if (!(await ctx.faceEnrolmentLinks.swapFaceChallenge(hash, storedText, encodeChallenge(next), ctx.now()))) {
+        await ctx.faceEnrolmentLinks.forgetFaceAttempt(hash);
+        audit('refused', { reason: 'stale_challenge', attempt });
+        return showEnrol(request, reply, token, link, await current(), attempt - 1, 'expired');
+      }
       const posted = postedFrames(params);
       let result: EnrolmentCheck | undefined;
       let problem: FaceError | undefined;
@@ -168,7 +191,7 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
           await ctx.faceEnrolmentLinks.forgetFaceAttempt(hash);
           audit('busy', { attempt });
           reply.header('retry-after', String(error.retryAfterSeconds));
-          return showEnrol(request, reply, token, link, challenge, attempt - 1, 'busy', 503);
+          return showEnrol(request, reply, token, link, next, attempt - 1, 'busy', 503);
         }
       }
 
@@ -183,24 +206,24 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
         }
         audit('enrolled', {
           attempt,
-          challenge,
+          challenge: challenge.actions,
+          completed: result.actions,
           replaced: redeemed.replaced,
-          distance: result.distance,
-          turn: result.turn,
+          score: result.distance,
+          model: template.version,
         });
         reply.clearCookie(cookieName(issuer), cookieOptions(issuer, faceEnrolmentPath(token)));
         return sendPage(reply, locale(request), { view: 'face-enrolled', data: {} });
       }
 
-      const measures = result && !result.ok ? { distance: result.distance, turn: result.turn } : {};
-      audit('refused', { reason: problem, attempt, challenge, ...measures });
+      const measures =
+        result && !result.ok ? { score: result.distance, failure: result.failure, action: result.action } : {};
+      audit('refused', { reason: problem, attempt, challenge: challenge.actions, ...measures });
       if (attempt >= ctx.faces.maxAttempts) {
         await ctx.faceEnrolmentLinks.revoke(hash, ctx.now());
         return showLinkError(request, reply, 'revoked');
       }
-      // A new side for the next attempt, so a recording of this one does not answer it.
-      const next = randomHeadTurn();
-      await ctx.faceEnrolmentLinks.setFaceChallenge(hash, next, ctx.now());
+      // The next attempt answers the new challenge already stored, so a recording of this one does not.
       return showEnrol(request, reply, token, link, next, attempt, problem);
     },
   );

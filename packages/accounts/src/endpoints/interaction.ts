@@ -7,9 +7,9 @@ import { afterLogin, facePath, type Login } from '../authorize/proceed.js';
 import type { AuthorizationRequest } from '../authorize/request.js';
 import { redirectWithError, showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';
+import { decodeChallenge, drawChallenge, encodeChallenge, type FaceChallenge, isLive } from '../face/challenge.js';
 import { checkFace } from '../face/check.js';
-import { FACE_BODY_LIMIT, FACE_FRAMES, isHeadTurn, postedFrames } from '../face/frames.js';
-import { type HeadTurn, randomHeadTurn } from '../face/liveness.js';
+import { FACE_BODY_LIMIT, postedFrames } from '../face/frames.js';
 import { FaceBusyError } from '../face/pool.js';
 import { loadFaceTemplate } from '../face/templates.js';
 import { formBody, single } from '../http/form.js';
@@ -25,9 +25,6 @@ export const ACCOUNT_FAILURE_LIMIT = 5;
 export const ADDRESS_FAILURE_LIMIT = 20;
 /** The throttling window, in seconds. */
 export const THROTTLE_WINDOW = 15 * 60;
-
-/** Frames the face page captures (re-exported from `face/frames.ts`, which both face pages share). */
-export { FACE_FRAMES } from '../face/frames.js';
 
 interface Loaded {
   interaction: Interaction;
@@ -199,7 +196,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     request: FastifyRequest,
     reply: FastifyReply,
     loaded: Loaded,
-    challenge: HeadTurn,
+    challenge: FaceChallenge,
     attempts: number,
     error?: FaceError,
     status = 200,
@@ -215,7 +212,6 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
           csrf: interaction.csrfToken,
           clientName: client.clientName || client.clientId,
           challenge,
-          frames: FACE_FRAMES,
           attemptsLeft: Math.max(0, ctx.faces.maxAttempts - attempts),
           ...(error ? { error } : {}),
         },
@@ -235,9 +231,13 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     if (!loaded) return reply;
     if (!passwordLogin(loaded))
       return reply.code(303).header('location', interactionPath(loaded.interaction.id)).send();
-    const stored = loaded.interaction.faceChallenge;
-    const challenge: HeadTurn = isHeadTurn(stored) ? stored : randomHeadTurn();
-    if (challenge !== stored) await ctx.store.interactions.setFaceChallenge(loaded.interaction.id, challenge);
+    const stored = decodeChallenge(loaded.interaction.faceChallenge);
+    // Reloading shows the same challenge while it is live; an expired one is drawn anew.
+    let challenge = stored && isLive(stored, ctx.now()) ? stored : undefined;
+    if (!challenge) {
+      challenge = drawChallenge(ctx.now());
+      await ctx.store.interactions.setFaceChallenge(loaded.interaction.id, encodeChallenge(challenge));
+    }
     return showFace(request, reply, loaded, challenge, loaded.interaction.faceAttempts ?? 0);
   });
 
@@ -262,8 +262,21 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
         audit('no_camera');
         return faceUnmet(reply, loaded, 'the person could not use a camera for the face check');
       }
-      const challenge = loaded.interaction.faceChallenge;
-      if (!isHeadTurn(challenge)) return reply.code(303).header('location', facePath(id)).send();
+      const storedText = loaded.interaction.faceChallenge ?? '';
+      const challenge = decodeChallenge(storedText);
+      if (!challenge) return reply.code(303).header('location', facePath(id)).send();
+      const posted = postedFrames(params);
+      const attempts = loaded.interaction.faceAttempts ?? 0;
+      // A capture answers one live challenge, once: an old, expired or already answered one gets
+      // the page again with a new challenge, and is not counted as an attempt.
+      const next = drawChallenge(ctx.now());
+      const answered = single(params, 'challenge');
+      if (answered !== challenge.id || !isLive(challenge, ctx.now())) {
+        audit('refused', { reason: 'stale_challenge', attempt: attempts });
+        await ctx.store.interactions.swapFaceChallenge(id, storedText, encodeChallenge(next), ctx.now());
+        const current = decodeChallenge((await ctx.store.interactions.get(id, ctx.now()))?.faceChallenge) ?? next;
+        return showFace(request, reply, loaded, current, attempts, 'expired');
+      }
       const template = await loadFaceTemplate(ctx.store, ctx.keys.face, login.userId);
       if (!template) {
         audit('no_template');
@@ -279,8 +292,13 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
         audit('refused', { reason: 'too_many_attempts', attempt });
         return faceUnmet(reply, loaded, 'too many failed face checks');
       }
-      const posted = postedFrames(params);
-      const next = randomHeadTurn();
+      // Used up now, before the check: concurrent posts of the same capture get one check.
+      if (!(await ctx.store.interactions.swapFaceChallenge(id, storedText, encodeChallenge(next), ctx.now()))) {
+        await ctx.store.interactions.forgetFaceAttempt(id);
+        audit('refused', { reason: 'stale_challenge', attempt });
+        const current = decodeChallenge((await ctx.store.interactions.get(id, ctx.now()))?.faceChallenge) ?? next;
+        return showFace(request, reply, loaded, current, attempt - 1, 'expired');
+      }
       let problem: FaceError | undefined;
       let result: Awaited<ReturnType<typeof checkFace>> | undefined;
       if (!posted.ok) problem = posted.problem;
@@ -298,11 +316,18 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
       }
       if (problem === 'busy') {
         audit('busy', { attempt });
-        return showFace(request, reply, loaded, challenge, attempt - 1, problem, 503);
+        return showFace(request, reply, loaded, next, attempt - 1, problem, 503);
       }
-      const measures = result ? { distance: result.distance, turn: result.turn } : {};
+      // The audit of the sign-in: the face score (largest distance to the template), the model
+      // that made it, and the challenge asked for; never images or embeddings.
+      const measures = {
+        challenge: challenge.actions,
+        model: template.version,
+        ...(result && 'distance' in result && result.distance !== undefined && { score: result.distance }),
+        ...(result && !result.ok && result.failure && { failure: result.failure, action: result.action }),
+      };
       if (problem === undefined) {
-        audit('match', { attempt, challenge, ...measures });
+        audit('match', { attempt, completed: result?.ok ? result.actions : [], ...measures });
         const upgraded: Login = {
           userId: login.userId,
           authTime: ctx.now(),
@@ -315,10 +340,9 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
         return afterLogin(ctx, request, reply, loaded.client, loaded.req, upgraded, { interaction });
       }
       const count = posted.ok ? posted.frames.length : posted.count;
-      audit('refused', { reason: problem, attempt, challenge, frames: count, ...measures });
+      audit('refused', { reason: problem, attempt, frames: count, ...measures });
       if (attempt >= ctx.faces.maxAttempts) return faceUnmet(reply, loaded, 'the face check failed too many times');
-      // A new side for the next attempt, so a recording of this one does not answer it.
-      await ctx.store.interactions.setFaceChallenge(id, next);
+      // The next attempt answers the new challenge already stored, so a recording of this one does not.
       return showFace(request, reply, loaded, next, attempt, problem);
     },
   );

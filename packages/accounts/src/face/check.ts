@@ -1,53 +1,71 @@
 /**
- * The decision of the face step (issue 4): exactly one face in every frame, every frame the
- * enrolled person, and the requested head turn seen across the frames. The same for any
- * {@link FaceVerifier}.
+ * The decision of the face step (issues 4 and 10): exactly one face in every frame, every frame
+ * the enrolled person, and the challenge's actions performed in order, each in its time window.
+ * The same for any {@link FaceVerifier}.
  */
-import { checkHeadTurn, type HeadTurn, type HeadTurnOptions } from './liveness.js';
-import type { FaceRefusal, FaceTemplate, FaceVerifier } from './verifier.js';
+import {
+  type ChallengeFailure,
+  type ChallengeThresholds,
+  checkChallenge,
+  type FaceAction,
+  type FaceChallenge,
+} from './challenge.js';
+import type { FacePoint, FaceRefusal, FaceTemplate, FaceVerifier } from './verifier.js';
+
+/** One posted frame: the picture and when it was taken, in ms from the capture's start. */
+export interface TimedFrame {
+  image: Uint8Array;
+  at: number;
+}
 
 /** Options of {@link checkFace}. */
-export interface FaceCheckOptions extends HeadTurnOptions {
-  /** The side the person was asked to turn to (chosen with `randomHeadTurn()` and kept server-side). */
-  challenge: HeadTurn;
-  /** Fewest frames accepted. Default 3 (a frontal start, the turn, and one in between). */
+export interface FaceCheckOptions {
+  /** The actions the person was asked for (drawn with `drawChallenge()` and kept server-side). */
+  challenge: Pick<FaceChallenge, 'actions'>;
+  /** Fewest frames accepted. Default 2 per window (the neutral one and each action's). */
   minFrames?: number;
+  /** Thresholds of the challenge; the defaults are `CHALLENGE_THRESHOLDS`. */
+  thresholds?: ChallengeThresholds;
 }
 
 /** The outcome of {@link checkFace}; on refusal, `frame` is the index of the frame at fault when there is one. */
 export type FaceCheck =
   | {
       ok: true;
-      /** The largest distance of any frame to the template. */
+      /** The largest distance of any frame to the template (the face score: lower is closer). */
       distance: number;
-      /** How far the head turned towards the challenge (see `checkHeadTurn`). */
-      turn: number;
+      /** The actions performed, in order: the challenge completed. */
+      actions: FaceAction[];
     }
-  | (FaceRefusal & { frame?: number; distance?: number; turn?: number });
+  | (FaceRefusal & { frame?: number; distance?: number; failure?: ChallengeFailure; action?: FaceAction });
 
 /**
- * Checks frames captured during the face step against the person's template: each shows exactly
- * one face, each is the enrolled person, and the head turned towards `options.challenge`.
+ * Checks a timed capture of the face step against the person's template: each frame shows
+ * exactly one face, each is the enrolled person, and the capture performs `options.challenge`
+ * (see `checkChallenge`).
  *
  * @example
- * const challenge = randomHeadTurn(); // shown to the person, stored in the login transaction
+ * const challenge = drawChallenge(now); // shown to the person, kept on the interaction
  * const result = await checkFace(pool, template, frames, { challenge });
  * if (!result.ok) audit(result.problem); // e.g. 'no_match', 'no_liveness'
  */
 export async function checkFace(
   verifier: FaceVerifier,
   template: FaceTemplate,
-  frames: readonly Uint8Array[],
+  frames: readonly TimedFrame[],
   options: FaceCheckOptions,
 ): Promise<FaceCheck> {
-  const { challenge, minFrames = 3, ...turnOptions } = options;
+  const { challenge, minFrames = 2 * (challenge.actions.length + 1), thresholds } = options;
   if (frames.length < minFrames) {
     return { ok: false, problem: 'too_few_frames', message: `At least ${minFrames} pictures are needed.` };
   }
-  const verification = await verifier.verify(template, frames);
+  const verification = await verifier.verify(
+    template,
+    frames.map((f) => f.image),
+  );
   if (!verification.ok) return verification;
 
-  const landmarks = [];
+  const landmarks: FacePoint[][] = [];
   let distance = 0;
   for (const [index, frame] of verification.frames.entries()) {
     if (!frame.ok) return { ...frame, frame: index };
@@ -64,17 +82,25 @@ export async function checkFace(
       distance,
     };
   }
-  const turn = checkHeadTurn(challenge, landmarks, turnOptions);
-  if (!turn.ok) {
+  const answer = checkChallenge(
+    challenge,
+    frames.map((f, i) => ({ at: f.at, landmarks: landmarks[i] ?? [] })),
+    thresholds,
+  );
+  if (!answer.ok) {
     return {
       ok: false,
       problem: 'no_liveness',
-      message: turn.message ?? 'The head turn was not seen.',
+      message:
+        answer.failure === 'bad_timing'
+          ? 'The pictures were not taken as one capture.'
+          : `The requested movements were not seen in order${answer.action ? ` (${answer.action})` : ''}.`,
+      failure: answer.failure,
+      ...(answer.action && { action: answer.action }),
       distance,
-      turn: turn.turn,
     };
   }
-  return { ok: true, distance, turn: turn.turn };
+  return { ok: true, distance, actions: [...challenge.actions] };
 }
 
 /** The outcome of {@link checkEnrolment}: on success, the template to store. */
@@ -86,8 +112,8 @@ export type EnrolmentCheck =
  * Enrols a face from a live capture (a person enrolling through an operator's link): the template
  * comes from the first, frontal frame, and the frames must then pass the very check of a sign-in
  * against it ({@link checkFace}): exactly one face in each, the same person throughout, and the
- * head turned towards `options.challenge`. So a still photo cannot be enrolled this way, and
- * neither can a capture where someone else takes over.
+ * challenge performed. So a still photo cannot be enrolled this way, and neither can a capture
+ * where someone else takes over.
  *
  * @example
  * const result = await checkEnrolment(pool, frames, { challenge });
@@ -95,15 +121,15 @@ export type EnrolmentCheck =
  */
 export async function checkEnrolment(
   verifier: FaceVerifier,
-  frames: readonly Uint8Array[],
+  frames: readonly TimedFrame[],
   options: FaceCheckOptions,
 ): Promise<EnrolmentCheck> {
-  const { minFrames = 3 } = options;
+  const { minFrames = 2 * (options.challenge.actions.length + 1) } = options;
   const [first] = frames;
   if (first === undefined || frames.length < minFrames) {
     return { ok: false, problem: 'too_few_frames', message: `At least ${minFrames} pictures are needed.` };
   }
-  const enrolment = await verifier.enroll(first);
+  const enrolment = await verifier.enroll(first.image);
   if (!enrolment.ok) return { ...enrolment, frame: 0 };
   const check = await checkFace(verifier, enrolment.template, frames, options);
   return check.ok ? { ...check, template: enrolment.template } : check;

@@ -58,7 +58,7 @@ export interface FaceApiVerifierOptions {
   maxSide?: number;
   /** Images with more pixels than this are refused as `image_too_large` before decoding. Default 25 000 000. */
   maxInputPixels?: number;
-  /** Most frames accepted by one `verify`. Default 10. */
+  /** Most frames accepted by one `verify`. Default 20 (the face page posts 2 + 4 per action: 14 for three). */
   maxFrames?: number;
 }
 
@@ -69,7 +69,7 @@ const DEFAULTS: Required<FaceApiVerifierOptions> = {
   otherFaceMinArea: 0.25,
   maxSide: 640,
   maxInputPixels: 25_000_000,
-  maxFrames: 10,
+  maxFrames: 20,
 };
 
 const require = createRequire(import.meta.url);

@@ -3,11 +3,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
+import {
+  CHALLENGE_TTL,
+  checkChallenge,
+  decodeChallenge,
+  drawChallenge,
+  encodeChallenge,
+  type FaceAction,
+  isLive,
+} from './challenge.js';
 import { checkFace } from './check.js';
 import { countPeople, FACE_API_TEMPLATE_VERSION } from './face-api-verifier.js';
-import { checkHeadTurn, estimateYaw, randomHeadTurn } from './liveness.js';
+import { estimateYaw } from './liveness.js';
 import { defaultPoolSize, FaceBusyError, FacePoolError, FaceVerifierPool } from './pool.js';
-import { readFaceFixture, tiltFlatPicture, turnHead } from './testing-faces.js';
+import { captureTimes, performChallenge, readFaceFixture, tiltFlatPicture, turnHead } from './testing-faces.js';
 import type { FaceBox, FaceFrame, FacePoint, FaceTemplate, FaceVerification } from './verifier.js';
 import { euclideanDistance, isFaceTemplate } from './verifier.js';
 
@@ -26,18 +35,14 @@ describe('face verification with the built-in model', () => {
   // One worker, as on the 2-core machines this runs on; every test goes through the pool.
   const pool = new FaceVerifierPool({ size: 1, maxQueue: 1, verifier: { module: defaultModule(), options: {} } });
   let hopper: FaceTemplate;
-  let hopperBox: FaceBox;
-  let collinsBox: FaceBox;
 
   before(async () => {
     await pool.warmUp();
     const enrolled = await pool.enroll(readFaceFixture('hopper'));
     assert.ok(enrolled.ok, JSON.stringify(enrolled));
     hopper = enrolled.template;
-    hopperBox = enrolled.face.box;
     const collins = await pool.enroll(readFaceFixture('collins'));
     assert.ok(collins.ok, JSON.stringify(collins));
-    collinsBox = collins.face.box;
   });
   after(() => pool.close());
 
@@ -159,77 +164,110 @@ describe('face verification with the built-in model', () => {
       assert.equal(!none.ok && none.problem, 'too_few_frames');
       const many = await pool.verify(
         hopper,
-        Array.from({ length: 11 }, () => readFaceFixture('hopper')),
+        Array.from({ length: 21 }, () => readFaceFixture('hopper')),
       );
       assert.equal(!many.ok && many.problem, 'too_many_frames');
     });
   });
 
-  describe('checkFace (match and head-turn liveness)', () => {
-    // Head turns synthesised from the frontal portrait on a cylinder model of the head (see turnHead).
-    const turning = (box: () => FaceBox, fixture: 'hopper' | 'collins', degrees: number[]) =>
-      Promise.all(degrees.map((d) => turnHead(readFaceFixture(fixture), box(), d)));
+  describe('checkFace (every frame matched, the random challenge performed in order, issue 10)', () => {
+    // The genuine captures are synthesised from the frontal portrait (performChallenge: turnHead's
+    // cylinder, landmark-guided smile and open mouth), at the page script's own capture times.
+    let hopperFace: { box: FaceBox; landmarks: FacePoint[] };
+    let collinsFace: { box: FaceBox; landmarks: FacePoint[] };
+    before(async () => {
+      const h = await pool.enroll(readFaceFixture('hopper'));
+      const c = await pool.enroll(readFaceFixture('collins'));
+      assert.ok(h.ok && c.ok);
+      hopperFace = h.face;
+      collinsFace = c.face;
+    });
+    const times = (n: number) => {
+      const t = captureTimes(n);
+      return [...t.neutral, ...t.action.flat()];
+    };
+    const timed = (images: Buffer[], n = 3) =>
+      times(n).map((at, i) => ({ image: images[i % images.length] as Buffer, at }));
 
-    it('accepts the enrolled person turning her head to the left when asked to', async () => {
-      const frames = await turning(() => hopperBox, 'hopper', [0, 15, 30]);
-      const result = await checkFace(pool, hopper, frames, { challenge: 'left' });
+    it('accepts the enrolled person performing a turn, a smile and an open mouth in the order asked', async () => {
+      const actions: FaceAction[] = ['turn_left', 'smile', 'open_mouth'];
+      const frames = await performChallenge(readFaceFixture('hopper'), hopperFace, actions);
+      assert.equal(frames.length, 14);
+      const result = await checkFace(pool, hopper, frames, { challenge: { actions } });
       assert.ok(result.ok, JSON.stringify(result));
       assert.ok(result.distance < THRESHOLD);
-      assert.ok(result.turn >= 0.15, `turn ${result.turn}`);
+      assert.deepEqual(result.actions, actions);
     });
 
-    it('accepts the enrolled person turning her head to the right when asked to', async () => {
-      const frames = await turning(() => hopperBox, 'hopper', [0, -15, -30]);
-      const result = await checkFace(pool, hopper, frames, { challenge: 'right' });
-      assert.ok(result.ok, JSON.stringify(result));
-    });
-
-    it('refuses a turn to the other side than asked as no_liveness', async () => {
-      const frames = await turning(() => hopperBox, 'hopper', [0, 15, 30]);
-      const result = await checkFace(pool, hopper, frames, { challenge: 'right' });
-      assert.ok(!result.ok);
-      assert.equal(result.problem, 'no_liveness');
-      assert.match(result.message, /turn to your right was not seen/);
-      assert.ok((result.turn ?? 0) < 0, 'the head turned the other way');
-    });
-
-    it('refuses a still photo held in front of the camera as no_liveness', async () => {
-      const photo = readFaceFixture('hopper');
-      const result = await checkFace(pool, hopper, [photo, photo, photo], { challenge: randomHeadTurn() });
-      assert.ok(!result.ok);
-      assert.equal(result.problem, 'no_liveness');
-      assert.ok(Math.abs(result.turn ?? 1) < 0.05, `turn ${result.turn}`);
-    });
-
-    it('refuses a flat photo tilted about a vertical axis, which squeezes nose and jaw alike', async () => {
-      const photo = readFaceFixture('hopper');
-      const frames = [photo, await tiltFlatPicture(photo, 30), await tiltFlatPicture(photo, 45)];
-      const result = await checkFace(pool, hopper, frames, { challenge: 'left' });
+    it('refuses the same movements in another order than asked as no_liveness', async () => {
+      const frames = await performChallenge(readFaceFixture('hopper'), hopperFace, [
+        'open_mouth',
+        'turn_right',
+        'smile',
+      ]);
+      const result = await checkFace(pool, hopper, frames, {
+        challenge: { actions: ['turn_right', 'open_mouth', 'smile'] },
+      });
       assert.ok(!result.ok);
       assert.equal(result.problem, 'no_liveness', JSON.stringify(result));
-      // the turn towards the right is the opposite number: below 0.15 both ways, so neither challenge passes
-      assert.ok(Math.abs(result.turn ?? 1) < 0.1, `turn ${result.turn}`);
+      assert.equal(result.failure, 'action_missing');
+      assert.equal(result.action, 'turn_right');
     });
 
-    it('refuses someone else turning her head as asked as no_match, naming the first frame', async () => {
-      const frames = await turning(() => collinsBox, 'collins', [0, 15, 30]);
-      const result = await checkFace(pool, hopper, frames, { challenge: 'left' });
+    it('refuses a still photo held in front of the camera (the enrolment photo looped) as no_liveness', async () => {
+      const result = await checkFace(pool, hopper, timed([readFaceFixture('hopper')]), {
+        challenge: { actions: ['turn_left', 'smile', 'turn_right'] },
+      });
+      assert.ok(!result.ok);
+      assert.equal(result.problem, 'no_liveness');
+      assert.equal(result.failure, 'action_missing');
+    });
+
+    it('refuses a flat photo tilted about a vertical axis and rotated in the plane', async () => {
+      const photo = readFaceFixture('hopper');
+      const tilted = [photo, await tiltFlatPicture(photo, 30), await tiltFlatPicture(photo, 45)];
+      tilted.push(await sharp(photo).rotate(12, { background: '#808080' }).resize(512, 512).jpeg().toBuffer());
+      const result = await checkFace(pool, hopper, timed(tilted), {
+        challenge: { actions: ['turn_left', 'open_mouth', 'smile'] },
+      });
+      assert.ok(!result.ok);
+      assert.equal(result.problem, 'no_liveness', JSON.stringify(result));
+    });
+
+    it('refuses someone else performing the challenge as no_match, naming the first frame', async () => {
+      const actions: FaceAction[] = ['smile', 'turn_left', 'open_mouth'];
+      const frames = await performChallenge(readFaceFixture('collins'), collinsFace, actions);
+      const result = await checkFace(pool, hopper, frames, { challenge: { actions } });
       assert.ok(!result.ok);
       assert.equal(result.problem, 'no_match');
       assert.equal(result.frame, 0);
       assert.ok((result.distance ?? 0) >= THRESHOLD);
     });
 
+    it('refuses a capture where another face takes over in one frame (every frame is matched)', async () => {
+      const actions: FaceAction[] = ['turn_left', 'smile', 'open_mouth'];
+      const frames = await performChallenge(readFaceFixture('hopper'), hopperFace, actions);
+      frames[9] = { image: readFaceFixture('collins'), at: frames[9]?.at ?? 0 };
+      const result = await checkFace(pool, hopper, frames, { challenge: { actions } });
+      assert.equal(!result.ok && result.problem, 'no_match');
+      assert.equal(!result.ok && result.frame, 9);
+    });
+
     it('refuses frames where the face is lost, naming the frame', async () => {
-      const frames = [...(await turning(() => hopperBox, 'hopper', [0, 30])), readFaceFixture('coffee')];
-      const result = await checkFace(pool, hopper, frames, { challenge: 'left' });
+      const frames = timed([readFaceFixture('hopper')]);
+      frames[2] = { image: readFaceFixture('coffee'), at: frames[2]?.at ?? 0 };
+      const result = await checkFace(pool, hopper, frames, {
+        challenge: { actions: ['turn_left', 'smile', 'open_mouth'] },
+      });
       assert.ok(!result.ok);
       assert.equal(result.problem, 'no_face');
       assert.equal(result.frame, 2);
     });
 
-    it('needs at least three frames before running the model', async () => {
-      const result = await checkFace(pool, hopper, [readFaceFixture('hopper')], { challenge: 'left' });
+    it('needs two frames per window before running the model', async () => {
+      const result = await checkFace(pool, hopper, timed([readFaceFixture('hopper')]).slice(0, 7), {
+        challenge: { actions: ['turn_left', 'smile', 'open_mouth'] },
+      });
       assert.equal(!result.ok && result.problem, 'too_few_frames');
     });
   });
@@ -320,7 +358,7 @@ describe('countPeople (which detections are people)', () => {
   });
 });
 
-describe('estimateYaw and checkHeadTurn on landmark arrays', () => {
+describe('estimateYaw on landmark arrays', () => {
   /**
    * 68 landmarks of a schematic face 200 px wide centred at (cx, cy), with the nose tip moved
    * `yaw` half-widths to the image's right, rotated by `roll` degrees and scaled by `scale`.
@@ -364,31 +402,140 @@ describe('estimateYaw and checkHeadTurn on landmark arrays', () => {
     assert.throws(() => estimateYaw(landmarks(0).slice(0, 60)), RangeError);
     assert.throws(() => estimateYaw(Array.from({ length: 68 }, () => ({ x: 1, y: 1 }))), RangeError);
   });
+});
 
-  it('confirms a turn to the requested side from a frontal start, and nothing else', () => {
-    const left = [0, 0.05, 0.15, 0.25].map((yaw) => landmarks(yaw));
-    assert.equal(checkHeadTurn('left', left).ok, true);
-    assert.equal(checkHeadTurn('right', left).ok, false);
-    const right = [0.02, -0.1, -0.22].map((yaw) => landmarks(yaw));
-    assert.equal(checkHeadTurn('right', right).ok, true);
-    const still = [0, 0.01, -0.01, 0.02].map((yaw) => landmarks(yaw));
-    assert.equal(checkHeadTurn('left', still).ok, false);
-    assert.equal(checkHeadTurn('right', still).ok, false);
-    const small = [0, 0.05, 0.1].map((yaw) => landmarks(yaw));
-    assert.equal(checkHeadTurn('left', small).ok, false, 'a turn of 0.1 is below the default 0.15');
-    assert.equal(checkHeadTurn('left', small, { minTurn: 0.08 }).ok, true);
-    const turnedStart = [0.4, 0.7].map((yaw) => landmarks(yaw));
-    const notFrontal = checkHeadTurn('left', turnedStart);
-    assert.equal(notFrontal.ok, false);
-    assert.match(notFrontal.message ?? '', /looking straight/);
-    assert.equal(checkHeadTurn('left', [landmarks(0)]).ok, false, 'one frame shows no movement');
+describe('checkChallenge on landmark arrays (timing and order)', () => {
+  const actions: FaceAction[] = ['turn_left', 'smile', 'open_mouth'];
+  const neutral = (yaw = 0) => schematic(yaw);
+  const times = () => {
+    const t = captureTimes(actions.length);
+    return [...t.neutral, ...t.action.flat()];
+  };
+  /** Frames at the script's times, each the schematic face doing what `doing(window)` says. */
+  const capture = (doing: (window: number) => FacePoint[]) =>
+    times().map((at) => ({ at, landmarks: doing(at < 1200 ? -1 : Math.floor((at - 1200) / 2000)) }));
+  const performing = (w: number) =>
+    w === 0 ? neutral(0.3) : w === 1 ? smiling() : w === 2 ? openMouthed() : neutral();
+
+  it('accepts each action in its own window, in order', () => {
+    const result = checkChallenge({ actions }, capture(performing));
+    assert.ok(result.ok, JSON.stringify(result));
   });
 
-  it('draws both sides', () => {
-    const seen = new Set(Array.from({ length: 64 }, () => randomHeadTurn()));
-    assert.deepEqual([...seen].sort(), ['left', 'right']);
+  it('refuses an action done before it was asked for, or not at all', () => {
+    const early = checkChallenge(
+      { actions },
+      capture((w) => (w === -1 ? neutral() : w === 0 ? smiling() : performing(w))),
+    );
+    assert.equal(!early.ok && early.failure, 'action_missing');
+    const shifted = checkChallenge(
+      { actions },
+      capture((w) => (w === -1 ? neutral() : performing(w - 1))),
+    );
+    assert.equal(!shifted.ok && shifted.failure, 'action_missing');
+    // smiling already at the end of the turn's window, before the smile was asked for
+    const frames = capture(performing).map((f, i) => (i === 5 ? { ...f, landmarks: smiling() } : f));
+    const anticipated = checkChallenge({ actions }, frames);
+    assert.equal(!anticipated.ok && anticipated.failure, 'out_of_order');
+  });
+
+  it('refuses a capture whose times are out of order, too close, too far apart, too long or missing a window', () => {
+    const good = capture(performing);
+    const at = (frames: typeof good, i: number, t: number) => frames.map((f, k) => (k === i ? { ...f, at: t } : f));
+    for (const frames of [
+      at(good, 3, good[1]?.at ?? 0), // out of order
+      good.map((f, i) => ({ ...f, at: i * 40 })), // 25 fps burst, too close and too short
+      at(good, 13, 9000), // past the end of the schedule
+      good.filter((_, i) => i !== 0), // one neutral frame
+      good.map((f) => ({ ...f, at: f.at * 3 })), // a slow replay: gaps of over 1.5 s
+    ]) {
+      const result = checkChallenge({ actions }, frames);
+      assert.equal(!result.ok && result.failure, 'bad_timing', JSON.stringify(frames.map((f) => f.at)));
+    }
+  });
+
+  it('needs a frontal neutral start', () => {
+    const result = checkChallenge(
+      { actions },
+      capture((w) => (w === -1 ? neutral(0.4) : performing(w))),
+    );
+    assert.equal(!result.ok && result.failure, 'not_frontal');
+  });
+
+  it('draws at least three distinct actions with a turn and an expression, single use ids, and reads back only what it wrote', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const c = drawChallenge(1000);
+      assert.equal(new Set(c.actions).size, 3);
+      assert.ok(c.actions.some((a) => a.startsWith('turn_')) && c.actions.some((a) => !a.startsWith('turn_')));
+      seen.add(c.actions.join(' '));
+      assert.deepEqual(decodeChallenge(encodeChallenge(c)), c);
+    }
+    assert.equal(seen.size, 24, 'every sequence of three is drawn');
+    assert.notEqual(drawChallenge(0).id, drawChallenge(0).id);
+    assert.equal(decodeChallenge('left'), undefined, "issue 4's bare side is not a challenge");
+    assert.equal(decodeChallenge('{"id":"x","actions":["turn_left","fly"],"issuedAt":1}'), undefined);
+    const c = drawChallenge(1000);
+    assert.ok(isLive(c, 1000) && isLive(c, 1000 + CHALLENGE_TTL - 1) && !isLive(c, 1000 + CHALLENGE_TTL));
   });
 });
+
+/**
+ * 68 landmarks of a schematic face 200 px wide centred at (300, 200), nose tip moved `yaw`
+ * half-widths to the image's right; eyes open, mouth closed and neutral unless changed.
+ */
+function schematic(yaw: number): FacePoint[] {
+  const points: FacePoint[] = Array.from({ length: 68 }, () => ({ x: 0, y: 0 }));
+  for (let i = 0; i <= 16; i++) {
+    const angle = Math.PI * (i / 16);
+    points[i] = { x: 300 - 100 * Math.cos(angle), y: 220 + 110 * Math.sin(angle) };
+  }
+  const eye = (o: number, cx: number) => {
+    const shape = [
+      [-15, 0],
+      [-5, -5],
+      [5, -5],
+      [15, 0],
+      [5, 5],
+      [-5, 5],
+    ];
+    shape.forEach(([dx, dy], k) => {
+      points[o + k] = { x: cx + (dx ?? 0), y: 180 + (dy ?? 0) };
+    });
+  };
+  eye(36, 255);
+  eye(42, 345);
+  points[30] = { x: 300 + 100 * yaw, y: 230 };
+  // mouth: corners 48 and 54, 51 top and 57 bottom middle, inner lips 60–67 closed
+  points[48] = { x: 262, y: 280 };
+  points[54] = { x: 338, y: 280 };
+  points[51] = { x: 300, y: 274 };
+  points[57] = { x: 300, y: 288 };
+  for (const [i, x] of [
+    [60, 266],
+    [61, 283],
+    [62, 300],
+    [63, 317],
+    [64, 334],
+    [65, 317],
+    [66, 300],
+    [67, 283],
+  ] as const)
+    points[i] = { x, y: 281 };
+  return points;
+}
+function smiling(): FacePoint[] {
+  const p = schematic(0);
+  p[48] = { x: 255, y: 274 };
+  p[54] = { x: 345, y: 274 };
+  return p;
+}
+function openMouthed(): FacePoint[] {
+  const p = schematic(0);
+  for (const i of [65, 66, 67]) p[i] = { x: p[i]?.x ?? 0, y: 281 + 35 };
+  p[57] = { x: 300, y: 288 + 35 };
+  return p;
+}
 
 /** Reorders mirrored landmarks into the iBUG order (jaw, brows, eyes, nose and mouth swap sides). */
 function mirrorOrder(points: FacePoint[]): FacePoint[] {

@@ -56,14 +56,22 @@ export const es: Messages = {
     title: 'Confirma que eres tú',
     lead: '{client} te pide que confirmes con tu cara que eres tú.',
     howTo:
-      'La cámara te mostrará una vista previa. Mira de frente a la cámara y después gira la cabeza despacio hacia el lado que te indiquemos. Las imágenes se comparan con la cara registrada para ti y no se guardan.',
-    challenge: 'Cuando te lo pidamos, gira la cabeza hacia tu {side}.',
-    left: 'izquierda',
-    right: 'derecha',
+      'La cámara te mostrará una vista previa. Mira de frente a la cámara y después haz cada movimiento de la lista cuando se te indique, en orden. Las imágenes se comparan con la cara registrada para ti y no se guardan.',
+    challenge: 'Te pediremos que:',
+    actions: {
+      turn_left: 'gires la cabeza hacia tu izquierda',
+      turn_right: 'gires la cabeza hacia tu derecha',
+      smile: 'sonrías',
+      open_mouth: 'abras bien la boca',
+    },
     start: 'Encender la cámara',
     lookStraight: 'Mira de frente a la cámara.',
-    turnLeft: 'Ahora gira la cabeza despacio hacia tu izquierda.',
-    turnRight: 'Ahora gira la cabeza despacio hacia tu derecha.',
+    prompts: {
+      turn_left: 'Ahora gira la cabeza hacia tu izquierda.',
+      turn_right: 'Ahora gira la cabeza hacia tu derecha.',
+      smile: 'Ahora sonríe.',
+      open_mouth: 'Ahora abre bien la boca.',
+    },
     sending: 'Comprobando…',
     cameraBlocked:
       'No se pudo encender la cámara. Permite que este sitio use la cámara y vuelve a intentarlo, o elige «No puedo usar una cámara».',
@@ -80,7 +88,11 @@ export const es: Messages = {
       too_few_frames: 'No se tomaron suficientes imágenes. Vuelve a intentarlo.',
       too_many_frames: 'Se enviaron demasiadas imágenes. Vuelve a intentarlo.',
       no_match: 'La cara no coincide con la cara registrada para ti.',
-      no_liveness: 'No se vio el giro de cabeza. Gira más la cabeza hacia el lado indicado y vuelve a intentarlo.',
+      no_liveness:
+        'No se vieron los movimientos pedidos en orden. Haz cada uno con claridad cuando aparezca su indicación y vuelve a intentarlo con los nuevos.',
+      bad_timing: 'Las imágenes no se tomaron como una sola captura. Vuelve a intentarlo.',
+      expired:
+        'Se acabó el tiempo para responder, o estos movimientos ya se respondieron. Vuelve a intentarlo con los nuevos.',
       busy: 'Las comprobaciones de cara están ocupadas. Espera un momento y vuelve a intentarlo.',
     },
   },
@@ -88,7 +100,7 @@ export const es: Messages = {
     title: 'Registra tu cara',
     lead: 'Registra tu cara para poder confirmar que eres tú cuando inicies sesión.',
     howTo:
-      'La cámara te mostrará una vista previa. Mira de frente a la cámara y después gira la cabeza despacio hacia el lado que te indiquemos. Solo se guarda una descripción de tu cara, nunca las imágenes.',
+      'La cámara te mostrará una vista previa. Mira de frente a la cámara y después haz cada movimiento de la lista cuando se te indique, en orden. Solo se guarda una descripción de tu cara, nunca las imágenes.',
     doneTitle: 'Tu cara está registrada',
     doneLead: 'A partir de ahora puedes confirmar con tu cara que eres tú. Ya puedes cerrar esta ventana.',
     linkErrorTitle: 'Este enlace no se puede usar',

@@ -1,3 +1,4 @@
+import type { FaceAction } from '../face/challenge.js';
 import type { Locale } from '../pages/locale.js';
 import { en } from './en.js';
 import { es } from './es.js';
@@ -57,21 +58,21 @@ export interface Messages {
     /** Used instead of `lead` when the client is known: `{client}`. */
     leadWithClient: string;
   };
-  /** The face step (issue 4). */
+  /** The face step (issues 4 and 10). */
   face: {
     title: string;
     /** Names the client: `{client}`. */
     lead: string;
     /** What will happen, and that the pictures are not kept. */
     howTo: string;
-    /** Names the side the person will be asked to turn to: `{side}`. */
+    /** Introduces the list of the challenge's movements. */
     challenge: string;
-    left: string;
-    right: string;
+    /** Each movement as a list item, after `challenge`. */
+    actions: Record<FaceAction, string>;
     start: string;
     lookStraight: string;
-    turnLeft: string;
-    turnRight: string;
+    /** Each movement as the live prompt when its turn comes. */
+    prompts: Record<FaceAction, string>;
     sending: string;
     cameraBlocked: string;
     /** Shown without JavaScript. */
@@ -79,7 +80,11 @@ export interface Messages {
     /** `{count}`: attempts left. */
     attemptsLeft: string;
     noCamera: string;
-    /** Why a check failed, by `FaceProblem`, plus `busy` when the checks are overloaded. */
+    /**
+     * Why a check failed, by `FaceProblem`, plus `bad_timing` (the capture's times cannot be
+     * read), `expired` (the challenge ran out or was already answered) and `busy` (the checks
+     * are overloaded).
+     */
     errors: Record<
       | 'unreadable_image'
       | 'image_too_large'
@@ -90,6 +95,8 @@ export interface Messages {
       | 'too_many_frames'
       | 'no_match'
       | 'no_liveness'
+      | 'bad_timing'
+      | 'expired'
       | 'busy',
       string
     >;

@@ -416,8 +416,7 @@ describe('face page (issue 4)', () => {
       action: '/interaction/abc/face',
       csrf: 'csrf-token',
       clientName: 'Acme <Signing>',
-      challenge: 'left',
-      frames: 5,
+      challenge: { id: 'AAAAAAAAAAAAAAAAAAAAAA', actions: ['turn_left', 'smile', 'open_mouth'] },
       attemptsLeft: 2,
       error: 'no_match',
     },
@@ -430,17 +429,30 @@ describe('face page (issue 4)', () => {
     assert.doesNotMatch(contentSecurityPolicy([]), /script-src|media-src/);
   });
 
-  test('explains the step, the side, the attempts and the reason, in English and Spanish, escaped', () => {
+  test('explains the step, the movements in order, the attempts and the reason, in English and Spanish, escaped', () => {
     const english = renderPage('en', face);
     assert.match(english, /<strong>Acme &lt;Signing&gt;<\/strong> asks you to confirm with your face/);
-    assert.match(english, /turn your head to your <strong>left<\/strong>/);
+    assert.match(
+      english,
+      /<li data-action="turn_left" data-prompt="Now turn your head to your left\.">turn your head to your left<\/li>\s*<li data-action="smile" data-prompt="Now smile\.">smile<\/li>\s*<li data-action="open_mouth"/,
+    );
+    assert.match(english, /data-challenge="AAAAAAAAAAAAAAAAAAAAAA" data-actions="turn_left smile open_mouth"/);
+    assert.match(english, /data-neutral-ms="1200" data-action-ms="2000"/);
+    assert.match(english, /<input type="hidden" name="challenge" value="AAAAAAAAAAAAAAAAAAAAAA">/);
     assert.match(english, /Attempts left: <strong>2<\/strong>\./);
     assert.match(english, /role="alert">The face does not match the face enrolled for you\.</);
-    assert.match(english, /data-msg-turn="Now slowly turn your head to your left\."/);
     assert.match(english, /name="cancel" value="no_camera">I can&#39;t use a camera</);
     assert.match(english, new RegExp(`<script src="${FACE_SCRIPT_PATH}\\?v=[\\w-]+" defer></script>`));
-    const spanish = renderPage('es', { ...face, data: { ...face.data, challenge: 'right' } });
-    assert.match(spanish, /gira la cabeza hacia tu <strong>derecha<\/strong>/);
+    const spanish = renderPage('es', {
+      ...face,
+      data: {
+        ...face.data,
+        challenge: { id: 'AAAAAAAAAAAAAAAAAAAAAA', actions: ['smile', 'turn_right', 'open_mouth'] },
+      },
+    });
+    assert.match(spanish, /Te pediremos que:/);
+    assert.match(spanish, /<li data-action="smile" data-prompt="Ahora sonríe\.">sonrías<\/li>/);
+    assert.match(spanish, /gires la cabeza hacia tu derecha/);
     assert.match(spanish, /No puedo usar una cámara/);
   });
 

@@ -8,6 +8,7 @@ import {
   serveAsset,
 } from '@signet/web';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { CAPTURE_SCHEDULE, type FaceChallenge } from '../face/challenge.js';
 import { MESSAGES, type Messages } from '../i18n/index.js';
 import type { Locale } from './locale.js';
 
@@ -66,15 +67,13 @@ export interface LoggedOutView {
 /** Why the last face check failed: a `FaceProblem`, or `busy` when every face worker was. */
 export type FaceError = keyof Messages['face']['errors'];
 
-/** The face step (issue 4): camera preview, guidance for the head turn, frames posted to `action`. */
+/** The face step (issues 4 and 10): camera preview, the challenge's prompts, a timed capture posted to `action`. */
 export interface FaceView {
   action: string;
   csrf: string;
   clientName: string;
-  /** The side the person is asked to turn their head to (their own left or right). */
-  challenge: 'left' | 'right';
-  /** How many frames the page captures and posts. */
-  frames: number;
+  /** The challenge drawn for this attempt: its id (posted back) and the actions asked for, in order. */
+  challenge: Pick<FaceChallenge, 'id' | 'actions'>;
   /** Face checks the person may still make in this sign-in. */
   attemptsLeft: number;
   /** Why the last attempt failed. */
@@ -258,10 +257,15 @@ function faceCameraModel(data: FaceEnrolView, t: Messages): object {
   return {
     action: data.action,
     csrf: data.csrf,
-    challenge: fillMessage(t.face.challenge, { side: t.face[data.challenge] }),
-    side: data.challenge,
-    turn: data.challenge === 'left' ? t.face.turnLeft : t.face.turnRight,
-    frames: data.frames,
+    challenge: t.face.challenge,
+    challengeId: data.challenge.id,
+    // the list shown to the person, and each prompt with its action for the script
+    steps: data.challenge.actions.map((action) => ({
+      action,
+      text: t.face.actions[action],
+      prompt: t.face.prompts[action],
+    })),
+    schedule: CAPTURE_SCHEDULE,
     attemptsLeft: fillMessage(t.face.attemptsLeft, { count: String(data.attemptsLeft) }),
     error: data.error ? t.face.errors[data.error] : undefined,
     script: faceScript.href,

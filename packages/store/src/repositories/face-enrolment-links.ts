@@ -166,6 +166,21 @@ export class FaceEnrolmentLinkRepository {
   }
 
   /**
+   * Replaces the face challenge `expected` by `next` in one conditional UPDATE while the link is
+   * live: true for exactly one of concurrent callers, so a challenge is answered once.
+   */
+  async swapFaceChallenge(tokenHash: string, expected: string, next: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('face_enrolment_links')
+      .set({ face_challenge: next })
+      .where('token_hash', '=', tokenHash)
+      .where('face_challenge', '=', expected)
+      .where((eb) => this.live(eb, now))
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  /**
    * Counts one face check, atomically, and returns the number made including this one; undefined
    * when the link is no longer live.
    */

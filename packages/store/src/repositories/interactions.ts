@@ -101,6 +101,21 @@ export class InteractionRepository {
   }
 
   /**
+   * Replaces the face challenge `expected` by `next` in one conditional UPDATE: true for exactly
+   * one of concurrent callers holding the same `expected`, so a challenge is answered once.
+   */
+  async swapFaceChallenge(id: string, expected: string, next: string, now: number): Promise<boolean> {
+    const r = await this.db
+      .updateTable('interactions')
+      .set({ face_challenge: next })
+      .where('id', '=', id)
+      .where('face_challenge', '=', expected)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  /**
    * Counts one face check, atomically (concurrent posts each get their own number), and returns
    * the number of checks made including this one; undefined if the interaction is gone.
    */
