@@ -9,6 +9,7 @@ import { interactionEndpoints } from './endpoints/interaction.js';
 import { introspectionEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
 import { logoutEndpoints } from './endpoints/logout.js';
+import { passkeyEnrolmentEndpoints } from './endpoints/passkey-enrolment.js';
 import { revocationEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { userinfoEndpoint } from './endpoints/userinfo.js';
@@ -56,6 +57,7 @@ export function buildPublicApp(ctx: AccountsContext): FastifyInstance {
     interactionEndpoints(browser, ctx);
     logoutEndpoints(browser, ctx);
     faceEnrolmentEndpoints(browser, ctx);
+    passkeyEnrolmentEndpoints(browser, ctx);
   });
   return app;
 }
