@@ -12,7 +12,7 @@
     status.textContent = text || '';
   };
   const lib = window.SimpleWebAuthnBrowser;
-  if (!lib || !lib.browserSupportsWebAuthn()) {
+  if (!lib?.browserSupportsWebAuthn()) {
     start.disabled = true;
     say(form.dataset.msgUnsupported);
     return;

@@ -1,6 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import type { AccountsContext } from './context.js';
+import { accountPasskeyEndpoints } from './endpoints/account-passkeys.js';
 import { authorizationEndpoint } from './endpoints/authorize.js';
 import { discoveryEndpoints } from './endpoints/discovery.js';
 import { faceEnrolmentEndpoints } from './endpoints/face-enrolment.js';
@@ -58,6 +59,7 @@ export function buildPublicApp(ctx: AccountsContext): FastifyInstance {
     logoutEndpoints(browser, ctx);
     faceEnrolmentEndpoints(browser, ctx);
     passkeyEnrolmentEndpoints(browser, ctx);
+    accountPasskeyEndpoints(browser, ctx);
   });
   return app;
 }

@@ -31,7 +31,8 @@ const LINK_PROBLEMS: Record<LinkProblem, { status: number; code: string }> = {
 };
 
 /** The binding cookie's name; `__Secure-` under https. Scoped to the link's own path (and so its passkey step's). */
-export const faceEnrolmentCookieName = (issuer: string): string => (issuer.startsWith('https:') ? '__Secure-signet_fe' : 'signet_fe');
+export const faceEnrolmentCookieName = (issuer: string): string =>
+  issuer.startsWith('https:') ? '__Secure-signet_fe' : 'signet_fe';
 
 const locale = (request: FastifyRequest): Locale => pickLocale([], request.headers['accept-language']);
 

@@ -17,8 +17,8 @@ import { type Locale, pickLocale } from '../pages/locale.js';
 import { type FaceError, type LoginView, sendPage } from '../pages/render.js';
 import { ACR_FACE, ACR_PASSWORD, AMR, achievedAcr, faceStepApplies } from '../people/acr.js';
 import { verifyPassword } from '../people/passwords.js';
-import { passkeyPath, passkeySignInRoutes } from './passkey-sign-in.js';
 import { startSession } from '../sessions/session-cookie.js';
+import { passkeyPath, passkeySignInRoutes } from './passkey-sign-in.js';
 
 /** Failed sign-ins allowed per account, and per address, in {@link THROTTLE_WINDOW} seconds. */
 export const ACCOUNT_FAILURE_LIMIT = 5;

@@ -130,7 +130,8 @@ export function passkeyEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsCon
     const user = await ctx.store.users.get(link.userId);
     const options = user && (await registrationOptions(rp, user, await ctx.store.passkeys.listByUser(user.id)));
     const open =
-      options && (await ctx.store.passkeys.renewChallenge(binding(hash), 'register', options.challenge, ctx.now(), CHALLENGE_TTL));
+      options &&
+      (await ctx.store.passkeys.renewChallenge(binding(hash), 'register', options.challenge, ctx.now(), CHALLENGE_TTL));
     if (!options || !open) return showLinkError(request, reply, 'used');
     return showStep(request, reply, request.params.token, link, options, error);
   }

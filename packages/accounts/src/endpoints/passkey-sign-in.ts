@@ -4,7 +4,6 @@ import { afterLogin, type Login } from '../authorize/proceed.js';
 import type { AccountsContext } from '../context.js';
 import { formBody, single } from '../http/form.js';
 import { type PasskeyError, sendPage } from '../pages/render.js';
-import { achievedAcr } from '../people/acr.js';
 import {
   CHALLENGE_TTL,
   PasskeyError as PasskeyRefusal,
@@ -14,6 +13,7 @@ import {
   takeChallenge,
   verifySignIn,
 } from '../passkeys/webauthn.js';
+import { achievedAcr } from '../people/acr.js';
 import { startSession } from '../sessions/session-cookie.js';
 import type { InteractionPages, Loaded } from './interaction.js';
 
@@ -54,7 +54,12 @@ export function passkeySignInRoutes(app: FastifyInstance, ctx: AccountsContext, 
         data: {
           purpose: 'sign-in',
           clientName: client.clientName || client.clientId,
-          ceremony: { ceremony: 'authenticate', action: passkeyPath(interaction.id), csrf: interaction.csrfToken, options },
+          ceremony: {
+            ceremony: 'authenticate',
+            action: passkeyPath(interaction.id),
+            csrf: interaction.csrfToken,
+            options,
+          },
           passwordHref: interactionPath(interaction.id),
           ...(error ? { error } : {}),
         },

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import {
   createRenderer,
   fillMessage,
@@ -7,8 +9,6 @@ import {
   sendHtml,
   serveAsset,
 } from '@signet/web';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { MESSAGES, type Messages } from '../i18n/index.js';
 import type { Locale } from './locale.js';
@@ -288,7 +288,8 @@ function passkeyModel(data: PasskeyView, t: Messages): Rendered {
 
 function passkeysModel(data: PasskeysView, t: Messages, locale: Locale): Rendered {
   const a = t.passkey.account;
-  const date = (epoch: number) => new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(epoch * 1000));
+  const date = (epoch: number) =>
+    new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(epoch * 1000));
   const register = data.ceremony?.ceremony === 'register';
   return {
     title: a.title,

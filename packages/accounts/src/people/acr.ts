@@ -72,7 +72,11 @@ export function achievedAcr(amr: readonly string[], policy: AcrPolicy): string {
  * first requested value met. Undefined means the requirement is unmet (the person may still reach
  * it with another step, see {@link nextAcrStep}).
  */
-export function satisfiedAcr(requested: readonly string[], amr: readonly string[], policy: AcrPolicy): string | undefined {
+export function satisfiedAcr(
+  requested: readonly string[],
+  amr: readonly string[],
+  policy: AcrPolicy,
+): string | undefined {
   if (requested.length === 0) return achievedAcr(amr, policy);
   const met = metAcrs(amr, policy);
   return requested.find((value) => met.includes(value));
