@@ -13,6 +13,7 @@ import { registerSecurityHeaders } from '../http/security-headers.js';
 import { clientRoutes } from './clients.js';
 import { faceRoutes } from './faces.js';
 import { keyRoutes } from './keys.js';
+import { passkeyRoutes } from './passkeys.js';
 import { userRoutes } from './users.js';
 
 /** The admin listener: every route needs `Authorization: Bearer <admin token>`. */
@@ -48,6 +49,7 @@ export function buildAdminApp(ctx: AccountsContext, adminToken: string): Fastify
   keyRoutes(app, ctx);
   userRoutes(app, ctx);
   faceRoutes(app, ctx);
+  passkeyRoutes(app, ctx);
   return app;
 }
 
