@@ -132,7 +132,9 @@ describe('issue 5: an integrator signs a PDF with a face-verified person, over r
     api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, token);
 
   before(async () => {
-    signet = await startSignet();
+    // Issue 10: urn:acr:face is a passkey and the face by default; this test drives the password +
+    // face route, the documented weaker level an operator may allow, so it allows it explicitly.
+    signet = await startSignet({ SIGNET_FACE_ALLOW_PASSWORD: 'true' });
     signer = await startSigner(signet);
     receiver = await webhookReceiver();
     files = scratchDir();

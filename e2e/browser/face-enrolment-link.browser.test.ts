@@ -64,12 +64,15 @@ describe('face enrolment through a link in Chromium with a fake camera', () => {
     assert.equal(await page.getByRole('button', { name: 'No puedo usar una cámara' }).count(), 0);
     await page.getByRole('button', { name: 'Encender la cámara' }).click();
     await Promise.race([
-      page.locator('#face-enrolled').waitFor({ timeout: 30_000 }),
+      page.locator('#passkey-form').waitFor({ timeout: 30_000 }),
       page.locator('#face-error').waitFor({ timeout: 30_000 }),
     ]);
-    if ((await page.locator('#face-enrolled').count()) === 0) {
+    if ((await page.locator('#passkey-form').count()) === 0) {
       assert.fail(`the enrolment page refused: ${await page.locator('#face-error').textContent()}`);
     }
+    // Issue 10: the visit goes on to create a passkey (passkeys.browser.test.ts); this person says "not now".
+    await page.getByRole('button', { name: 'Ahora no' }).click();
+    await page.locator('#face-enrolled').waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('h1').textContent(), 'Tu cara está registrada');
     assert.deepEqual(errors, []);
 

@@ -75,6 +75,7 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
         store.grants.purgeExpired(t),
         store.loginThrottle.purgeExpired(t, THROTTLE_WINDOW),
         ctx.faceEnrolmentLinks.purgeExpired(t, FACE_ENROLMENT_LINK_KEEP),
+        store.passkeys.purgeExpired(t),
       ]).catch((error) => publicApp.log.error({ err: error }, 'purge of expired rows failed'));
     }, REVOCATION_PURGE_MS);
     purge.unref();

@@ -2,6 +2,7 @@ import fastifyCookie from '@fastify/cookie';
 import { createServiceApp, type ServiceAppOptions } from '@signet/web';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from './context.js';
+import { accountPasskeyEndpoints } from './endpoints/account-passkeys.js';
 import { authorizationEndpoint } from './endpoints/authorize.js';
 import { discoveryEndpoints } from './endpoints/discovery.js';
 import { faceEnrolmentEndpoints } from './endpoints/face-enrolment.js';
@@ -10,6 +11,7 @@ import { interactionEndpoints } from './endpoints/interaction.js';
 import { introspectionEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
 import { logoutEndpoints } from './endpoints/logout.js';
+import { passkeyEnrolmentEndpoints } from './endpoints/passkey-enrolment.js';
 import { revocationEndpoint } from './endpoints/revoke.js';
 import { tokenEndpoint } from './endpoints/token.js';
 import { userinfoEndpoint } from './endpoints/userinfo.js';
@@ -45,6 +47,8 @@ export function buildPublicApp(ctx: AccountsContext): FastifyInstance {
     interactionEndpoints(browser, ctx);
     logoutEndpoints(browser, ctx);
     faceEnrolmentEndpoints(browser, ctx);
+    passkeyEnrolmentEndpoints(browser, ctx);
+    accountPasskeyEndpoints(browser, ctx);
   });
   return app;
 }

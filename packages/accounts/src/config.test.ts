@@ -47,6 +47,7 @@ describe('loadConfig', () => {
     assert.equal(config.facePoolSize, defaultPoolSize());
     assert.equal(config.faceMaxAttempts, 3);
     assert.equal(config.faceEnrolmentTtl, 24 * 3600, 'a face enrolment link works for 24 hours');
+    assert.equal(config.faceAllowPassword, false, 'issue 10: urn:acr:face needs a passkey unless the operator says so');
   });
 
   it('reads and checks the face settings', () => {
@@ -99,6 +100,7 @@ describe('loadConfig', () => {
       SIGNET_FACE_POOL_SIZE: '3',
       SIGNET_FACE_MAX_ATTEMPTS: '2',
       SIGNET_FACE_ENROLMENT_TTL: '3600',
+      SIGNET_FACE_ALLOW_PASSWORD: 'true',
     });
     assert.deepEqual(config, {
       issuer: 'https://accounts.example.com',
@@ -123,6 +125,7 @@ describe('loadConfig', () => {
       facePoolSize: 3,
       faceMaxAttempts: 2,
       faceEnrolmentTtl: 3600,
+      faceAllowPassword: true,
     });
   });
 

@@ -77,6 +77,12 @@ export interface Config {
    * 2592000 (30 days).
    */
   faceEnrolmentTtl: number;
+  /**
+   * `SIGNET_FACE_ALLOW_PASSWORD`: whether a password and a face may reach `urn:acr:face` (the
+   * weaker level: a password and one photo of the person pass it). Default false: `urn:acr:face`
+   * needs a passkey and the face (issue 10).
+   */
+  faceAllowPassword: boolean;
 }
 
 /** The shortest admin token accepted, configured or read from its file. */
@@ -134,6 +140,7 @@ export function loadConfig(env: Env = process.env): Config {
     facePoolSize: envInt(env, 'SIGNET_FACE_POOL_SIZE', defaultPoolSize(), 1, 64),
     faceMaxAttempts: envInt(env, 'SIGNET_FACE_MAX_ATTEMPTS', 3, 1, 20),
     faceEnrolmentTtl: envInt(env, 'SIGNET_FACE_ENROLMENT_TTL', 86_400, 60, 2_592_000),
+    faceAllowPassword: envBool(env, 'SIGNET_FACE_ALLOW_PASSWORD', false),
   };
 }
 

@@ -636,6 +636,65 @@ describe('signet users enroll-face, remove-face and face-link', () => {
   });
 });
 
+describe('signet users passkeys list and revoke (issue 10)', () => {
+  let h: PeopleHarness;
+  let env: Record<string, string>;
+  before(async () => {
+    h = await peopleHarness();
+    env = { SIGNET_ADMIN_URL: await listen(h.t), SIGNET_ADMIN_TOKEN: h.t.admin.token };
+  });
+  after(async () => h?.close());
+
+  it('lists a person’s passkeys with hwk or swk, revokes one, and refuses an unknown one', async () => {
+    const person = await h.person({ username: uniqueName('passkeys') });
+    const now = h.t.clock.now();
+    for (const [credentialId, backupEligible] of [
+      ['cred-device', false],
+      ['cred-synced', true],
+    ] as const) {
+      await h.t.ctx.store.passkeys.add({
+        credentialId,
+        userId: person.id,
+        publicKey: 'pk',
+        signCount: 0,
+        transports: ['internal'],
+        backupEligible,
+        backedUp: backupEligible,
+        attachment: 'platform',
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        name: backupEligible ? 'Synced passkey' : 'Device passkey',
+        createdAt: now,
+        lastUsedAt: null,
+      });
+    }
+    const listed = await run(['users', 'passkeys', 'list', person.id], env);
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /cred-device\s+Device passkey\s+hwk/);
+    assert.match(listed.stdout, /cred-synced\s+Synced passkey\s+swk/);
+    const asJson = json<{ passkeys: { credential_id: string; amr: string }[] }>(
+      await run(['users', 'passkeys', 'list', person.id, '--json'], env),
+    );
+    assert.deepEqual(
+      asJson.passkeys.map((p) => [p.credential_id, p.amr]),
+      [
+        ['cred-device', 'hwk'],
+        ['cred-synced', 'swk'],
+      ],
+    );
+    const revoked = await run(['users', 'passkeys', 'revoke', person.id, 'cred-synced'], env);
+    assert.equal(revoked.code, 0, revoked.stderr);
+    assert.deepEqual(
+      (await h.t.ctx.store.passkeys.listByUser(person.id)).map((p) => p.credentialId),
+      ['cred-device'],
+    );
+    assert.match(
+      failed(await run(['users', 'passkeys', 'revoke', person.id, 'cred-synced'], env), 1),
+      /has no passkey/,
+    );
+    assert.match(failed(await run(['users', 'passkeys', 'list', 'nobody'], env), 1), /user "nobody" does not exist/);
+  });
+});
+
 describe('signet users --help', () => {
   it('lists users among the commands and describes every option', () => {
     const program = signetProgram();
@@ -643,9 +702,26 @@ describe('signet users --help', () => {
     assert.ok(users);
     assert.deepEqual(
       users.commands.map((c) => c.name()),
-      ['create', 'list', 'get', 'update', 'delete', 'set-password', 'enroll-face', 'remove-face', 'face-link'],
+      [
+        'create',
+        'list',
+        'get',
+        'update',
+        'delete',
+        'set-password',
+        'enroll-face',
+        'remove-face',
+        'face-link',
+        'passkeys',
+      ],
     );
-    for (const command of users.commands) {
+    const passkeys = users.commands.find((c) => c.name() === 'passkeys');
+    assert.deepEqual(
+      passkeys?.commands.map((c) => c.name()),
+      ['list', 'revoke'],
+    );
+    // Every command that runs (a group's subcommands, not the group) takes the admin options.
+    for (const command of users.commands.flatMap((c) => (c.commands.length > 0 ? c.commands : [c]))) {
       assert.ok(command.description(), command.name());
       for (const option of command.options) assert.ok(option.description, `${command.name()} ${option.flags}`);
       assert.ok(

@@ -371,8 +371,9 @@ export type EnvelopeErrorCode =
  * `malformed` (not a JWT, or `typ` is not an id_token's), `signature` (no issuer key verifies it),
  * `issuer` (`iss` is not the trusted issuer), `audience` (not issued to the calling client: `aud`/`azp`),
  * `expired` (`exp` passed, or `nbf`/`iat` in the future), `acr` (not the required level),
- * `auth_time` (missing, or older than the allowed window), `reused` (it already identified a person
- * in an envelope, or twice in this one).
+ * `auth_time` (missing, or older than the allowed window), `amr` (none of the methods the Signer
+ * requires, `SIGNET_SIGNER_REQUIRED_AMR`: say, no possession factor), `reused` (it already identified
+ * a person in an envelope, or twice in this one).
  */
 export type IdTokenRejection =
   | 'malformed'
@@ -382,6 +383,7 @@ export type IdTokenRejection =
   | 'expired'
   | 'acr'
   | 'auth_time'
+  | 'amr'
   | 'reused';
 
 /**

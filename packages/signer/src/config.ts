@@ -57,6 +57,12 @@ export interface SignerConfig {
   pdfMaxDecodedBytes: number;
   /** `SIGNET_SIGNER_REQUIRED_ACR`: the `acr` an id_token must carry to identify a signer. Default `urn:acr:face`. */
   requiredAcr: string;
+  /**
+   * `SIGNET_SIGNER_REQUIRED_AMR`: authentication methods (RFC 8176) of which an id_token's `amr`
+   * must contain at least one to identify a signer, separated by `|`; e.g. `hwk|swk` requires a
+   * possession factor (a passkey). Default empty: no `amr` rule.
+   */
+  requiredAmr: string[];
   /** `SIGNET_SIGNER_AUTH_MAX_AGE`: how old an id_token's `auth_time` may be, in seconds. Default 900 (15 minutes). */
   authMaxAge: number;
   /** `SIGNET_SIGNER_CLIENT_ID` / `SIGNET_SIGNER_CLIENT_SECRET`: the Signer's own OIDC client at accounts, for the signing page. */
@@ -85,6 +91,22 @@ export interface SignerConfig {
 }
 
 export { ConfigError, isLoopback };
+
+/** A `|`-separated list of RFC 8176 method names (`hwk|swk`); empty when unset. */
+function envAmrList(env: Env, name: string): string[] {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '') return [];
+  const values = raw.split('|').map((v) => v.trim());
+  for (const v of values) {
+    if (!/^[a-z][a-z0-9_-]{0,31}$/.test(v)) {
+      throw new ConfigError(
+        name,
+        `must be authentication methods (RFC 8176) separated by |, e.g. hwk|swk; got "${raw}"`,
+      );
+    }
+  }
+  return [...new Set(values)];
+}
 
 /**
  * Reads and validates the Signer's configuration; throws {@link ConfigError} on the first bad
@@ -170,6 +192,7 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
     pdfMaxStreamBytes,
     pdfMaxDecodedBytes,
     requiredAcr: envString(env, 'SIGNET_SIGNER_REQUIRED_ACR', 'urn:acr:face'),
+    requiredAmr: envAmrList(env, 'SIGNET_SIGNER_REQUIRED_AMR'),
     authMaxAge: envInt(env, 'SIGNET_SIGNER_AUTH_MAX_AGE', 900, 1, 86_400),
     clientId,
     clientSecret,

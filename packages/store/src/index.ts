@@ -23,6 +23,8 @@ export { GrantRepository } from './repositories/grants.js';
 export type { Interaction } from './repositories/interactions.js';
 export { InteractionRepository } from './repositories/interactions.js';
 export { LoginThrottleRepository } from './repositories/login-throttle.js';
+export type { Passkey, PasskeyCeremony } from './repositories/passkeys.js';
+export { PasskeyRepository } from './repositories/passkeys.js';
 export { RevokedTokenRepository } from './repositories/revoked-tokens.js';
 export type { Session } from './repositories/sessions.js';
 export { SessionRepository } from './repositories/sessions.js';

@@ -19,6 +19,8 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   face_templates: FaceTemplateTable;
   face_enrolment_links: FaceEnrolmentLinkTable;
+  passkeys: PasskeyTable;
+  passkey_challenges: PasskeyChallengeTable;
 }
 
 /** An OAuth 2.0 client registration (RFC 7591 field names). */
@@ -185,4 +187,42 @@ export interface LoginThrottleTable {
   key: string;
   failures: number;
   window_start: Epoch;
+}
+
+/** A person's passkey (issue 10): a WebAuthn credential, its public key as COSE, base64url. */
+export interface PasskeyTable {
+  /** The credential ID, base64url. */
+  credential_id: string;
+  user_id: string;
+  public_key: string;
+  /** The authenticator's signature counter at the last use (0 for authenticators that keep none). */
+  sign_count: Epoch;
+  /** JSON list of transports the browser reported (`usb`, `internal`, `hybrid`…). */
+  transports: string;
+  /** 1 when the credential may be synced to other devices (WebAuthn BE flag): `swk`, else `hwk`. */
+  backup_eligible: number;
+  /** 1 when it is backed up now (WebAuthn BS flag, may change). */
+  backed_up: number;
+  /** `platform` or `cross-platform`, as the browser reported it at registration (not signed). */
+  attachment: string | null;
+  aaguid: string;
+  /** A label for the person and operators. */
+  name: string;
+  created_at: Epoch;
+  last_used_at: Epoch | null;
+}
+
+/** The challenge of a WebAuthn ceremony in flight, keyed by what it is bound to. */
+export interface PasskeyChallengeTable {
+  /** What the ceremony belongs to: `interaction:<id>`, `link:<token hash>`, `session:<id hash>`. */
+  binding: string;
+  /** `register` or `authenticate`. */
+  purpose: string;
+  /** The person a registration is for; null for a usernameless sign-in. */
+  user_id: string | null;
+  /** base64url; null once taken by a response. */
+  challenge: string | null;
+  challenge_expires_at: Epoch;
+  /** When the binding's right to new challenges ends. */
+  expires_at: Epoch;
 }

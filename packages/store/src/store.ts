@@ -9,6 +9,7 @@ import { ConsentRepository } from './repositories/consents.js';
 import { GrantRepository } from './repositories/grants.js';
 import { InteractionRepository } from './repositories/interactions.js';
 import { LoginThrottleRepository } from './repositories/login-throttle.js';
+import { PasskeyRepository } from './repositories/passkeys.js';
 import { RevokedTokenRepository } from './repositories/revoked-tokens.js';
 import { SessionRepository } from './repositories/sessions.js';
 import { SigningKeyRepository } from './repositories/signing-keys.js';
@@ -41,6 +42,8 @@ export interface Store {
   readonly grants: GrantRepository;
   readonly consents: ConsentRepository;
   readonly loginThrottle: LoginThrottleRepository;
+  /** Passkeys and WebAuthn ceremonies in flight (issue 10). */
+  readonly passkeys: PasskeyRepository;
   /** Applies every pending migration; returns the names it applied. */
   migrate(): Promise<string[]>;
   /** Round-trips a trivial query; throws if the database is unreachable. */
@@ -70,6 +73,7 @@ export function openStore(options: StoreOptions): Store {
     grants: new GrantRepository(db),
     consents: new ConsentRepository(db),
     loginThrottle: new LoginThrottleRepository(db),
+    passkeys: new PasskeyRepository(db),
     migrate: () => migrateDatabase(db, dialect, migrationProvider(dialect)),
     async ping() {
       await sql`select 1`.execute(db);

@@ -6,6 +6,7 @@ import type { AccountsContext } from '../context.js';
 import { clientRoutes } from './clients.js';
 import { faceRoutes } from './faces.js';
 import { keyRoutes } from './keys.js';
+import { passkeyRoutes } from './passkeys.js';
 import { userRoutes } from './users.js';
 
 /** The admin listener: every route needs `Authorization: Bearer <admin token>`. */
@@ -36,5 +37,6 @@ export function buildAdminApp(ctx: AccountsContext, adminToken: string): Fastify
   keyRoutes(app, ctx);
   userRoutes(app, ctx);
   faceRoutes(app, ctx);
+  passkeyRoutes(app, ctx);
   return app;
 }

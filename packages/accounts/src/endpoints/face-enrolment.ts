@@ -15,9 +15,10 @@ import { MESSAGES } from '../i18n/index.js';
 import { type Locale, pickLocale } from '../pages/locale.js';
 import { type FaceError, sendPage } from '../pages/render.js';
 import { cookieOptions } from '../sessions/session-cookie.js';
+import { startLinkPasskeyStep } from './passkey-enrolment.js';
 
 /** Why a link's page cannot be used, as the error page says it. */
-type LinkProblem = keyof (typeof MESSAGES)['en']['faceEnrol']['linkErrors'];
+export type LinkProblem = keyof (typeof MESSAGES)['en']['faceEnrol']['linkErrors'];
 
 /** HTTP status and error code of each {@link LinkProblem}. */
 const LINK_PROBLEMS: Record<LinkProblem, { status: number; code: string }> = {
@@ -29,8 +30,26 @@ const LINK_PROBLEMS: Record<LinkProblem, { status: number; code: string }> = {
   form: { status: 403, code: 'invalid_form' },
 };
 
-/** The binding cookie's name; `__Secure-` under https. Scoped to the link's own path. */
-const cookieName = (issuer: string) => (issuer.startsWith('https:') ? '__Secure-signet_fe' : 'signet_fe');
+/** The binding cookie's name; `__Secure-` under https. Scoped to the link's own path (and so its passkey step's). */
+export const faceEnrolmentCookieName = (issuer: string): string =>
+  issuer.startsWith('https:') ? '__Secure-signet_fe' : 'signet_fe';
+
+const locale = (request: FastifyRequest): Locale => pickLocale([], request.headers['accept-language']);
+
+/** The localized page saying why a link cannot be used. */
+export function showLinkError(request: FastifyRequest, reply: FastifyReply, problem: LinkProblem): FastifyReply {
+  const t = MESSAGES[locale(request)].faceEnrol;
+  const { status, code } = LINK_PROBLEMS[problem];
+  return sendPage(
+    reply,
+    locale(request),
+    {
+      view: 'error',
+      data: { error: code, description: t.linkErrors[problem], help: t.linkHelp, title: t.linkErrorTitle },
+    },
+    { status },
+  );
+}
 
 /**
  * The face enrolment page of a one-time link (issue 4): `GET /face/enrol/<token>` shows the face
@@ -41,25 +60,11 @@ const cookieName = (issuer: string) => (issuer.startsWith('https:') ? '__Secure-
  * (say, one that only used a password) can neither reach nor replace an enrolment. Like the
  * sign-in face page, the page is bound to the browser that opened it (a cookie scoped to the
  * link's path), every post carries its CSRF token, and `SIGNET_FACE_MAX_ATTEMPTS` failed checks
- * end the link.
+ * end the link. When the face is enrolled, the same visit goes on to create a passkey
+ * (`passkey-enrolment.ts`, issue 10).
  */
 export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContext): void {
-  const locale = (request: FastifyRequest): Locale => pickLocale([], request.headers['accept-language']);
   const issuer = ctx.config.issuer;
-
-  function showLinkError(request: FastifyRequest, reply: FastifyReply, problem: LinkProblem) {
-    const t = MESSAGES[locale(request)].faceEnrol;
-    const { status, code } = LINK_PROBLEMS[problem];
-    return sendPage(
-      reply,
-      locale(request),
-      {
-        view: 'error',
-        data: { error: code, description: t.linkErrors[problem], help: t.linkHelp, title: t.linkErrorTitle },
-      },
-      { status },
-    );
-  }
 
   /** The error page of a link that is not live. */
   const notLive = (request: FastifyRequest, reply: FastifyReply, found: FaceEnrolmentLinkLookup) =>
@@ -111,7 +116,7 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
     });
     if (!link) return notLive(request, reply, await ctx.faceEnrolmentLinks.find(hash, ctx.now()));
     reply.setCookie(
-      cookieName(issuer),
+      faceEnrolmentCookieName(issuer),
       browser,
       cookieOptions(issuer, faceEnrolmentPath(token), Math.max(1, link.expiresAt - ctx.now())),
     );
@@ -132,7 +137,7 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
       const { hash, found } = await find(token);
       if (found.status !== 'live') return notLive(request, reply, found);
       const { link } = found;
-      const browser = request.cookies[cookieName(issuer)];
+      const browser = request.cookies[faceEnrolmentCookieName(issuer)];
       if (!browser || link.browserHash === null || !safeEqual(hashOpaqueToken(browser), link.browserHash)) {
         return showLinkError(request, reply, 'other_browser');
       }
@@ -212,8 +217,8 @@ export function faceEnrolmentEndpoints(app: FastifyInstance, ctx: AccountsContex
           score: result.distance,
           model: template.version,
         });
-        reply.clearCookie(cookieName(issuer), cookieOptions(issuer, faceEnrolmentPath(token)));
-        return sendPage(reply, locale(request), { view: 'face-enrolled', data: {} });
+        // The same visit goes on to create a passkey (issue 10); the binding cookie stays for it.
+        return startLinkPasskeyStep(ctx, request, reply, token, hash, redeemed.link);
       }
 
       const measures =

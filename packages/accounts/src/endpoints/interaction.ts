@@ -13,11 +13,12 @@ import { FACE_BODY_LIMIT, postedFrames } from '../face/frames.js';
 import { FaceBusyError } from '../face/pool.js';
 import { loadFaceTemplate } from '../face/templates.js';
 import { formBody, single } from '../http/form.js';
-import { pickLocale } from '../pages/locale.js';
+import { type Locale, pickLocale } from '../pages/locale.js';
 import { type FaceError, type LoginView, sendPage } from '../pages/render.js';
-import { ACR_FACE, ACR_PASSWORD, AMR_OF } from '../people/acr.js';
+import { ACR_FACE, ACR_PASSWORD, AMR, achievedAcr, faceStepApplies } from '../people/acr.js';
 import { verifyPassword } from '../people/passwords.js';
 import { startSession } from '../sessions/session-cookie.js';
+import { passkeyPath, passkeySignInRoutes } from './passkey-sign-in.js';
 
 /** Failed sign-ins allowed per account, and per address, in {@link THROTTLE_WINDOW} seconds. */
 export const ACCOUNT_FAILURE_LIMIT = 5;
@@ -26,10 +27,20 @@ export const ADDRESS_FAILURE_LIMIT = 20;
 /** The throttling window, in seconds. */
 export const THROTTLE_WINDOW = 15 * 60;
 
-interface Loaded {
+/** A live interaction of this browser, its client and its request. */
+export interface Loaded {
   interaction: Interaction;
   client: Client;
   req: AuthorizationRequest;
+}
+
+/** What the interaction's pages share with the passkey sign-in (`passkey-sign-in.ts`). */
+export interface InteractionPages {
+  load(request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply): Promise<Loaded | undefined>;
+  checkCsrf(request: FastifyRequest, loaded: Loaded): string | undefined;
+  csrfFailure(request: FastifyRequest, reply: FastifyReply, req: AuthorizationRequest): FastifyReply;
+  locale(request: FastifyRequest, req?: AuthorizationRequest): Locale;
+  formOrigins(req: AuthorizationRequest): string[];
 }
 
 /** The login and consent pages of an interaction: `/interaction/:id`, `…/login`, `…/consent`. */
@@ -97,6 +108,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
           action: `${interactionPath(interaction.id)}/login`,
           csrf: interaction.csrfToken,
           clientName: client.clientName || client.clientId,
+          passkeyHref: passkeyPath(interaction.id),
           ...(req.loginHint ? { username: req.loginHint } : {}),
           ...extra,
         },
@@ -220,16 +232,25 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     );
   }
 
-  /** The face step applies to a person who signed in with a password in this interaction. */
-  function passwordLogin(loaded: Loaded): Login | undefined {
+  /**
+   * The face step applies to a person who signed in in this interaction with a factor the face may
+   * lift to `urn:acr:face` (a passkey; a password only where the operator allows it, issue 10),
+   * and whose face was not checked yet.
+   */
+  function faceStepLogin(loaded: Loaded): Login | undefined {
     const login = loaded.interaction.login;
-    return login && login.acr === ACR_PASSWORD && loaded.req.acrValues.includes(ACR_FACE) ? login : undefined;
+    const applies =
+      login &&
+      loaded.req.acrValues.includes(ACR_FACE) &&
+      !login.amr.includes(AMR.face) &&
+      faceStepApplies(login.amr, ctx.config);
+    return applies ? login : undefined;
   }
 
   app.get<{ Params: { id: string } }>('/interaction/:id/face', async (request, reply) => {
     const loaded = await load(request, reply);
     if (!loaded) return reply;
-    if (!passwordLogin(loaded))
+    if (!faceStepLogin(loaded))
       return reply.code(303).header('location', interactionPath(loaded.interaction.id)).send();
     const stored = decodeChallenge(loaded.interaction.faceChallenge);
     // Reloading shows the same challenge while it is live; an expired one is drawn anew.
@@ -248,7 +269,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
       const loaded = await load(request, reply);
       if (!loaded) return reply;
       if (!checkCsrf(request, loaded)) return csrfFailure(request, reply, loaded.req);
-      const login = passwordLogin(loaded);
+      const login = faceStepLogin(loaded);
       if (!login) return reply.code(303).header('location', interactionPath(loaded.interaction.id)).send();
       const id = loaded.interaction.id;
       const audit = (outcome: string, details: Record<string, unknown> = {}) =>
@@ -328,12 +349,9 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
       };
       if (problem === undefined) {
         audit('match', { attempt, completed: result?.ok ? result.actions : [], ...measures });
-        const upgraded: Login = {
-          userId: login.userId,
-          authTime: ctx.now(),
-          acr: ACR_FACE,
-          amr: [...(AMR_OF[ACR_FACE] ?? [])],
-        };
+        // The methods used so far, and the face: `amr` tells what happened (RFC 8176).
+        const amr = [...login.amr, AMR.face];
+        const upgraded: Login = { userId: login.userId, authTime: ctx.now(), acr: achievedAcr(amr, ctx.config), amr };
         await startSession(ctx, request, reply, login.userId, upgraded);
         await ctx.store.interactions.setLogin(id, upgraded);
         const interaction = { ...loaded.interaction, login: upgraded };
@@ -355,4 +373,6 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
       req.uiLocales,
     );
   }
+
+  passkeySignInRoutes(app, ctx, { load, checkCsrf, csrfFailure, locale, formOrigins });
 }

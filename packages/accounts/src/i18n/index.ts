@@ -116,6 +116,70 @@ export interface Messages {
     /** Why the link cannot be used. */
     linkErrors: Record<'unknown' | 'expired' | 'used' | 'revoked' | 'other_browser' | 'form', string>;
   };
+  /** Passkeys (issue 10): signing in with one, creating one, the person's list. */
+  passkey: {
+    /** The login page's link to the passkey page. */
+    loginLink: string;
+    signInTitle: string;
+    /** Names the client: `{client}`. */
+    signInLead: string;
+    signInHowTo: string;
+    signInButton: string;
+    usePassword: string;
+    enrolTitle: string;
+    enrolLead: string;
+    enrolHowTo: string;
+    enrolButton: string;
+    skip: string;
+    doneTitle: string;
+    doneLead: string;
+    /** Shown while the browser's passkey dialog is open. */
+    working: string;
+    /** The person closed the dialog, or it timed out. */
+    cancelled: string;
+    unsupported: string;
+    needsScript: string;
+    /** Why a passkey response was refused, by `PasskeyProblem`. */
+    errors: Record<
+      | 'malformed'
+      | 'challenge'
+      | 'unknown_credential'
+      | 'wrong_person'
+      | 'verification'
+      | 'origin'
+      | 'rp_id'
+      | 'user_verification'
+      | 'counter'
+      | 'backup_eligibility'
+      | 'already_registered',
+      string
+    >;
+    account: {
+      title: string;
+      /** Names the signed-in person: `{user}`. */
+      signedInAs: string;
+      none: string;
+      /** `{date}`. */
+      added: string;
+      /** `{date}`. */
+      lastUsed: string;
+      neverUsed: string;
+      /** How the key is kept: hwk, swk. */
+      kinds: Record<'hwk' | 'swk', string>;
+      remove: string;
+      /** Labels a remove button: `{name}`. */
+      removeLabel: string;
+      addTitle: string;
+      addLead: string;
+      addButton: string;
+      confirmLead: string;
+      confirmButton: string;
+      /** The person has no passkey: only an operator's link can give them the first. */
+      firstPasskeyHelp: string;
+      /** The page without a session. */
+      signInFirst: string;
+    };
+  };
 }
 
 /** The messages of each supported locale. */

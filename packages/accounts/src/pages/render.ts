@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import {
   createRenderer,
   fillMessage,
@@ -24,6 +26,8 @@ export interface LoginView {
   username?: string;
   /** Why the last attempt failed. `invalid_credentials` never says whether the account exists. */
   error?: 'invalid_credentials' | 'throttled' | 'missing_fields';
+  /** The interaction's passkey page, linked under the form (issue 10). */
+  passkeyHref?: string;
 }
 
 /** The consent page: what the client will receive, with Allow and Deny (`decision=allow|deny`). */
@@ -86,6 +90,45 @@ export interface FaceView {
  */
 export type FaceEnrolView = Omit<FaceView, 'clientName'>;
 
+/** Why the last passkey answer was refused (a `PasskeyProblem`), or `cancelled`. */
+export type PasskeyError = keyof Messages['passkey']['errors'];
+
+/** One WebAuthn ceremony on a page: the form the script posts the browser's answer with. */
+export interface PasskeyCeremonyView {
+  ceremony: 'register' | 'authenticate';
+  action: string;
+  csrf: string;
+  /** The options for the browser (`PublicKeyCredential*OptionsJSON`). */
+  options: object;
+}
+
+/**
+ * Signing in with a passkey (`sign-in`, in an interaction) or creating one after the face on an
+ * enrolment link (`enrol`), issue 10.
+ */
+export interface PasskeyView {
+  purpose: 'sign-in' | 'enrol';
+  ceremony: PasskeyCeremonyView;
+  /** The client asking (sign-in). */
+  clientName?: string;
+  error?: PasskeyError;
+  /** Back to the password form (sign-in). */
+  passwordHref?: string;
+  /** Where "Not now" posts (enrol). */
+  skipAction?: string;
+}
+
+/** The signed-in person's passkeys, with remove buttons and, when allowed, a ceremony to add or confirm. */
+export interface PasskeysView {
+  userName: string;
+  csrf: string;
+  removeAction: string;
+  passkeys: { id: string; name: string; kind: 'hwk' | 'swk'; createdAt: number; lastUsedAt: number | null }[];
+  /** `register` when the session may add a passkey now; `authenticate` to confirm first; none without a passkey. */
+  ceremony?: PasskeyCeremonyView;
+  error?: PasskeyError;
+}
+
 /** A page and the data it shows. */
 export type Page =
   | { view: 'login'; data: LoginView }
@@ -95,7 +138,10 @@ export type Page =
   | { view: 'logged-out'; data: LoggedOutView }
   | { view: 'face'; data: FaceView }
   | { view: 'face-enrol'; data: FaceEnrolView }
-  | { view: 'face-enrolled'; data: Record<string, never> };
+  | { view: 'face-enrolled'; data: Record<string, never> }
+  | { view: 'passkey'; data: PasskeyView }
+  | { view: 'passkey-enrolled'; data: Record<string, never> }
+  | { view: 'passkeys'; data: PasskeysView };
 
 /** Options of {@link sendPage}. */
 export interface SendPageOptions {
@@ -112,6 +158,8 @@ export interface SendPageOptions {
    * and `media-src 'self' blob:` to the policy. Every other page runs no script at all.
    */
   camera?: boolean;
+  /** The page runs scripts from this origin but uses no camera (the passkey pages): `script-src 'self'`. */
+  script?: boolean;
 }
 
 /** Where {@link registerAssets} serves the stylesheet. */
@@ -124,6 +172,22 @@ const stylesheet = readAsset(STYLESHEET_PATH, STYLESHEET_FILE, 'text/css; charse
 const faceScript = readAsset(
   FACE_SCRIPT_PATH,
   new URL('../../assets/face.js', import.meta.url),
+  'text/javascript; charset=utf-8',
+);
+/** Where {@link registerAssets} serves @simplewebauthn/browser's bundle, read from the package's own file. */
+export const WEBAUTHN_SCRIPT_PATH = '/assets/webauthn.js';
+/** Where {@link registerAssets} serves the passkey pages' script. */
+export const PASSKEY_SCRIPT_PATH = '/assets/passkey.js';
+
+// The package's own UMD bundle (it sets `window.SimpleWebAuthnBrowser`), beside its CommonJS entry.
+const webauthnBundle = new URL(
+  '../dist/bundle/index.umd.min.js',
+  pathToFileURL(createRequire(import.meta.url).resolve('@simplewebauthn/browser')),
+);
+const webauthnScript = readAsset(WEBAUTHN_SCRIPT_PATH, webauthnBundle, 'text/javascript; charset=utf-8');
+const passkeyScript = readAsset(
+  PASSKEY_SCRIPT_PATH,
+  new URL('../../assets/passkey.js', import.meta.url),
   'text/javascript; charset=utf-8',
 );
 const render = createRenderer(new URL('../../views/', import.meta.url), stylesheet.href);
@@ -161,10 +225,14 @@ function cspSource(url: string): string {
  */
 export function contentSecurityPolicy(
   formActionOrigins: readonly string[] = [],
-  options: { camera?: boolean } = {},
+  options: { camera?: boolean; script?: boolean } = {},
 ): string {
   return pageContentSecurityPolicy({
-    directives: options.camera ? ["script-src 'self'", "media-src 'self' blob:"] : [],
+    directives: options.camera
+      ? ["script-src 'self'", "media-src 'self' blob:"]
+      : options.script
+        ? ["script-src 'self'"]
+        : [],
     formAction: [...new Set(formActionOrigins.map(cspSource))],
   });
 }
@@ -190,6 +258,66 @@ function loginModel(data: LoginView, t: Messages): Rendered {
       focus: username === '' ? 'username' : 'password',
       usernameInvalid: invalid && (data.error === 'invalid_credentials' || username === ''),
       passwordInvalid: invalid,
+      passkeyHref: data.passkeyHref,
+    },
+  };
+}
+
+function ceremonyModel(c: PasskeyCeremonyView, button: string): object {
+  return { ceremony: c.ceremony, action: c.action, csrf: c.csrf, options: JSON.stringify(c.options), button };
+}
+
+function passkeyModel(data: PasskeyView, t: Messages): Rendered {
+  const p = t.passkey;
+  const signIn = data.purpose === 'sign-in';
+  return {
+    title: signIn ? p.signInTitle : p.enrolTitle,
+    model: {
+      lead: signIn ? fillMessage(p.signInLead, { client: data.clientName ?? '' }) : fillMessage(p.enrolLead, {}),
+      howTo: signIn ? p.signInHowTo : p.enrolHowTo,
+      error: data.error ? p.errors[data.error] : undefined,
+      ceremony: ceremonyModel(data.ceremony, signIn ? p.signInButton : p.enrolButton),
+      passwordHref: data.passwordHref,
+      skipAction: data.skipAction,
+      library: webauthnScript.href,
+      script: passkeyScript.href,
+    },
+  };
+}
+
+function passkeysModel(data: PasskeysView, t: Messages, locale: Locale): Rendered {
+  const a = t.passkey.account;
+  const date = (epoch: number) =>
+    new Intl.DateTimeFormat(locale, { dateStyle: 'medium' }).format(new Date(epoch * 1000));
+  const register = data.ceremony?.ceremony === 'register';
+  return {
+    title: a.title,
+    model: {
+      lead: fillMessage(a.signedInAs, { user: data.userName }),
+      error: data.error ? t.passkey.errors[data.error] : undefined,
+      csrf: data.csrf,
+      removeAction: data.removeAction,
+      passkeys: data.passkeys.map((p) => ({
+        id: p.id,
+        name: p.name,
+        kind: a.kinds[p.kind],
+        added: fillMessage(a.added, { date: date(p.createdAt) })
+          .map((part) => part.text)
+          .join(''),
+        used:
+          p.lastUsedAt === null
+            ? a.neverUsed
+            : fillMessage(a.lastUsed, { date: date(p.lastUsedAt) })
+                .map((part) => part.text)
+                .join(''),
+        removeLabel: fillMessage(a.removeLabel, { name: p.name })
+          .map((part) => part.text)
+          .join(''),
+      })),
+      ceremony: data.ceremony && ceremonyModel(data.ceremony, register ? a.addButton : a.confirmButton),
+      ceremonyLead: register ? a.addLead : a.confirmLead,
+      library: webauthnScript.href,
+      script: passkeyScript.href,
     },
   };
 }
@@ -272,7 +400,7 @@ function faceCameraModel(data: FaceEnrolView, t: Messages): object {
   };
 }
 
-function model(page: Page, t: Messages): Rendered {
+function model(page: Page, t: Messages, locale: Locale): Rendered {
   switch (page.view) {
     case 'login':
       return loginModel(page.data, t);
@@ -292,13 +420,19 @@ function model(page: Page, t: Messages): Rendered {
       return faceEnrolModel(page.data, t);
     case 'face-enrolled':
       return { title: t.faceEnrol.doneTitle, model: { lead: t.faceEnrol.doneLead } };
+    case 'passkey':
+      return passkeyModel(page.data, t);
+    case 'passkey-enrolled':
+      return { title: t.passkey.doneTitle, model: { lead: t.passkey.doneLead } };
+    case 'passkeys':
+      return passkeysModel(page.data, t, locale);
   }
 }
 
 /** Renders a page to HTML in `locale`, without sending it. */
 export function renderPage(locale: Locale, page: Page): string {
   const t = MESSAGES[locale];
-  const { title, model: data, template = page.view } = model(page, t);
+  const { title, model: data, template = page.view } = model(page, t, locale);
   return render(template, { t, locale, title, brand: t.brand, model: data });
 }
 
@@ -317,18 +451,24 @@ export function sendPage(reply: FastifyReply, locale: Locale, page: Page, option
     status: options.status ?? 200,
     html: renderPage(locale, page),
     locale,
-    contentSecurityPolicy: contentSecurityPolicy(options.formActionOrigins, { camera: options.camera === true }),
+    contentSecurityPolicy: contentSecurityPolicy(options.formActionOrigins, {
+      camera: options.camera === true,
+      script: options.script === true,
+    }),
     // Only the face page may use the camera, and only in this origin's own top-level page.
     permissionsPolicy: options.camera ? 'camera=(self)' : 'camera=()',
   });
 }
 
 /**
- * Registers `GET /assets/signet.css` (the pages' only stylesheet) and `GET /assets/face.js` (the
- * face page's camera script), read once at startup and sent with `Cache-Control: public,
+ * Registers `GET /assets/signet.css` (the pages' only stylesheet), `GET /assets/face.js` (the
+ * face page's camera script), `GET /assets/webauthn.js` (@simplewebauthn/browser's own bundle) and
+ * `GET /assets/passkey.js` (the passkey pages' script), read once at startup and sent with `Cache-Control: public,
  * max-age=3600` (pages link them with a content hash, so a change is picked up at once).
  */
 export function registerAssets(app: FastifyInstance): void {
   serveAsset(app, faceScript);
+  serveAsset(app, webauthnScript);
+  serveAsset(app, passkeyScript);
   serveAsset(app, stylesheet);
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
-import type { CredentialClaim, UserClaims } from '@signet/protocol';
+import type { CredentialClaim, PasskeyJson, UserClaims } from '@signet/protocol';
 import type { Command } from 'commander';
 import { CliError } from '../admin-client.js';
 import { fields, printJson, printLines, shellWord, table, when } from '../output.js';
@@ -458,6 +458,31 @@ export async function faceLink(id: string, options: AdminCommandOptions): Promis
   ]);
 }
 
+/**
+ * `signet users passkeys list <id>`: the person's passkeys (issue 10): credential ID, label,
+ * `hwk` or `swk`, when added and last used.
+ */
+export async function listPasskeys(id: string, options: AdminCommandOptions): Promise<void> {
+  const { body } = await adminClient(options)
+    .get<{ passkeys: PasskeyJson[] }>(`${userPath(id)}/passkeys`)
+    .catch(userNotFound(id));
+  if (options.json) return printJson(body);
+  if (body.passkeys.length === 0) return printLines([`${id} has no passkeys.`]);
+  printLines(
+    table(
+      ['credential id', 'name', 'amr', 'created', 'last used'],
+      body.passkeys.map((p) => [p.credential_id, p.name, p.amr, when(p.created_at), when(p.last_used_at)]),
+    ),
+  );
+}
+
+/** `signet users passkeys revoke <id> <credential-id>`: the passkey can no longer sign in. */
+export async function revokePasskey(id: string, credentialId: string, options: AdminCommandOptions): Promise<void> {
+  await adminClient(options).delete(`${userPath(id)}/passkeys/${encodeURIComponent(credentialId)}`);
+  if (options.json) return printJson({ id, credential_id: credentialId, revoked: true });
+  printLines([`Revoked passkey ${credentialId} of ${id}. It can no longer sign in.`]);
+}
+
 function verified(value: string | undefined, isVerified: boolean | undefined): string {
   if (value === undefined) return '-';
   return `${value} (${isVerified ? 'verified' : 'not verified'})`;
@@ -599,6 +624,21 @@ export function usersCommand(program: Command): Command {
       .description('issue a one-time link through which a person whose identity you have checked enrols their own face')
       .argument('<id>', 'the person who will enrol their face'),
   ).action(faceLink);
+
+  const passkeys = users.command('passkeys').description("list and revoke a person's passkeys");
+  withAdminOptions(
+    passkeys
+      .command('list')
+      .description("list a person's passkeys (credential id, label, hwk or swk, created, last used)")
+      .argument('<id>', 'the person'),
+  ).action(listPasskeys);
+  withAdminOptions(
+    passkeys
+      .command('revoke')
+      .description('revoke one of a person’s passkeys: it can no longer sign in')
+      .argument('<id>', 'the person')
+      .argument('<credential-id>', 'the passkey, as `signet users passkeys list` shows it'),
+  ).action(revokePasskey);
 
   return users;
 }

@@ -189,7 +189,12 @@ async function recordCreation(
         ...base,
         type: 'person.identified',
         actor: personActor(person),
-        data: { method: 'id_token', acr: identifiedPerson.acr, authTime: identifiedPerson.authTime },
+        data: {
+          method: 'id_token',
+          acr: identifiedPerson.acr,
+          amr: identifiedPerson.amr,
+          authTime: identifiedPerson.authTime,
+        },
       });
     } else {
       await recordAudit(trx, {

@@ -20,6 +20,8 @@ export interface IdentifiedPerson {
   expiresAt: number;
   authTime: number;
   acr: string;
+  /** The token's `amr` (RFC 8176): how the person authenticated, for the audit trail. */
+  amr: string[];
 }
 
 /** Seconds of clock difference tolerated on `exp`/`nbf`/`iat` and `auth_time`. */
@@ -30,7 +32,8 @@ const CLOCK_TOLERANCE = 30;
  * verifies what any relying party checks (strict compact JWS, the SDK's algorithm list, signature
  * against the issuer's keys, `iss`, `aud` containing this client, `azp` when present or when
  * `aud` lists several, `exp`, `iat`, `sub`); the Signer adds its own rules: an id_token's `typ`,
- * the required `acr`, and an `auth_time` within `config.authMaxAge`. Refused with 422
+ * the required `acr`, at least one of the required `amr` values (`config.requiredAmr`, when set), and
+ * an `auth_time` within `config.authMaxAge`. Refused with 422
  * `invalid_id_token` naming `field`. Single use is enforced when the envelope is stored (a unique
  * key on the sign-in, `signInKey`).
  */
@@ -60,6 +63,7 @@ export async function verifyPersonIdToken(
     throw rejection(error, field);
   }
   const acr = checkAcr(payload, context.config.requiredAcr, field);
+  const amr = checkAmr(payload, context.config.requiredAmr, field);
   const authTime = checkAuthTime(payload, now, context.config.authMaxAge, field);
   return {
     identity: identityFromClaims(payload),
@@ -69,7 +73,24 @@ export async function verifyPersonIdToken(
     expiresAt: Number(payload.exp),
     authTime,
     acr,
+    amr,
   };
+}
+
+/**
+ * `amr` (RFC 8176) must name at least one of `required` (`SIGNET_SIGNER_REQUIRED_AMR`, e.g. `hwk`
+ * or `swk`: a possession factor); with none required, any `amr` passes. Returns the token's
+ * methods (strings only), for the audit trail.
+ */
+export function checkAmr(payload: Record<string, unknown>, required: readonly string[], field: string): string[] {
+  const amr = Array.isArray(payload.amr)
+    ? payload.amr.filter((m): m is string => typeof m === 'string').slice(0, 16)
+    : [];
+  if (required.length > 0 && !amr.some((m) => required.includes(m))) {
+    const shown = amr.length > 0 ? `[${amr.map((m) => m.slice(0, 20)).join(', ')}]` : 'missing';
+    throw invalidIdToken(field, 'amr', `amr ${shown} has none of the required ${required.join(' | ')}`);
+  }
+  return amr;
 }
 
 function checkAcr(payload: Record<string, unknown>, required: string, field: string): string {

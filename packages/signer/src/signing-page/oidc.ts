@@ -67,6 +67,8 @@ export interface IdTokenExpectations {
   clientId: string;
   nonce: string;
   requiredAcr: string;
+  /** `SIGNET_SIGNER_REQUIRED_AMR`: at least one of these must be in `amr` (none: no rule). */
+  requiredAmr?: readonly string[];
   /** How old `auth_time` may be, in seconds. */
   authMaxAge: number;
   /** Current time in epoch seconds. */
@@ -102,6 +104,11 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
   // An RFC 9068 access token (typ at+jwt) from the same issuer is never an id_token.
   if (typ !== undefined && typ.toUpperCase() !== 'JWT') throw new SignInError('id_token', 'not an id_token');
   if (payload.acr !== expected.requiredAcr) throw new SignInError('acr', `acr is not ${expected.requiredAcr}`);
+  const required = expected.requiredAmr ?? [];
+  const amr = Array.isArray(payload.amr) ? payload.amr : [];
+  if (required.length > 0 && !amr.some((m) => typeof m === 'string' && required.includes(m))) {
+    throw new SignInError('amr', `amr has none of ${required.join(' | ')}`);
+  }
   const authTime = payload.auth_time;
   if (typeof authTime !== 'number' || authTime > expected.now + CLOCK_TOLERANCE_SECONDS) {
     throw new SignInError('auth_time', 'auth_time is missing or in the future');

@@ -252,6 +252,7 @@ class SigningPage {
         clientId: client.clientId,
         nonce: pending.nonce,
         requiredAcr: this.ctx.config.requiredAcr,
+        requiredAmr: this.ctx.config.requiredAmr,
         authMaxAge: this.ctx.config.authMaxAge,
         now: this.ctx.now(),
       });

@@ -4,6 +4,7 @@ import { clientFlowFields } from './0003-client-flow-fields.js';
 import { oneActiveKey } from './0004-one-active-key.js';
 import { face } from './0005-face.js';
 import { faceEnrolmentLinks } from './0006-face-enrolment-links.js';
+import { passkeys } from './0007-passkeys.js';
 
 /** Which SQL dialect a migration runs against; they differ only in column types. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -61,6 +62,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0004_one_active_key': oneActiveKey(),
     '0005_face': face(dialect),
     '0006_face_enrolment_links': faceEnrolmentLinks(dialect),
+    '0007_passkeys': passkeys(dialect),
   };
 }
 

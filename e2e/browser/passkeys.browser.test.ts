@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import {
+  allowInsecureRequests,
+  authorizationCodeGrant,
+  buildAuthorizationUrl,
+  ClientSecretBasic,
+  type Configuration,
+  calculatePKCECodeChallenge,
+  discovery,
+  randomNonce,
+  randomPKCECodeVerifier,
+} from 'openid-client';
+import type { Page } from 'playwright-core';
+import { readFaceFixture } from '../../packages/accounts/src/face/testing-faces.js';
+import { type RunningSignet, startSignet } from '../signet.js';
+import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
+
+// Passkeys (issue 10) in Debian's Chromium, with the defaults (urn:acr:face = a passkey and the
+// face): a person opens their enrolment link, enrols their face with the fake camera, creates a
+// passkey on Chromium's CDP virtual authenticator (resident keys, user verification), then signs
+// in with the passkey and the face and gets acr=urn:acr:face with amr [hwk, user, face]. axe-core
+// checks every new page; screenshots (desktop and phone, en and es) go to /tmp/passkeys-shots/.
+
+const SHOTS = '/tmp/passkeys-shots';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+
+/** axe-core's WCAG 2.x A/AA rules on the page as it is now; fails on any violation. */
+async function assertAccessible(page: Page, what: string): Promise<void> {
+  // Evaluated over CDP, so the pages' CSP (script-src 'self') does not apply to it.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
+    ).axe;
+    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
+  });
+  assert.deepEqual(violations, [], `${what}: axe violations`);
+}
+
+/**
+ * Screenshots of the page in both viewports; with `url` (a GET of the same page), in Spanish too,
+ * opened in a Spanish context with the same cookies and checked by axe there.
+ */
+async function shoot(page: Page, name: string, url?: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  const pages: [string, Page][] = [['en', page]];
+  if (url !== undefined) {
+    const browser = page.context().browser();
+    assert.ok(browser);
+    const es = await browser.newContext({ locale: 'es-ES' });
+    await es.addCookies(await page.context().cookies());
+    const esPage = await es.newPage();
+    await esPage.goto(url);
+    await assertAccessible(esPage, `${name} (es)`);
+    pages.push(['es', esPage]);
+  }
+  for (const [locale, p] of pages) {
+    for (const [device, size] of Object.entries(VIEWPORTS)) {
+      await p.setViewportSize(size);
+      await p.screenshot({ path: `${SHOTS}/${name}-${device}-${locale}.png`, fullPage: true });
+    }
+    if (p !== page) await p.context().close();
+  }
+  await page.setViewportSize(VIEWPORTS.desktop);
+  // The Spanish page drew a new challenge for the same ceremony: load the page again for it.
+  if (url !== undefined) await page.goto(url);
+}
+
+describe('passkeys in Chromium with a virtual authenticator (issue 10)', () => {
+  let signet: RunningSignet;
+  let cameras: FakeCameras;
+  let callbackServer: Server;
+  let callbackUrl: string;
+  let config: Configuration;
+
+  before(async () => {
+    callbackServer = createServer((_request, response) => response.end('ok'));
+    await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
+    const address = callbackServer.address();
+    assert.ok(address && typeof address === 'object');
+    callbackUrl = `http://127.0.0.1:${address.port}/callback`;
+    signet = await startSignet(); // the defaults: no password + face
+    const client = await signet.createClient({
+      client_name: 'Acme Signing',
+      grant_types: ['authorization_code'],
+      redirect_uris: [callbackUrl],
+      skip_consent: true,
+    });
+    config = await discovery(
+      new URL(signet.issuer),
+      client.client_id,
+      client.client_secret,
+      ClientSecretBasic(client.client_secret),
+      { execute: [allowInsecureRequests] },
+    );
+    const portrait = readFaceFixture('hopper');
+    const found = await signet.accounts.ctx.faces.verifier.enroll(portrait);
+    assert.ok(found.ok, JSON.stringify(found));
+    cameras = await launchFakeCameras(portrait, found.face);
+  });
+
+  after(async () => {
+    await cameras?.close();
+    await new Promise<void>((resolve) => (callbackServer ? callbackServer.close(() => resolve()) : resolve()));
+    await signet?.close();
+  });
+
+  /** Chromium's virtual authenticator on this page: a platform authenticator that verifies the person. */
+  async function virtualAuthenticator(page: Page): Promise<void> {
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('WebAuthn.enable');
+    await cdp.send('WebAuthn.addVirtualAuthenticator', {
+      options: {
+        protocol: 'ctap2',
+        transport: 'internal',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      },
+    });
+  }
+
+  /** Runs the face capture in the page (whose camera performs its challenge) until `done`; a refusal fails the test. */
+  async function captureFace(page: Page, done: (page: Page) => Promise<unknown>): Promise<void> {
+    await page.locator('#face-start').click();
+    await Promise.race([done(page), page.locator('#face-error').waitFor({ timeout: 60_000 })]);
+    if ((await page.locator('#face-error').count()) > 0) {
+      assert.fail(`the face page refused: ${await page.locator('#face-error').textContent()}`);
+    }
+  }
+
+  it('enrols face and passkey through the link, then signs in with passkey + face: amr [hwk, user, face]', async () => {
+    const person = await signet.createUser();
+    const issued = await fetch(`${signet.adminUrl}/admin/users/${person.id}/face-enrolment-links`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${signet.adminToken}` },
+    });
+    assert.equal(issued.status, 201);
+    // WebAuthn needs a domain: the link's own localhost URL, not the IP.
+    const link = ((await issued.json()) as { url: string }).url;
+
+    const first = await (await cameras.idle.newContext({ locale: 'en-US' })).newPage();
+    await first.goto(link);
+    // The face step continues in the Chromium whose camera performs the challenge the page asks.
+    const page = await cameras.follow(first, { locale: 'en-US' });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await captureFace(page, (p) => p.locator('#passkey-form').waitFor({ timeout: 60_000 }));
+    assert.equal(await page.locator('h1').textContent(), 'Create a passkey');
+    await assertAccessible(page, 'the passkey step of the enrolment link');
+    await shoot(page, 'link-passkey-step', `${link}/passkey`);
+
+    await virtualAuthenticator(page);
+    await page.getByRole('button', { name: 'Create a passkey' }).click();
+    await page
+      .locator('#passkey-enrolled')
+      .waitFor({ timeout: 15_000 })
+      .catch(async (error: Error) => {
+        const said = await page.locator('#passkey-status, #passkey-error').allTextContents();
+        throw new Error(`${error.message}; the page said: ${said.join(' / ')}; ${errors.join(' / ')}`);
+      });
+    assert.equal(await page.locator('h1').textContent(), 'Your face and passkey are enrolled');
+    await assertAccessible(page, 'face and passkey enrolled');
+    await shoot(page, 'link-passkey-done');
+    const [stored] = await signet.accounts.ctx.store.passkeys.listByUser(person.id);
+    assert.ok(stored, 'a passkey was stored');
+    assert.equal(stored.backupEligible, false, 'the virtual authenticator keeps its key: hwk');
+
+    // Sign in in the same tab (the virtual authenticator lives there): the passkey, then the face.
+    const verifier = randomPKCECodeVerifier();
+    const nonce = randomNonce();
+    const state = randomNonce();
+    const url = buildAuthorizationUrl(config, {
+      redirect_uri: callbackUrl,
+      scope: 'openid profile email',
+      state,
+      nonce,
+      code_challenge: await calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      acr_values: 'urn:acr:face',
+    });
+    await page.goto(url.href);
+    await assertAccessible(page, 'the login page with its passkey link');
+    await page.getByRole('link', { name: 'Sign in with a passkey instead' }).click();
+    await page.locator('#passkey-form').waitFor();
+    await assertAccessible(page, 'the passkey sign-in page');
+    await shoot(page, 'passkey-sign-in', page.url());
+    await Promise.all([page.waitForURL(/\/face$/), page.getByRole('button', { name: 'Use my passkey' }).click()]);
+    const facePage = await cameras.follow(page, { locale: 'en-US' });
+    await captureFace(facePage, (p) => p.waitForURL((u) => u.href.startsWith(callbackUrl), { timeout: 60_000 }));
+    const tokens = await authorizationCodeGrant(config, new URL(facePage.url()), {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+      expectedNonce: nonce,
+      idTokenExpected: true,
+    });
+    assert.equal(tokens.claims()?.acr, 'urn:acr:face');
+    assert.deepEqual(tokens.claims()?.amr, ['hwk', 'user', 'face']);
+
+    // The person's own page: their passkey, and (signed in with it minutes ago) "Add a passkey".
+    // (In the browser that finished the sign-in: the face step's session replaced the passkey's.)
+    await facePage.goto(`${signet.issuer}/account/passkeys`);
+    await facePage.locator('#passkeys').waitFor();
+    assert.equal(await facePage.locator('#passkey-form').getAttribute('action'), '/account/passkeys/add');
+    await assertAccessible(facePage, 'the passkeys page');
+    await shoot(facePage, 'account-passkeys', facePage.url());
+    assert.deepEqual(errors, []);
+  });
+
+  it('with the defaults, password + face ends in unmet_authentication_requirements', async () => {
+    const person = await signet.createUser();
+    const res = await fetch(`${signet.adminUrl}/admin/users/${person.id}/face`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${signet.adminToken}`, 'content-type': 'image/jpeg' },
+      body: readFaceFixture('hopper'),
+    });
+    assert.equal(res.status, 200);
+    const state = randomNonce();
+    const url = buildAuthorizationUrl(config, {
+      redirect_uri: callbackUrl,
+      scope: 'openid',
+      state,
+      code_challenge: await calculatePKCECodeChallenge(randomPKCECodeVerifier()),
+      code_challenge_method: 'S256',
+      acr_values: 'urn:acr:face',
+    });
+    const page = await (await cameras.idle.newContext({ locale: 'en-US' })).newPage();
+    await page.goto(url.href);
+    await page.getByLabel('Username').fill(person.username);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await Promise.all([
+      page.waitForURL((u) => u.href.startsWith(callbackUrl)),
+      page.getByRole('button', { name: 'Sign in' }).click(),
+    ]);
+    const callback = new URL(page.url());
+    assert.equal(callback.searchParams.get('error'), 'unmet_authentication_requirements');
+    assert.equal(callback.searchParams.get('state'), state);
+    await page.context().close();
+  });
+});
