@@ -16,7 +16,9 @@ const postgres = testLocations().find((l) => l.name === 'postgres');
  * A TCP proxy in front of PostgreSQL that a test can cut (every connection dropped, new ones
  * refused, as when the server or the network goes away) and restore on the same port.
  */
-async function databaseProxy(target: URL): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void> }> {
+async function databaseProxy(
+  target: URL,
+): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let server: Server;
   const listen = (port: number) =>
@@ -44,6 +46,13 @@ async function databaseProxy(target: URL): Promise<{ port: number; cut(): Promis
     async restore() {
       await listen(port);
     },
+    async close() {
+      if (!server.listening) return;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      });
+    },
   };
 }
 
@@ -69,6 +78,7 @@ describe('PostgreSQL goes away and comes back', { skip: postgres ? postgres.skip
     const signerDb = await postgres.create();
     cleanups.push(accountsDb.dispose, signerDb.dispose);
     proxy = await databaseProxy(new URL(accountsDb.options.url));
+    cleanups.push(() => proxy.close());
     const proxiedAccounts = throughProxy(accountsDb.options, proxy.port, applicationName);
     const url = new URL(proxiedAccounts.url);
     url.searchParams.set('options', `-c search_path=${accountsDb.options.schema}`);
