@@ -29,7 +29,12 @@ describe('the signing page in Chromium', () => {
   let cameras: FakeCameras;
 
   before(async () => {
-    h = await signingPageHarness({ SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:face' });
+    // The invited person signs in with password and face, the level an operator allows with
+    // SIGNET_FACE_ALLOW_PASSWORD (passkey + face, the default, is the passkeys browser test's).
+    h = await signingPageHarness(
+      { SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:face' },
+      { SIGNET_FACE_ALLOW_PASSWORD: 'true' },
+    );
     const portrait = readFaceFixture('hopper');
     const found = await h.t.accounts.ctx.faces.verifier.enroll(portrait);
     assert.ok(found.ok, JSON.stringify(found));

@@ -54,7 +54,10 @@ export interface SigningPageHarness {
  * listening on its public URL. The required `acr` is `urn:acr:password` unless `env`
  * sets `SIGNET_SIGNER_REQUIRED_ACR`, so the route tests need no camera; the browser test runs the face step.
  */
-export async function signingPageHarness(env: Record<string, string> = {}): Promise<SigningPageHarness> {
+export async function signingPageHarness(
+  env: Record<string, string> = {},
+  accountsEnv: Record<string, string> = {},
+): Promise<SigningPageHarness> {
   const port = await freePort();
   const publicUrl = `http://127.0.0.1:${port}`;
   const t = await testSigner({
@@ -64,6 +67,7 @@ export async function signingPageHarness(env: Record<string, string> = {}): Prom
       SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:password',
       ...env,
     },
+    accountsEnv,
     signingClient: true,
   });
   try {
