@@ -26,9 +26,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readFaceFixture } from '@signet/accounts/testing';
+import { freePort } from '@signet/testing/accounts';
 import autocannon, { type Result } from 'autocannon';
-import { readFaceFixture } from '../packages/accounts/src/face/testing-faces.js';
-import { freePort } from '../packages/accounts/src/testing.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const AUDIENCE = 'http://localhost:4446';

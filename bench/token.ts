@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort } from '@signet/testing/accounts';
 import autocannon, { type Result } from 'autocannon';
-import { freePort } from '../packages/accounts/src/testing.js';
 
 /** The audience both servers issue tokens for: Signet's default `SIGNET_SIGNER_AUDIENCE`. */
 export const AUDIENCE = 'http://localhost:4446';

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import type { FaceBox } from '@signet/accounts/testing';
+import { type FaceFixture, readFaceFixture, turnHead } from '@signet/accounts/testing';
+import { formAction, hiddenField, TestBrowser } from '@signet/testing/browser';
 import {
   allowInsecureRequests,
   authorizationCodeGrant,
@@ -10,9 +13,6 @@ import {
   randomNonce,
   randomPKCECodeVerifier,
 } from 'openid-client';
-import { type FaceFixture, readFaceFixture, turnHead } from '../packages/accounts/src/face/testing-faces.js';
-import type { FaceBox } from '../packages/accounts/src/face/verifier.js';
-import { formAction, hiddenField, TestBrowser } from '../packages/accounts/src/testing-browser.js';
 import type { RunningSignet } from './signet.js';
 
 /** The redirect URI the e2e integrator registers. */

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FaceBox } from '@signet/accounts/testing';
+import { turnHead, y4mVideo } from '@signet/accounts/testing';
 import { type Browser, chromium } from 'playwright-core';
-import { turnHead, y4mVideo } from '../../packages/accounts/src/face/testing-faces.js';
-import type { FaceBox } from '../../packages/accounts/src/face/verifier.js';
 
 /** The Chromium switches every browser test launches with (Debian's /usr/bin/chromium, headless, as root). */
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];

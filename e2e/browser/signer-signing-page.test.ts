@@ -2,14 +2,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readFaceFixture } from '@signet/accounts/testing';
+import { makePdf, pdfsig } from '@signet/testing/pdf';
+import { PASSWORD, type SigningPageHarness, signingPageHarness } from '@signet/testing/signing-page';
 import type { BrowserContext, Page } from 'playwright-core';
-import { readFaceFixture } from '../../packages/accounts/src/face/testing-faces.js';
-import { makePdf, pdfsig } from '../../packages/signer/src/pdf/testing.js';
-import {
-  PASSWORD,
-  type SigningPageHarness,
-  signingPageHarness,
-} from '../../packages/signer/src/signing-page/testing.js';
 import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 
 // The signing page for an invited person (issue 5) in Debian's Chromium: an envelope created

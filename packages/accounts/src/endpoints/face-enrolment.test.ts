@@ -2,13 +2,13 @@
 // the camera page, on the real model in the service's own worker pool (≈ 0.3 s per picture).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { TestBrowser } from '@signet/testing/browser';
+import { hiddenField } from '@signet/testing/browser';
+import { type PeopleHarness, peopleHarness } from '@signet/testing/people';
 import { hashFaceEnrolmentToken } from '../face/enrolment-links.js';
 import { openFaceTemplate } from '../face/templates.js';
 import { type FaceFixture, readFaceFixture, turnHead } from '../face/testing-faces.js';
 import { euclideanDistance, type FaceBox, type FaceTemplate } from '../face/verifier.js';
-import type { TestBrowser } from '../testing-browser.js';
-import { hiddenField } from '../testing-browser.js';
-import { type PeopleHarness, peopleHarness } from '../testing-people.js';
 
 const DAY = 86_400;
 

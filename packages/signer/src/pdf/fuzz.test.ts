@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { prng } from '../../../../e2e/prng.js';
-import { makePdf } from './testing.js';
+import { makePdf } from '@signet/testing/pdf';
+import { prng } from '@signet/testing/prng';
 
 const LIBPDF = import.meta.resolve('@libpdf/core');
 const SEED = Number(process.env.SIGNET_FUZZ_SEED ?? 9_001);

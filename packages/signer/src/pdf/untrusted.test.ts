@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type TestClient, type TestSigner, testSigner } from '../testing.js';
-import { decompressionBomb, makePdf, watchdog } from './testing.js';
+import { decompressionBomb, makePdf, watchdog } from '@signet/testing/pdf';
+import { type TestClient, type TestSigner, testSigner } from '@signet/testing/signer';
 import { UntrustedPdfs } from './untrusted.js';
 
 const MiB = 1024 * 1024;

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { openssl, scratchDir } from '@signet/testing/pdf';
 import * as asn1js from 'asn1js';
-import { openssl, scratchDir, testAuthority } from '../pdf/testing.js';
+import { testAuthority } from '../pdf/testing.js';
 import type { CertificateAuthority } from './authority.js';
 import { dottedOid, POLICY_TIMESTAMPING, SIGNET_ARC } from './policies.js';
 import { TSA_POLICY } from './timestamp-authority.js';
