@@ -3,6 +3,4 @@ export * from './config-env.js';
 export * from './envelopes.js';
 export * from './errors.js';
 export * from './metadata.js';
-export * from './safe-equal.js';
-export * from './seal.js';
 export * from './tokens.js';

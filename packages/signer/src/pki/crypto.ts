@@ -1,5 +1,5 @@
 import { hkdfSync, webcrypto } from 'node:crypto';
-import { seal, unseal } from '@signet/protocol';
+import { seal, unseal } from '@signet/store';
 import * as pkijs from 'pkijs';
 
 const subtle = webcrypto;
