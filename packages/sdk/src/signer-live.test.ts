@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { pdfBase64 } from '@signet/signer/testing';
 import { createTestUser } from '@signet/testing/accounts';
 import { TestBrowser } from '@signet/testing/browser';
 import { REDIRECT_URI, walk } from '@signet/testing/people';
-import { type TestSigner, testSigner } from '@signet/testing/signer';
+import { pdfBase64, type TestSigner, testSigner } from '@signet/testing/signer';
 import { authorizationUrl, DOCUMENTED_SCOPE, exchangeCode } from './authorization.js';
 import { SdkError } from './errors.js';
 import { createPkce, randomNonce, randomState } from './pkce.js';

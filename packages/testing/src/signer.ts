@@ -11,10 +11,13 @@ import {
   type SignerOverrides,
   signingCallbackUrl,
 } from '@signet/signer';
-// Tests may run a real issuer from accounts' testing helpers; the Signer itself never imports accounts.
+// Tests run a real issuer from ./accounts.js beside the Signer; the Signer itself never imports accounts.
 import { basicAuth, createTestUser, freePort, type TestAccounts, type TestClock, testAccounts } from './accounts.js';
 import { TestBrowser } from './browser.js';
 import { REDIRECT_URI, signInForTokens, type TokenAnswer } from './people.js';
+
+// A document to put in an envelope, for tests outside the Signer that drive one.
+export { pdfBase64 } from '@signet/signer/testing';
 
 /** A client created at the test issuer, with a ready access token for the Signer. */
 export interface TestClient {
