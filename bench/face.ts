@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/face.ts`: face checks per second on one core (issue 4).
+ * `node --import tsx bench/face.ts`: face checks per second on one core.
  *
  * Enrols the Grace Hopper fixture, then verifies one frame against the template `--runs` times
  * in a row, for the 512×512 fixture and for a 640×480 frame made from it (the size a laptop

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:token-under-face`: the token endpoint's throughput while faces are being checked
- * (issue 4). Face checks run in worker threads so that they do not stall the event loop; this
+ *. Face checks run in worker threads so that they do not stall the event loop; this
  * measures what they still cost the token endpoint when both share the machine.
  *
  * One Signet (SQLite, demo client, `SIGNET_FACE_POOL_SIZE` workers) is started as a child process.

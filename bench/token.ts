@@ -24,7 +24,7 @@ import autocannon, { type Result } from 'autocannon';
 /** The audience both servers issue tokens for: Signet's default `SIGNET_SIGNER_AUDIENCE`. */
 export const AUDIENCE = 'http://localhost:4446';
 
-/** The issue's targets (issue #2, Benchmark). */
+/** The targets the token endpoint must meet beside oidc-provider (docs/benchmarks.md). */
 export const TARGETS = { minRatio: 2, maxSignetP99Ms: 10, atConnections: 50 } as const;
 
 /** Settings shared by every measured run. */

@@ -11,7 +11,7 @@ import { clientCredentialsGrant } from 'openid-client';
 import { FaceSignIn, REDIRECT_URI } from './face-sign-in.js';
 import { type RunningSigner, type RunningSignet, startSigner, startSignet } from './signet.js';
 
-// Issue 5's acceptance test, over real HTTP only: accounts and the Signer on their own loopback
+// The Signer's acceptance test, over real HTTP only: accounts and the Signer on their own loopback
 // ports, the Signer trusting accounts through discovery and JWKS alone. The integrator (openid-client)
 // gets Grace Hopper's id_token through the authorization code flow with her face, an access token
 // through client_credentials, creates an envelope with a PDF and her, and gets back a signed PDF.

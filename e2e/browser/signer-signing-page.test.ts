@@ -8,7 +8,7 @@ import { PASSWORD, type SigningPageHarness, signingPageHarness } from '@signet/t
 import type { BrowserContext, Page } from 'playwright-core';
 import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 
-// The signing page for an invited person (issue 5) in Debian's Chromium: an envelope created
+// The signing page for an invited person in Debian's Chromium: an envelope created
 // through the Signer API invites Grace Hopper by name and email; she opens her signing link, signs
 // in at accounts with her password and her face (a fake camera plays a Y4M of the fixture portrait
 // turning as the random challenge asks), reads the PDF drawn by pdf.js, signs, and downloads a PDF

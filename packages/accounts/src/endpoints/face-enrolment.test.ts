@@ -1,4 +1,4 @@
-// One-time face enrolment links (issue 4): the admin API issues them, the person enrols through
+// One-time face enrolment links: the admin API issues them, the person enrols through
 // the camera page, on the real model in the service's own worker pool (≈ 0.3 s per picture).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

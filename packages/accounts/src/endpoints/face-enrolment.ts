@@ -33,7 +33,7 @@ const LINK_PROBLEMS: Record<LinkProblem, { status: number; code: string }> = {
 const cookieName = (issuer: string) => (issuer.startsWith('https:') ? '__Secure-signet_fe' : 'signet_fe');
 
 /**
- * The face enrolment page of a one-time link (issue 4): `GET /face/enrol/<token>` shows the face
+ * The face enrolment page of a one-time link: `GET /face/enrol/<token>` shows the face
  * page's camera and head-turn challenge, `POST` checks the capture and, when it passes, stores the
  * person's template and uses up the link in one transaction.
  *

@@ -1,5 +1,5 @@
 /**
- * Seeded fuzz of the PDF parser (issue 9): mutated copies of a sound PDF (a byte replaced by a
+ * Seeded fuzz of the PDF parser: mutated copies of a sound PDF (a byte replaced by a
  * delimiter or any byte, bytes deleted or duplicated) must each load or be refused within a
  * deadline, never spin. The loads run in a worker that is terminated when one stalls, and the
  * failure names the seed and case so it can be replayed and kept as a fixture.

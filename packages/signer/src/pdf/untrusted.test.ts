@@ -1,5 +1,5 @@
 /**
- * Attacks on the Signer with untrusted PDFs, through the real routes (issue 9): a file that hung
+ * Attacks on the Signer with untrusted PDFs, through the real routes: a file that hung
  * the parser, a decompression bomb, a flood of documents, a raw PDF over the size limit. Each
  * must be refused (or answered) while the service and accounts keep answering. A watchdog kills
  * the run if the event loop is stuck, so a regression fails instead of hanging CI.
