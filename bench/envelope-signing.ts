@@ -12,10 +12,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { Envelope } from '@signet/protocol';
-import { envelopeHarness, pdfBase64 } from '../packages/signer/src/envelopes/testing.js';
-import { signPdf } from '../packages/signer/src/pdf/sign.js';
-import { makePdf } from '../packages/signer/src/pdf/testing.js';
-import { signerTestBackends } from '../packages/signer/src/store/testing.js';
+import { envelopeHarness, pdfBase64, signerTestBackends, signPdf } from '@signet/signer/testing';
+import { makePdf } from '@signet/testing/pdf';
 
 const { values } = parseArgs({
   options: {

@@ -16,17 +16,17 @@ import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
-import { createFaceVerifier } from '../packages/accounts/src/face/face-api-verifier.js';
 import {
   closeEyes,
+  createInThreadFaceVerifier as createFaceVerifier,
+  euclideanDistance,
   openMouth,
   readFaceFixture,
   smile,
   tiltFlatPicture,
   turnHead,
-} from '../packages/accounts/src/face/testing-faces.js';
-import { euclideanDistance } from '../packages/accounts/src/face/verifier.js';
+} from '@signet/accounts/testing';
+import sharp from 'sharp';
 
 const { values } = parseArgs({
   options: { runs: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } },

@@ -1,5 +1,5 @@
 /**
- * `node --import tsx bench/face.ts`: face checks per second on one core (issue 4).
+ * `node --import tsx bench/face.ts`: face checks per second on one core.
  *
  * Enrols the Grace Hopper fixture, then verifies one frame against the template `--runs` times
  * in a row, for the 512×512 fixture and for a 640×480 frame made from it (the size a laptop
@@ -11,10 +11,9 @@
  * server runs it, instead of in this thread), `--json` (one JSON object on stdout).
  */
 import { parseArgs } from 'node:util';
+import type { FaceVerifier } from '@signet/accounts/testing';
+import { createInThreadFaceVerifier, FaceVerifierPool, readFaceFixture } from '@signet/accounts/testing';
 import sharp from 'sharp';
-import { FaceVerifierPool } from '../packages/accounts/src/face/pool.js';
-import { readFaceFixture } from '../packages/accounts/src/face/testing-faces.js';
-import type { FaceVerifier } from '../packages/accounts/src/face/verifier.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +34,7 @@ const quantile = (sorted: number[], q: number) =>
 
 const startedAt = performance.now();
 // Imported only when used, so that in --pool mode this process does not hold a model of its own.
-const inThread = async () => (await import('../packages/accounts/src/face/face-api-verifier.js')).createFaceVerifier();
+const inThread = createInThreadFaceVerifier;
 const verifier: FaceVerifier = values.pool ? new FaceVerifierPool({ size: 1, maxQueue: 0 }) : await inThread();
 if (verifier instanceof FaceVerifierPool) await verifier.warmUp();
 const loadMs = performance.now() - startedAt;

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:token-under-face`: the token endpoint's throughput while faces are being checked
- * (issue 4). Face checks run in worker threads so that they do not stall the event loop; this
+ *. Face checks run in worker threads so that they do not stall the event loop; this
  * measures what they still cost the token endpoint when both share the machine.
  *
  * One Signet (SQLite, demo client, `SIGNET_FACE_POOL_SIZE` workers) is started as a child process.
@@ -26,9 +26,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { readFaceFixture } from '@signet/accounts/testing';
+import { freePort } from '@signet/testing/accounts';
 import autocannon, { type Result } from 'autocannon';
-import { readFaceFixture } from '../packages/accounts/src/face/testing-faces.js';
-import { freePort } from '../packages/accounts/src/testing.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const AUDIENCE = 'http://localhost:4446';

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { openSignerStore } from '@signet/signer';
+import { pdfBase64 } from '@signet/signer/testing';
 import { isDatabaseUnavailable, openStore, type StoreOptions } from '@signet/store';
+import { testLocations } from '@signet/store/testing';
+import { type TestSigner, testSigner } from '@signet/testing/signer';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { pdfBase64 } from '../packages/signer/src/envelopes/testing.js';
-import { openSignerStore } from '../packages/signer/src/store/signer-store.js';
-import { type TestSigner, testSigner } from '../packages/signer/src/testing.js';
-import { testLocations } from '../packages/store/src/testing.js';
 
 const postgres = testLocations().find((l) => l.name === 'postgres');
 

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { captureTimes, readFaceFixture, tiltFlatPicture, turnHead } from '@signet/accounts/testing';
+import { TestBrowser } from '@signet/testing/browser';
 import sharp from 'sharp';
-import {
-  captureTimes,
-  readFaceFixture,
-  tiltFlatPicture,
-  turnHead,
-} from '../packages/accounts/src/face/testing-faces.js';
-import { TestBrowser } from '../packages/accounts/src/testing-browser.js';
 import { type Capture, type FacePage, FaceSignIn, faceForm, REDIRECT_URI } from './face-sign-in.js';
 import { type RunningSignet, startSignet } from './signet.js';
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestBrowser } from '../packages/accounts/src/testing-browser.js';
+import { TestBrowser } from '@signet/testing/browser';
 import { FaceSignIn, REDIRECT_URI } from './face-sign-in.js';
 import { type RunningSignet, startSignet } from './signet.js';
 
-// Issue 4 end to end over real HTTP: an operator issues a face enrolment link through the admin
+// Face enrolment links end to end over real HTTP: an operator issues a face enrolment link through the admin
 // API, the person opens it and enrols with frames the page's script would capture (head turns
 // synthesised from the fixture with turnHead), then signs in with acr_values=urn:acr:face through
 // openid-client and gets acr=urn:acr:face. The real model, in the service's own worker pool.

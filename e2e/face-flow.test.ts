@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TestBrowser } from '../packages/accounts/src/testing-browser.js';
+import { TestBrowser } from '@signet/testing/browser';
 import { type FacePage, FaceSignIn, faceForm, REDIRECT_URI } from './face-sign-in.js';
 import { type RunningSignet, startSignet } from './signet.js';
 

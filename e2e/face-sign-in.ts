@@ -1,5 +1,13 @@
 import assert from 'node:assert/strict';
 import {
+  type FaceAction,
+  type FaceFixture,
+  type FoundFace,
+  performChallenge,
+  readFaceFixture,
+} from '@signet/accounts/testing';
+import { formAction, hiddenField, TestBrowser } from '@signet/testing/browser';
+import {
   allowInsecureRequests,
   authorizationCodeGrant,
   buildAuthorizationUrl,
@@ -10,10 +18,6 @@ import {
   randomNonce,
   randomPKCECodeVerifier,
 } from 'openid-client';
-import type { FaceAction } from '../packages/accounts/src/face/challenge.js';
-import { type FaceFixture, performChallenge, readFaceFixture } from '../packages/accounts/src/face/testing-faces.js';
-import type { FoundFace } from '../packages/accounts/src/face/verifier.js';
-import { formAction, hiddenField, TestBrowser } from '../packages/accounts/src/testing-browser.js';
 import type { RunningSignet } from './signet.js';
 
 /** The redirect URI the e2e integrator registers. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { prng, type Rng } from './prng.js';
+import { prng, type Rng } from '@signet/testing/prng';
 import { type RunningSignet, startSignet } from './signet.js';
 
 /**

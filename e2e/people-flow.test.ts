@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { formAction, hiddenField, TestBrowser } from '@signet/testing/browser';
 import {
   AuthorizationResponseError,
   allowInsecureRequests,
@@ -14,7 +15,6 @@ import {
   randomPKCECodeVerifier,
   refreshTokenGrant,
 } from 'openid-client';
-import { formAction, hiddenField, TestBrowser } from '../packages/accounts/src/testing-browser.js';
 import { type RunningSignet, startSignet } from './signet.js';
 
 const REDIRECT_URI = 'https://example.com/callback';

@@ -3,15 +3,15 @@ import { createHash, createHmac, randomUUID, timingSafeEqual } from 'node:crypto
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { AuditTrail, Envelope, EnvelopeErrorBody, VerifyResponse } from '@signet/protocol';
+import { extractSignatures, readDss } from '@signet/signer/testing';
+import { freePort } from '@signet/testing/accounts';
+import { makePdf, openssl, pdfsig, scratchDir } from '@signet/testing/pdf';
 import { decodeProtectedHeader } from 'jose';
 import { clientCredentialsGrant } from 'openid-client';
-import { freePort } from '../packages/accounts/src/testing.js';
-import { extractSignatures } from '../packages/signer/src/pdf/signatures.js';
-import { makePdf, openssl, pdfsig, readDss, scratchDir } from '../packages/signer/src/pdf/testing.js';
 import { FaceSignIn, REDIRECT_URI } from './face-sign-in.js';
 import { type RunningSigner, type RunningSignet, startSigner, startSignet } from './signet.js';
 
-// Issue 5's acceptance test, over real HTTP only: accounts and the Signer on their own loopback
+// The Signer's acceptance test, over real HTTP only: accounts and the Signer on their own loopback
 // ports, the Signer trusting accounts through discovery and JWKS alone. The integrator (openid-client)
 // gets Grace Hopper's id_token through the authorization code flow with her face, an access token
 // through client_credentials, creates an envelope with a PDF and her, and gets back a signed PDF.

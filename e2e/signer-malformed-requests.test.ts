@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { makePdf } from '../packages/signer/src/pdf/testing.js';
-import { prng, type Rng } from './prng.js';
+import { makePdf } from '@signet/testing/pdf';
+import { prng, type Rng } from '@signet/testing/prng';
 import { type RunningSigner, type RunningSignet, startSigner, startSignet } from './signet.js';
 
 /**

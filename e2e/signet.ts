@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Accounts, createAccounts, loadConfig } from '@signet/accounts';
 import { createSigner, loadSignerConfig, type Signer } from '@signet/signer';
-import { freePort, TEST_PERSON } from '../packages/accounts/src/testing.js';
+import { freePort, TEST_PERSON } from '@signet/testing/accounts';
 
 /** A Signet accounts service listening on real loopback sockets, for cross-process style tests. */
 export interface RunningSignet {

@@ -5,8 +5,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { freePort } from '@signet/testing/accounts';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { freePort } from '../packages/accounts/src/testing.js';
 
 interface StartSummary {
   issuer: string;

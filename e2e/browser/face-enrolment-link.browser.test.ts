@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { openFaceTemplate, readFaceFixture } from '@signet/accounts/testing';
 import type { Page } from 'playwright-core';
-import { openFaceTemplate } from '../../packages/accounts/src/face/templates.js';
-import { readFaceFixture } from '../../packages/accounts/src/face/testing-faces.js';
 import { type RunningSignet, startSignet } from '../signet.js';
 import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { readFaceFixture } from '@signet/accounts/testing';
 import {
   allowInsecureRequests,
   authorizationCodeGrant,
@@ -14,7 +15,6 @@ import {
   randomPKCECodeVerifier,
 } from 'openid-client';
 import type { Page } from 'playwright-core';
-import { readFaceFixture } from '../../packages/accounts/src/face/testing-faces.js';
 import { type RunningSignet, startSignet } from '../signet.js';
 import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 

@@ -1,10 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CAPTURE_SCHEDULE,
+  FACE_ACTIONS,
+  type FaceAction,
+  type FoundFace,
+  performAction,
+  y4mVideo,
+} from '@signet/accounts/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { CAPTURE_SCHEDULE, FACE_ACTIONS, type FaceAction } from '../../packages/accounts/src/face/challenge.js';
-import { performAction, y4mVideo } from '../../packages/accounts/src/face/testing-faces.js';
-import type { FoundFace } from '../../packages/accounts/src/face/verifier.js';
 
 /** The Chromium switches every browser test launches with (Debian's /usr/bin/chromium, headless, as root). */
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'];

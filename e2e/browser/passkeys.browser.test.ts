@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
+import { readFaceFixture } from '@signet/accounts/testing';
 import {
   allowInsecureRequests,
   authorizationCodeGrant,
@@ -15,7 +16,6 @@ import {
   randomPKCECodeVerifier,
 } from 'openid-client';
 import type { Page } from 'playwright-core';
-import { readFaceFixture } from '../../packages/accounts/src/face/testing-faces.js';
 import { type RunningSignet, startSignet } from '../signet.js';
 import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 

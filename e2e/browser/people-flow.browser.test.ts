@@ -21,7 +21,7 @@ import {
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { type RunningSignet, startSignet } from '../signet.js';
 
-// The documented authorization request (issue 3) done as a person would, in Debian's Chromium
+// The documented authorization request done as a person would, in Debian's Chromium
 // driven by playwright-core, with openid-client v6 (unmodified) as the relying party. The browser
 // talks to real listeners; the client's redirect URI is a tiny HTTP server that answers "ok".
 
@@ -189,7 +189,7 @@ describe('the documented authorization code flow in Chromium', { timeout: 60_000
     return path;
   }
 
-  /** The headers every page must carry (issue 3, "Pages"). */
+  /** The headers every page must carry. */
   function assertPageHeaders(headers: Record<string, string>, what: string): void {
     assert.match(headers['content-type'] ?? '', /^text\/html/, `${what}: content-type`);
     const csp = headers['content-security-policy'] ?? '';

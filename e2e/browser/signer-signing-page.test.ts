@@ -2,17 +2,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { readFaceFixture } from '@signet/accounts/testing';
+import { makePdf, pdfsig } from '@signet/testing/pdf';
+import { PASSWORD, type SigningPageHarness, signingPageHarness } from '@signet/testing/signing-page';
 import type { Page } from 'playwright-core';
-import { readFaceFixture } from '../../packages/accounts/src/face/testing-faces.js';
-import { makePdf, pdfsig } from '../../packages/signer/src/pdf/testing.js';
-import {
-  PASSWORD,
-  type SigningPageHarness,
-  signingPageHarness,
-} from '../../packages/signer/src/signing-page/testing.js';
 import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 
-// The signing page for an invited person (issue 5) in Debian's Chromium: an envelope created
+// The signing page for an invited person in Debian's Chromium: an envelope created
 // through the Signer API invites Grace Hopper by name and email; she opens her signing link, signs
 // in at accounts with her password and her face (a fake camera plays a Y4M of the fixture portrait
 // turning as the random challenge asks), reads the PDF drawn by pdf.js, signs, and downloads a PDF

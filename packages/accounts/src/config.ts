@@ -63,7 +63,7 @@ export interface Config {
   logLevel: string;
   /**
    * `SIGNET_FACE_THRESHOLD`: largest euclidean distance between embeddings that still counts as
-   * the enrolled person (0 < t < 2). Default 0.5 (issue 4's measurements: same person 0.16–0.47,
+   * the enrolled person (0 < t < 2). Default 0.5 (measured on the face fixtures: same person 0.16–0.47,
    * look-alikes from 0.55).
    */
   faceThreshold: number;

@@ -17,9 +17,9 @@ export interface AccountsContext {
   /** Client lookups for the protocol endpoints, cached briefly (see ClientCache). */
   clients: ClientCache;
   keys: DerivedKeys;
-  /** The face verifier pool, started on first use (issue 4). */
+  /** The face verifier pool, started on first use. */
   faces: FaceService;
-  /** One-time face enrolment links (issue 4), over `store.db`. */
+  /** One-time face enrolment links, over `store.db`. */
   faceEnrolmentLinks: FaceEnrolmentLinkRepository;
   /** The clock, in epoch seconds; tests inject their own. */
   now: () => number;

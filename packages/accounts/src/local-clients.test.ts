@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '@signet/protocol';
+import { basicAuth } from '@signet/testing/accounts';
 import { type Accounts, createAccounts } from './accounts.js';
 import { loadConfig } from './config.js';
 import { DEMO_CLIENT_ID, ensureDemoClient, ensureSignerClient, SIGNER_CLIENT_ID } from './local-clients.js';
-import { basicAuth } from './testing.js';
 
 /** Starts accounts on `dataDir` as `signet start` would, runs `body`, and stops again. */
 async function withStart<T>(

@@ -13,9 +13,8 @@ import {
   openSignerStore,
   type SignerStore,
 } from '@signet/signer';
-import { signPdf } from '../../signer/src/pdf/sign.js';
-import { extractSignatures } from '../../signer/src/pdf/signatures.js';
-import { makePdf } from '../../signer/src/pdf/testing.js';
+import { extractSignatures, signPdf } from '@signet/signer/testing';
+import { makePdf } from '@signet/testing/pdf';
 import { json, runCli } from './testing.js';
 
 const openssl = async (...args: string[]) => (await promisify(execFile)('/usr/bin/openssl', args)).stdout;

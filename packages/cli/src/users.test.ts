@@ -3,9 +3,7 @@ import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:chil
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
-import type { LightMyRequestResponse } from 'fastify';
-import { type TestAccounts, testAccounts } from '../../accounts/src/testing.js';
+import { type TestAccounts, testAccounts } from '@signet/testing/accounts';
 import {
   authorizationRequest,
   codeFrom,
@@ -14,7 +12,9 @@ import {
   peopleHarness,
   redeemCode,
   type TestClient,
-} from '../../accounts/src/testing-people.js';
+} from '@signet/testing/people';
+import type { Command } from 'commander';
+import type { LightMyRequestResponse } from 'fastify';
 import type { UserJson } from './commands/users.js';
 import { signetProgram } from './program.js';
 import { binTs, childEnv, json, type Run, repoRoot, runCli } from './testing.js';

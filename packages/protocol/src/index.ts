@@ -4,6 +4,4 @@ export * from './envelopes.js';
 export * from './errors.js';
 export * from './metadata.js';
 export * from './passkeys.js';
-export * from './safe-equal.js';
-export * from './seal.js';
 export * from './tokens.js';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLocalJWKSet, jwtVerify } from 'jose';
-import type { TestBrowser } from '../../accounts/src/testing-browser.js';
+import type { TestBrowser } from '@signet/testing/browser';
 import {
   type PeopleHarness,
   peopleHarness,
@@ -9,7 +8,8 @@ import {
   type TestClient,
   type TestPerson,
   walk,
-} from '../../accounts/src/testing-people.js';
+} from '@signet/testing/people';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import {
   ACR_FACE,
   authorizationUrl,

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTestUser } from '../../accounts/src/testing.js';
-import { TestBrowser } from '../../accounts/src/testing-browser.js';
-import { REDIRECT_URI, walk } from '../../accounts/src/testing-people.js';
-import { pdfBase64 } from '../../signer/src/envelopes/testing.js';
-import { type TestSigner, testSigner } from '../../signer/src/testing.js';
+import { createTestUser } from '@signet/testing/accounts';
+import { TestBrowser } from '@signet/testing/browser';
+import { REDIRECT_URI, walk } from '@signet/testing/people';
+import { pdfBase64, type TestSigner, testSigner } from '@signet/testing/signer';
 import { authorizationUrl, DOCUMENTED_SCOPE, exchangeCode } from './authorization.js';
 import { SdkError } from './errors.js';
 import { createPkce, randomNonce, randomState } from './pkce.js';

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { hashClientSecret, type TestAccounts, testAccounts } from '@signet/testing/accounts';
 import { decodeJwt } from 'jose';
-import { hashClientSecret } from '../../accounts/src/crypto/client-secret.js';
-import { type TestAccounts, testAccounts } from '../../accounts/src/testing.js';
 import { discover } from './discovery.js';
 import { SdkError } from './errors.js';
 import { type AppFetch, appFetch } from './testing.js';

@@ -13,5 +13,6 @@ export {
 export { CertificateAuthority, type Revoked } from './pki/authority.js';
 export { REVOCATION_REASONS, type RevocationReason } from './pki/revocation.js';
 export { createSigner, loadSignerMasterKey, type Signer, type SignerOverrides } from './signer.js';
+export { SIGNING_PAGE_SCOPE, signingCallbackUrl } from './signing-page/routes.js';
 export type { SignerDatabase } from './store/database.js';
 export { openSignerStore, type SignerStore, signerMigrations } from './store/signer-store.js';

@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { testAccounts } from '../../accounts/src/testing.js';
+import { testAccounts } from '@signet/testing/accounts';
+import { freePort, testSigner } from '@signet/testing/signer';
 import { DiscoveryError } from './auth/discovery.js';
 import { ConfigError, loadSignerConfig } from './config.js';
 import { createSigner } from './signer.js';
-import { freePort, testSigner } from './testing.js';
 
 describe('createSigner', () => {
   it('creates its master key once (0600) and reuses it', async () => {

@@ -105,14 +105,14 @@ export interface InteractionTable {
   expires_at: Epoch;
 }
 
-/** A person's enrolled face template (issue 4), sealed by the accounts service; never the photo. */
+/** A person's enrolled face template, sealed by the accounts service; never the photo. */
 export interface FaceTemplateTable {
   user_id: string;
   template_sealed: string;
   created_at: Epoch;
 }
 
-/** A one-time link through which a person enrols their own face (issue 4); the token only as a keyed hash. */
+/** A one-time link through which a person enrols their own face; the token only as a keyed hash. */
 export interface FaceEnrolmentLinkTable {
   token_hash: string;
   user_id: string;

@@ -1,4 +1,5 @@
-import { OAuthError, safeEqual } from '@signet/protocol';
+import { OAuthError } from '@signet/protocol';
+import { safeEqual } from '@signet/store';
 import { createServiceApp } from '@signet/web';
 import type { FastifyInstance } from 'fastify';
 import { accountsAppOptions } from '../app.js';

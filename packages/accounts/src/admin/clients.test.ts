@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { OAuthError } from '@signet/protocol';
+import { basicAuth, createTestUser, type TestAccounts, testAccounts } from '@signet/testing/accounts';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
-import { basicAuth, createTestUser, type TestAccounts, testAccounts } from '../testing.js';
 import { createClient } from './clients.js';
 
 const HYDRA_FIELDS = [

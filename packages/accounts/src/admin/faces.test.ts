@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type PeopleHarness, peopleHarness } from '@signet/testing/people';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { readFaceFixture } from '../face/testing-faces.js';
-import { type PeopleHarness, peopleHarness } from '../testing-people.js';
 
 // The real model, in the service's own worker pool: about 0.3 s per image once loaded.
 

@@ -44,7 +44,7 @@ export interface FaceEnrolmentLinkJson {
 
 /**
  * `POST /admin/users/{id}/face` enrols a person's face (after the operator has proofed their
- * identity) and `DELETE` removes it (issue 4). Only the embedding is stored, sealed; never the photo.
+ * identity) and `DELETE` removes it. Only the embedding is stored, sealed; never the photo.
  * `POST /admin/users/{id}/face-enrolment-links` issues a one-time link through which the person
  * enrols their own face with the camera (`/face/enrol/<token>`), replacing any older link.
  */

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { verify } from '@node-rs/argon2';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import {
   assertErrorRedirect,
   authorizationRequest,
@@ -15,7 +14,8 @@ import {
   tokenRequest,
   userinfo,
   walk,
-} from '../testing-people.js';
+} from '@signet/testing/people';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

@@ -10,7 +10,7 @@ export type UserJson = UserClaims & {
   id: string;
   username: string;
   has_password: boolean;
-  /** Whether a face is enrolled (issue 4), so the person can reach `urn:acr:face`. */
+  /** Whether a face is enrolled, so the person can reach `urn:acr:face`. */
   has_face: boolean;
   created_at: string;
   updated_at: string;

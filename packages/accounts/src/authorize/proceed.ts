@@ -14,7 +14,7 @@ import { redirectWithCode, redirectWithError, showErrorPage } from './respond.js
 /** How long a person has to finish signing in and consenting. */
 export const INTERACTION_TTL = 30 * 60;
 
-/** The face step of an interaction (issue 4). */
+/** The face step of an interaction. */
 export const facePath = (id: string): string => `${interactionPath(id)}/face`;
 
 /** Who authenticated, and how. */

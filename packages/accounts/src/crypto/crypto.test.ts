@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { safeEqual, seal, unseal } from '@signet/protocol';
+import { safeEqual, seal, unseal } from '@signet/store';
 import { openFaceTemplate, sealFaceTemplate } from '../face/templates.js';
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret.js';
 import { deriveKeys } from './master-key.js';

@@ -14,9 +14,9 @@ export interface DerivedKeys {
   clientSecret: Buffer;
   /** HMAC-SHA256 key for CSRF tokens derived from a session. */
   csrf: Buffer;
-  /** AES-256-GCM key that seals people's face templates at rest (issue 4). */
+  /** AES-256-GCM key that seals people's face templates at rest. */
   face: Buffer;
-  /** HMAC-SHA256 key for the stored hashes of face enrolment links' tokens (issue 4). */
+  /** HMAC-SHA256 key for the stored hashes of face enrolment links' tokens. */
   faceEnrolment: Buffer;
 }
 

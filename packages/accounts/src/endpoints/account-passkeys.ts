@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { OAuthError, safeEqual } from '@signet/protocol';
+import { OAuthError } from '@signet/protocol';
 import type { Session } from '@signet/store';
+import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';

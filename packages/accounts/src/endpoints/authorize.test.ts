@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 import {
   assertErrorPage,
   assertErrorRedirect,
@@ -14,7 +13,8 @@ import {
   type TestClient,
   type TestPerson,
   walk,
-} from '../testing-people.js';
+} from '@signet/testing/people';
+import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
 
 type Method = 'GET' | 'POST';
 

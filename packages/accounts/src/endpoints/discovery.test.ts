@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { basicAuth, type TestAccounts, testAccounts } from '@signet/testing/accounts';
 import { USER_SCOPES } from '../scopes.js';
-import { basicAuth, type TestAccounts, testAccounts } from '../testing.js';
 
 const WELL_KNOWN = ['/.well-known/openid-configuration', '/.well-known/oauth-authorization-server'];
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' } as const;

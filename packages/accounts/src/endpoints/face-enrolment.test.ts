@@ -1,15 +1,15 @@
-// One-time face enrolment links (issue 4): the admin API issues them, the person enrols through
+// One-time face enrolment links: the admin API issues them, the person enrols through
 // the camera page, on the real model in the service's own worker pool (≈ 0.3 s per picture).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { TestBrowser } from '@signet/testing/browser';
+import { hiddenField } from '@signet/testing/browser';
+import { type PeopleHarness, peopleHarness } from '@signet/testing/people';
 import type { FaceAction } from '../face/challenge.js';
 import { hashFaceEnrolmentToken } from '../face/enrolment-links.js';
 import { openFaceTemplate } from '../face/templates.js';
 import { captureTimes, type FaceFixture, performChallenge, readFaceFixture } from '../face/testing-faces.js';
 import { euclideanDistance, type FaceTemplate, type FoundFace } from '../face/verifier.js';
-import type { TestBrowser } from '../testing-browser.js';
-import { hiddenField } from '../testing-browser.js';
-import { type PeopleHarness, peopleHarness } from '../testing-people.js';
 
 const DAY = 86_400;
 

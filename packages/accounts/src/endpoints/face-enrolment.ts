@@ -1,6 +1,6 @@
 import type {} from '@fastify/cookie';
-import { safeEqual } from '@signet/protocol';
 import type { FaceEnrolmentLink, FaceEnrolmentLinkLookup } from '@signet/store';
+import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken, newOpaqueToken } from '../crypto/opaque-token.js';
@@ -52,7 +52,7 @@ export function showLinkError(request: FastifyRequest, reply: FastifyReply, prob
 }
 
 /**
- * The face enrolment page of a one-time link (issue 4): `GET /face/enrol/<token>` shows the face
+ * The face enrolment page of a one-time link: `GET /face/enrol/<token>` shows the face
  * page's camera and head-turn challenge, `POST` checks the capture and, when it passes, stores the
  * person's template and uses up the link in one transaction.
  *

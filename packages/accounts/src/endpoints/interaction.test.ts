@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { TestBrowser } from '../testing-browser.js';
+import type { TestBrowser } from '@signet/testing/browser';
 import {
   assertErrorPage,
   assertErrorRedirect,
@@ -16,7 +16,7 @@ import {
   type TestClient,
   type TestPerson,
   walk,
-} from '../testing-people.js';
+} from '@signet/testing/people';
 import { ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, THROTTLE_WINDOW } from './interaction.js';
 
 /** Asserts the headers every login, consent and error page must carry. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { OAuthError, safeEqual } from '@signet/protocol';
+import { OAuthError } from '@signet/protocol';
 import type { Client, Interaction } from '@signet/store';
+import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { interactionPath, isBoundBrowser } from '../authorize/interaction-cookie.js';
 import { afterLogin, facePath, type Login } from '../authorize/proceed.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { basicAuth, type TestAccounts, testAccounts } from '@signet/testing/accounts';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { basicAuth, type TestAccounts, testAccounts } from '../testing.js';
 
 type Credentials = { client_id: string; client_secret: string };
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateKeyPair, SignJWT } from 'jose';
-import type { TestBrowser } from '../testing-browser.js';
+import type { TestBrowser } from '@signet/testing/browser';
 import {
   assertErrorPage,
   assertErrorRedirect,
@@ -12,7 +11,8 @@ import {
   peopleHarness,
   signInForTokens,
   type TestClient,
-} from '../testing-people.js';
+} from '@signet/testing/people';
+import { generateKeyPair, SignJWT } from 'jose';
 
 const SIGNED_OUT = 'https://app.example/signed-out';
 const LOGOUT = '/oauth2/sessions/logout';

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { OAuthError, safeEqual } from '@signet/protocol';
+import { OAuthError } from '@signet/protocol';
 import type { Client } from '@signet/store';
+import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { compactVerify, createLocalJWKSet } from 'jose';
 import { showErrorPage } from '../authorize/respond.js';

@@ -1,6 +1,6 @@
 import type {} from '@fastify/cookie';
-import { safeEqual } from '@signet/protocol';
 import type { FaceEnrolmentLink } from '@signet/store';
+import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken } from '../crypto/opaque-token.js';

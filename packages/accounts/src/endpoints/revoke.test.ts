@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { basicAuth, type TestAccounts, testAccounts } from '../testing.js';
+import { basicAuth, type TestAccounts, testAccounts } from '@signet/testing/accounts';
 
 type Credentials = { client_id: string; client_secret: string };
 

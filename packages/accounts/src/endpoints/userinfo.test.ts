@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { generateKeyPair, SignJWT } from 'jose';
-import type { TestBrowser } from '../testing-browser.js';
+import type { TestBrowser } from '@signet/testing/browser';
 import {
   type PeopleHarness,
   peopleHarness,
@@ -10,7 +9,8 @@ import {
   type TestPerson,
   tokenRequest,
   userinfo,
-} from '../testing-people.js';
+} from '@signet/testing/people';
+import { generateKeyPair, SignJWT } from 'jose';
 
 const BARE_CHALLENGE = 'Bearer realm="signet"';
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import type { TestBrowser } from '../testing-browser.js';
+import type { TestBrowser } from '@signet/testing/browser';
 import {
   authorizationRequest,
   codeFrom,
@@ -17,7 +16,8 @@ import {
   tokenRequest,
   userinfo,
   walk,
-} from '../testing-people.js';
+} from '@signet/testing/people';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 
 const SIGNER = 'https://signer.example';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import type { TestBrowser } from '../testing-browser.js';
+import type { TestBrowser } from '@signet/testing/browser';
 import {
   introspect,
   type PeopleHarness,
@@ -13,7 +12,8 @@ import {
   type TokenAnswer,
   tokenRequest,
   userinfo,
-} from '../testing-people.js';
+} from '@signet/testing/people';
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 
 const SCOPE = 'openid profile email phone offline_access';
 

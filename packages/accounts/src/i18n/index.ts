@@ -101,7 +101,7 @@ export interface Messages {
       string
     >;
   };
-  /** Enrolling one's own face through a one-time link from an operator (issue 4); reuses `face` for the camera. */
+  /** Enrolling one's own face through a one-time link from an operator; reuses `face` for the camera. */
   faceEnrol: {
     title: string;
     lead: string;

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { basicAuth, type TestAccounts, testAccounts } from '@signet/testing/accounts';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { createAccounts } from '../accounts.js';
 import { loadConfig } from '../config.js';
-import { basicAuth, type TestAccounts, testAccounts } from '../testing.js';
 
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'k', 'oth'];
 

@@ -1,6 +1,6 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
-import { seal, unseal } from '@signet/protocol';
 import type { NewSigningKey, SigningKey, SigningKeyRepository } from '@signet/store';
+import { seal, unseal } from '@signet/store';
 import { createLocalJWKSet } from 'jose';
 import type { SigningAlg } from '../config.js';
 

@@ -85,7 +85,7 @@ export interface FaceView {
 }
 
 /**
- * Enrolling one's own face through an operator's one-time link (issue 4): the face page's camera,
+ * Enrolling one's own face through an operator's one-time link: the face page's camera,
  * script and head-turn challenge, with the enrolment's own words and no client.
  */
 export type FaceEnrolView = Omit<FaceView, 'clientName'>;

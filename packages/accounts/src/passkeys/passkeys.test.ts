@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { decodeJwt } from 'jose';
-import { hashFaceEnrolmentToken, issueFaceEnrolmentLink } from '../face/enrolment-links.js';
-import type { TestBrowser } from '../testing-browser.js';
+import type { TestBrowser } from '@signet/testing/browser';
 import {
   assertErrorRedirect,
   authorizationRequest,
@@ -12,7 +10,9 @@ import {
   redeemCode,
   type TestClient,
   type TestPerson,
-} from '../testing-people.js';
+} from '@signet/testing/people';
+import { decodeJwt } from 'jose';
+import { hashFaceEnrolmentToken, issueFaceEnrolmentLink } from '../face/enrolment-links.js';
 import { SoftwarePasskey } from './testing-authenticator.js';
 
 // Passkeys (issue 10), attacked the way an attacker would: the password-and-photo route to

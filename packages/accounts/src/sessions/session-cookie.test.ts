@@ -9,7 +9,7 @@ import {
   type PeopleHarness,
   peopleHarness,
   type TestClient,
-} from '../testing-people.js';
+} from '@signet/testing/people';
 
 /** The attributes of a Set-Cookie header, lower-cased names, and its name and value. */
 function parseSetCookie(header: string): { name: string; value: string; attributes: Map<string, string> } {

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { basicAuth, type TestAccounts, testAccounts } from '../../../accounts/src/testing.js';
-import { freePort } from '../../../signer/src/testing.js';
+import { basicAuth, type TestAccounts, testAccounts } from '@signet/testing/accounts';
+import { freePort } from '@signet/testing/signer';
 import { binTs, childEnv, repoRoot } from '../testing.js';
 
 interface Summary {

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { AuditTrail, Envelope, VerifyResponse } from '@signet/protocol';
+import { pdfsig, scratchDir } from '@signet/testing/pdf';
 import { signAsInvitee } from '../envelopes/invitations.js';
 import { type EnvelopeHarness, envelopeHarness, pdfBase64, TEST_ISSUER } from '../envelopes/testing.js';
-import { pdfsig, scratchDir } from '../pdf/testing.js';
 import { signerTestBackends } from '../store/testing.js';
 
 const run = promisify(execFile);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { testAccounts } from '@signet/testing/accounts';
+import { type TestSigner, testSigner } from '@signet/testing/signer';
 import { decodeProtectedHeader, SignJWT } from 'jose';
-import { testAccounts } from '../../../accounts/src/testing.js';
-import { type TestSigner, testSigner } from '../testing.js';
 import { CLOCK_LEEWAY_SECONDS } from './access-token.js';
 
 /** GET /v1/me with an Authorization header (or none). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { AuditTrail, Envelope, EnvelopeErrorBody, EnvelopeList, VerifyResponse } from '@signet/protocol';
-import { makePdf } from '../pdf/testing.js';
+import { makePdf } from '@signet/testing/pdf';
 import { verifyPdf } from '../pdf/verify.js';
 import { signerTestBackends } from '../store/testing.js';
 import { findInvitation, rejectInvitation, signAsInvitee } from './invitations.js';

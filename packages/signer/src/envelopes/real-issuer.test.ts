@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Envelope, EnvelopeErrorBody } from '@signet/protocol';
+import { type TestSigner, testSigner } from '@signet/testing/signer';
 import { decodeJwt } from 'jose';
 import { verifyPdf } from '../pdf/verify.js';
-import { type TestSigner, testSigner } from '../testing.js';
 import { pdfBase64 } from './testing.js';
 
 // A real issuer (accounts on a loopback port), a real sign-in for the id_token, a real

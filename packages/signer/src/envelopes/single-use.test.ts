@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { EnvelopeErrorBody } from '@signet/protocol';
+import { basicAuth } from '@signet/testing/accounts';
+import { type TestSigner, testSigner } from '@signet/testing/signer';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { basicAuth } from '../../../accounts/src/testing.js';
 import { signerTestBackends } from '../store/testing.js';
-import { type TestSigner, testSigner } from '../testing.js';
 import { pdfBase64 } from './testing.js';
 
 // Attacks on single use, built as an attacker holding one real id_token would build them: the

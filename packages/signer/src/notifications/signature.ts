@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { safeEqual } from '@signet/protocol';
+import { safeEqual } from '@signet/store';
 
 /** The header that carries a webhook's signature (see docs/webhooks.md). */
 export const SIGNATURE_HEADER = 'signet-signature';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { makePdf } from '../pdf/testing.js';
-import { type TestSigner, testSigner } from '../testing.js';
+import { makePdf } from '@signet/testing/pdf';
+import { type TestSigner, testSigner } from '@signet/testing/signer';
 import { startReceiver, type TestReceiver, waitFor } from './testing.js';
 
 // An envelope change made through the API wakes the dispatcher at once: with polling set to an

@@ -1,5 +1,6 @@
 import { hkdfSync } from 'node:crypto';
-import { invalidField, seal, unseal } from '@signet/protocol';
+import { invalidField } from '@signet/protocol';
+import { seal, unseal } from '@signet/store';
 import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
 import { isPrivateHost, PRIVATE_HOST, type PrivateNetworkPolicy } from './private-networks.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { type TestSigner, testSigner } from '@signet/testing/signer';
 import Fastify from 'fastify';
-import { type TestSigner, testSigner } from '../testing.js';
 import { DOCS_CSP, escapeHtml, renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument, derivedOperationId, type OpenApiDocument, openApiPath } from './document.js';
 import { collectOperations, markSecured } from './operations.js';

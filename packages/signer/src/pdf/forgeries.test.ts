@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { CryptoKeySigner, PDF, rgb } from '@libpdf/core';
 import type { Envelope, VerifyResponse } from '@signet/protocol';
+import { makePdf, pdfsig, scratchDir } from '@signet/testing/pdf';
 import * as asn1js from 'asn1js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import * as pkijs from 'pkijs';
@@ -15,7 +16,6 @@ import { x509 } from '../pki/x509.js';
 import { signerTestBackends } from '../store/testing.js';
 import { parseSignedData } from './cms.js';
 import { extractSignatures } from './signatures.js';
-import { makePdf, pdfsig, scratchDir } from './testing.js';
 import { verifyPdf } from './verify.js';
 
 const ACME = 'acme-client';

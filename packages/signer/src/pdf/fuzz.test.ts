@@ -1,5 +1,5 @@
 /**
- * Seeded fuzz of the PDF parser (issue 9): mutated copies of a sound PDF (a byte replaced by a
+ * Seeded fuzz of the PDF parser: mutated copies of a sound PDF (a byte replaced by a
  * delimiter or any byte, bytes deleted or duplicated) must each load or be refused within a
  * deadline, never spin. The loads run in a worker that is terminated when one stalls, and the
  * failure names the seed and case so it can be replayed and kept as a fixture.
@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { prng } from '../../../../e2e/prng.js';
-import { makePdf } from './testing.js';
+import { makePdf } from '@signet/testing/pdf';
+import { prng } from '@signet/testing/prng';
 
 const LIBPDF = import.meta.resolve('@libpdf/core');
 const SEED = Number(process.env.SIGNET_FUZZ_SEED ?? 9_001);

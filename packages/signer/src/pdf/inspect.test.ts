@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PDF } from '@libpdf/core';
+import { makePdf } from '@signet/testing/pdf';
 import { inspectPdf } from './inspect.js';
-import { makePdf } from './testing.js';
 
 describe('inspectPdf', () => {
   it('counts the pages of a sound PDF', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { decompressionBomb, makePdf } from './testing.js';
+import { decompressionBomb, makePdf } from '@signet/testing/pdf';
 
 const LIBPDF = import.meta.resolve('@libpdf/core');
 const fixture = (name: string) => new Uint8Array(readFileSync(new URL(`../../test-fixtures/${name}`, import.meta.url)));

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { makePdf, openssl, pdfsig, scratchDir } from '@signet/testing/pdf';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { parseDer } from '../pki/ess.js';
 import { signPdf } from './sign.js';
 import { extractSignatures } from './signatures.js';
-import { makePdf, openssl, pdfsig, readDss, scratchDir, testAuthority } from './testing.js';
+import { readDss, testAuthority } from './testing.js';
 import { verifyPdf } from './verify.js';
 
 const ana = {

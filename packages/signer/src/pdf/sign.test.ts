@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { makePdf, openssl, pdfsig, qpdfSignatureDicts, scratchDir } from '@signet/testing/pdf';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { POLICY_PERSON_SIGNING } from '../pki/policies.js';
 import { layOut } from './appearance.js';
 import { parseSignedData } from './cms.js';
 import { signPdf } from './sign.js';
 import { extractSignatures } from './signatures.js';
-import { makePdf, openssl, pdfsig, qpdfSignatureDicts, scratchDir, testAuthority } from './testing.js';
+import { testAuthority } from './testing.js';
 import { verifyPdf } from './verify.js';
 
 const ana = {

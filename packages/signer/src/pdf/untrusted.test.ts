@@ -1,5 +1,5 @@
 /**
- * Attacks on the Signer with untrusted PDFs, through the real routes (issue 9): a file that hung
+ * Attacks on the Signer with untrusted PDFs, through the real routes: a file that hung
  * the parser, a decompression bomb, a flood of documents, a raw PDF over the size limit. Each
  * must be refused (or answered) while the service and accounts keep answering. A watchdog kills
  * the run if the event loop is stuck, so a regression fails instead of hanging CI.
@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type TestClient, type TestSigner, testSigner } from '../testing.js';
-import { decompressionBomb, makePdf, watchdog } from './testing.js';
+import { decompressionBomb, makePdf, watchdog } from '@signet/testing/pdf';
+import { type TestClient, type TestSigner, testSigner } from '@signet/testing/signer';
 import { UntrustedPdfs } from './untrusted.js';
 
 const MiB = 1024 * 1024;

@@ -1,5 +1,5 @@
 /**
- * Untrusted PDFs are parsed in worker threads (issue 9), so that a document that hangs the parser
+ * Untrusted PDFs are parsed in worker threads, so that a document that hangs the parser
  * or blows up its memory costs one worker, never the service: the event loop keeps answering
  * (`/health`, other requests) while a bad document is refused.
  *

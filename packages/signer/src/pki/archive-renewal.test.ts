@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { makePdf, openssl, scratchDir } from '@signet/testing/pdf';
 import { parseSignedData, signerCertificateOf } from '../pdf/cms.js';
 import { signPdf } from '../pdf/sign.js';
 import { extractSignatures } from '../pdf/signatures.js';
-import { makePdf, openssl, readDss, scratchDir } from '../pdf/testing.js';
+import { readDss } from '../pdf/testing.js';
 import type { SignerStore } from '../store/signer-store.js';
 import { signerTestBackends } from '../store/testing.js';
 import {

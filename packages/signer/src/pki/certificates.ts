@@ -1,7 +1,6 @@
 import type { webcrypto } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
-import { SIGNING_ALGORITHM } from './crypto.js';
+import { randomSerialNumber, SIGNING_ALGORITHM } from './crypto.js';
 import { SEMANTICS_IDENTIFIER, type SignerIdentity } from './identity.js';
 import { POLICY_PERSON_SIGNING, POLICY_TIMESTAMPING } from './policies.js';
 import { x509 } from './x509.js';
@@ -57,9 +56,7 @@ export interface IssuedCertificate {
 
 /** A positive 127-bit serial number in hex (RFC 5280 §4.1.2.2: unique per issuer, at most 20 octets). */
 function serialNumber(): string {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0] ?? 0) & 0x7f;
-  return bytes.toString('hex');
+  return randomSerialNumber().toString('hex');
 }
 
 function validity(now: number, days: number, notAfterCap?: Date): { notBefore: Date; notAfter: Date } {

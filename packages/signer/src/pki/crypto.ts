@@ -1,5 +1,5 @@
-import { hkdfSync, webcrypto } from 'node:crypto';
-import { seal, unseal } from '@signet/protocol';
+import { hkdfSync, randomBytes, webcrypto } from 'node:crypto';
+import { seal, unseal } from '@signet/store';
 import * as pkijs from 'pkijs';
 
 const subtle = webcrypto;
@@ -50,4 +50,16 @@ export async function unsealPrivateKey(key: Buffer, sealed: string, context: str
 export async function nonExtractable(privateKey: webcrypto.CryptoKey): Promise<webcrypto.CryptoKey> {
   const pkcs8 = await subtle.subtle.exportKey('pkcs8', privateKey);
   return subtle.subtle.importKey('pkcs8', pkcs8, KEY_ALGORITHM, false, ['sign']);
+}
+
+/**
+ * A random positive serial number of 16 octets whose DER INTEGER is minimal (RFC 5280 §4.1.2.2,
+ * RFC 3161 §2.4.2): the first octet is 0x40–0x7F, so it needs no leading zero and is never one.
+ * (Clearing only the top bit left a first octet of 0x00 one time in 256, a non-minimal encoding
+ * OpenSSL refuses.) 126 random bits.
+ */
+export function randomSerialNumber(): Buffer {
+  const bytes = randomBytes(16);
+  bytes[0] = ((bytes[0] ?? 0) & 0x3f) | 0x40;
+  return bytes;
 }

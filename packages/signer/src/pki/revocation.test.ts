@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { openssl, scratchDir } from '@signet/testing/pdf';
+import { freePort } from '@signet/testing/signer';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerErrorHandling } from '../http/errors.js';
-import { openssl, scratchDir } from '../pdf/testing.js';
 import { signerTestBackends } from '../store/testing.js';
-import { freePort } from '../testing.js';
 import { CertificateAuthority } from './authority.js';
 import { pkiRoutes } from './routes.js';
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { openssl, scratchDir } from '@signet/testing/pdf';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerErrorHandling } from '../http/errors.js';
-import { openssl, scratchDir, testAuthority } from '../pdf/testing.js';
+import { testAuthority } from '../pdf/testing.js';
 import type { CertificateAuthority } from './authority.js';
 import { pkiRoutes } from './routes.js';
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
+import { openssl, scratchDir } from '@signet/testing/pdf';
 import * as asn1js from 'asn1js';
-import { openssl, scratchDir, testAuthority } from '../pdf/testing.js';
+import { testAuthority } from '../pdf/testing.js';
 import type { CertificateAuthority } from './authority.js';
+import { randomSerialNumber } from './crypto.js';
 import { dottedOid, POLICY_TIMESTAMPING, SIGNET_ARC } from './policies.js';
 import { TSA_POLICY } from './timestamp-authority.js';
 
@@ -69,5 +71,17 @@ describe('InternalTimestampAuthority profile', () => {
     assert.notEqual(parsed, POLICY_TIMESTAMPING, 'asn1js 3 prints the UUID arc as {hex}');
     assert.equal(dottedOid(parsed), POLICY_TIMESTAMPING);
     assert.equal(dottedOid('1.2.840.113549.1.9.5'), '1.2.840.113549.1.9.5');
+  });
+});
+
+describe('serial numbers', () => {
+  it('are positive and minimal DER integers, every time (OpenSSL refuses a leading zero octet)', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const serial = randomSerialNumber();
+      const encoded = Buffer.from(new asn1js.Integer({ valueHex: serial }).toBER(false));
+      // 02 10 <16 octets>: no 0x00 to pad, no 0x00 leading a value below 0x80, never negative.
+      assert.equal(encoded.length, 18, encoded.toString('hex'));
+      assert.ok((serial[0] ?? 0) >= 0x40 && (serial[0] ?? 0) <= 0x7f);
+    }
   });
 });

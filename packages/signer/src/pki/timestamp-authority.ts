@@ -1,8 +1,7 @@
 import type { webcrypto } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { pkiEngine, webCrypto } from './crypto.js';
+import { pkiEngine, randomSerialNumber, webCrypto } from './crypto.js';
 import { parseCertificate, parseDer, signingCertificateV2 } from './ess.js';
 import { dottedOid, POLICY_TIMESTAMPING } from './policies.js';
 import type { x509 } from './x509.js';
@@ -207,9 +206,7 @@ function bitString(n: number): ArrayBuffer {
 }
 
 function positiveSerial(): ArrayBuffer {
-  const bytes = randomBytes(16);
-  bytes[0] = (bytes[0] ?? 0) & 0x7f;
-  return copy(bytes);
+  return copy(randomSerialNumber());
 }
 
 function copy(bytes: Uint8Array): ArrayBuffer {

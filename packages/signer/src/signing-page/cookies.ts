@@ -1,6 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import type {} from '@fastify/cookie';
-import { safeEqual, seal, unseal } from '@signet/protocol';
+import { safeEqual, seal, unseal } from '@signet/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Where the signing page's cookies are sent: its own paths only. */

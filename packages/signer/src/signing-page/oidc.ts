@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { safeEqual } from '@signet/protocol';
 import { type KeySource, SdkError, verifyIdTokenJwt } from '@signet/sdk';
+import { safeEqual } from '@signet/store';
 import type { IdentityClaims } from '../pki/identity.js';
 
 /** Why a sign-in at the issuer could not identify the invited person; logged, never shown raw. */

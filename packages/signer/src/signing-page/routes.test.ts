@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { TestBrowser } from '../../../accounts/src/testing-browser.js';
-import { hiddenField } from '../../../accounts/src/testing-browser.js';
-import { pdfsig, readDss, scratchDir } from '../pdf/testing.js';
+import type { TestBrowser } from '@signet/testing/browser';
+import { hiddenField } from '@signet/testing/browser';
+import { pdfsig, scratchDir } from '@signet/testing/pdf';
+import { type SigningPageHarness, signingPageHarness } from '@signet/testing/signing-page';
+import { readDss } from '../pdf/testing.js';
 import { en } from './i18n/en.js';
 import { es } from './i18n/es.js';
 import { ASSET_PATHS } from './render.js';
-import { type SigningPageHarness, signingPageHarness } from './testing.js';
 
 let h: SigningPageHarness;
 

@@ -1,7 +1,7 @@
 import fastifyCookie from '@fastify/cookie';
-import { type AuthorizationServerMetadata, safeEqual, seal, unseal } from '@signet/protocol';
+import type { AuthorizationServerMetadata } from '@signet/protocol';
 import { authorizationCode, authorizationUrl, codeChallengeFor, discover, exchangeCode } from '@signet/sdk';
-import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from '@signet/store';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable, safeEqual, seal, unseal } from '@signet/store';
 import { formField, NO_STORE, originOf, registerFormParser } from '@signet/web';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { SignerContext } from '../context.js';

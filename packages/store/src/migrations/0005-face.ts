@@ -2,7 +2,7 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from './index.js';
 
 /**
- * Face verification (issue 4): one sealed face template per person, deleted with the person, and
+ * Face verification: one sealed face template per person, deleted with the person, and
  * the face step's state in an interaction (the head turn asked for and the attempts made).
  */
 export function face(dialect: Dialect): Migration {

@@ -2,7 +2,7 @@ import { type Kysely, type Migration, sql } from 'kysely';
 import type { Dialect } from './index.js';
 
 /**
- * One-time face enrolment links (issue 4): an operator issues a link after proofing the person's
+ * One-time face enrolment links: an operator issues a link after proofing the person's
  * identity, and the person enrols their own face through it. Only a keyed hash of the link's token
  * is stored. At most one link per person is live (neither used nor revoked), which a partial
  * unique index enforces even when two operators issue links at once. The camera page's state

@@ -2,7 +2,7 @@ import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 
 import { isUniqueViolation } from '../errors.js';
 import type { Database, FaceEnrolmentLinkTable } from '../schema.js';
 
-/** A one-time face enrolment link (issue 4), as stored: its token only as a keyed hash. */
+/** A one-time face enrolment link, as stored: its token only as a keyed hash. */
 export interface FaceEnrolmentLink {
   tokenHash: string;
   /** The person whose face the link enrols. */

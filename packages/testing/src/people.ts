@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { openStore, type Store } from '@signet/store';
-import { basicAuth, createTestUser, type TestAccounts, testAccounts } from './testing.js';
-import { formAction, hiddenField, TestBrowser } from './testing-browser.js';
+import { basicAuth, createTestUser, type TestAccounts, testAccounts } from './accounts.js';
+import { formAction, hiddenField, TestBrowser } from './browser.js';
 
 /** The redirect URI the test clients register. */
 export const REDIRECT_URI = 'https://app.example/callback';

@@ -3,8 +3,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '@signet/store';
-import { type Accounts, createAccounts } from './accounts.js';
-import { type Config, loadConfig } from './config.js';
+
+// Tests that store a client with a known secret hash it as accounts does.
+export { hashClientSecret } from '@signet/accounts/testing';
+
+import { type Accounts, type Config, createAccounts, loadConfig } from '@signet/accounts';
 
 /** A controllable clock in epoch seconds. */
 export interface TestClock {

@@ -1,21 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-// Tests may run a real issuer from accounts' testing helpers; the Signer itself never imports accounts.
+import type { SignerStore } from '@signet/signer';
 import {
-  basicAuth,
-  createTestUser,
-  freePort,
-  type TestAccounts,
-  type TestClock,
-  testAccounts,
-} from '../../accounts/src/testing.js';
-import { TestBrowser } from '../../accounts/src/testing-browser.js';
-import { REDIRECT_URI, signInForTokens, type TokenAnswer } from '../../accounts/src/testing-people.js';
-import { loadSignerConfig, type SignerConfig } from './config.js';
-import { createSigner, type Signer, type SignerOverrides } from './signer.js';
-import { SIGNING_PAGE_SCOPE, signingCallbackUrl } from './signing-page/routes.js';
-import type { SignerStore } from './store/signer-store.js';
+  createSigner,
+  loadSignerConfig,
+  SIGNING_PAGE_SCOPE,
+  type Signer,
+  type SignerConfig,
+  type SignerOverrides,
+  signingCallbackUrl,
+} from '@signet/signer';
+// Tests run a real issuer from ./accounts.js beside the Signer; the Signer itself never imports accounts.
+import { basicAuth, createTestUser, freePort, type TestAccounts, type TestClock, testAccounts } from './accounts.js';
+import { TestBrowser } from './browser.js';
+import { REDIRECT_URI, signInForTokens, type TokenAnswer } from './people.js';
+
+// A document to put in an envelope, for tests outside the Signer that drive one.
+export { pdfBase64 } from '@signet/signer/testing';
 
 /** A client created at the test issuer, with a ready access token for the Signer. */
 export interface TestClient {
@@ -217,4 +219,4 @@ export async function testSigner(options: TestSignerOptions = {}): Promise<TestS
   }
 }
 
-export { freePort, type TestClock } from '../../accounts/src/testing.js';
+export { freePort, type TestClock } from './accounts.js';

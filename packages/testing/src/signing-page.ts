@@ -1,11 +1,11 @@
 import type { CreateEnvelopeRequest } from '@signet/protocol';
+import type { CertificateAuthority } from '@signet/signer';
+import { createEnvelope } from '@signet/signer/testing';
 import type { FastifyInstance } from 'fastify';
-import { createTestUser } from '../../../accounts/src/testing.js';
-import { formAction, hiddenField, TestBrowser } from '../../../accounts/src/testing-browser.js';
-import { createEnvelope } from '../envelopes/create.js';
-import { makePdf } from '../pdf/testing.js';
-import type { CertificateAuthority } from '../pki/authority.js';
-import { freePort, type TestSigner, testSigner } from '../testing.js';
+import { createTestUser } from './accounts.js';
+import { formAction, hiddenField, TestBrowser } from './browser.js';
+import { makePdf } from './pdf.js';
+import { freePort, type TestSigner, testSigner } from './signer.js';
 
 /** The password `createTestUser` gives every person. */
 export const PASSWORD = 'correct horse battery';
