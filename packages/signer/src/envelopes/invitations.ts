@@ -26,14 +26,34 @@ export interface Invitation {
   theirTurn: boolean;
 }
 
-/** 404 for an unknown link; 410 for one used, expired or whose envelope is over (`reason` says which). */
-const invitationInvalid = (reason: 'unknown' | 'used' | 'expired' | 'finished'): EnvelopeError =>
+/**
+ * Why a signing link cannot be used: `unknown` (no such link), `used` (this person already signed
+ * or rejected with it), `expired` (the link or the envelope ran out of time), `canceled`,
+ * `rejected` (another person declined) or `completed` (the envelope ended so), `replaced` (a newer
+ * link was sent to the person), `finished` (the envelope ended under a decision in progress).
+ */
+export type InvitationEnding =
+  | 'unknown'
+  | 'used'
+  | 'expired'
+  | 'canceled'
+  | 'rejected'
+  | 'completed'
+  | 'replaced'
+  | 'finished';
+
+/** 404 for an unknown link; 410 for one that no longer works (`reason` says why, see {@link InvitationEnding}). */
+const invitationInvalid = (reason: InvitationEnding): EnvelopeError =>
   new EnvelopeError(
     'invitation_invalid',
     {
       unknown: 'this signing link is not valid',
       used: 'this signing link has already been used',
       expired: 'this signing link has expired',
+      canceled: 'the envelope was canceled',
+      rejected: 'the envelope was rejected',
+      completed: 'the envelope is already completed',
+      replaced: 'a newer signing link was sent to this person',
       finished: 'this envelope is no longer open for signing',
     }[reason],
     reason === 'unknown' ? 404 : 410,
@@ -42,7 +62,11 @@ const invitationInvalid = (reason: 'unknown' | 'used' | 'expired' | 'finished'):
 
 /**
  * Finds the open invitation of a signing link token (what the signing page shows). Throws 404/410
- * `invitation_invalid` for an unknown, used or expired link or an envelope no longer in progress.
+ * `invitation_invalid` whose `reason` names the one true ending: a link replaced by a newer one;
+ * the person's own rejection (`used`); the envelope's ending (`canceled`, `expired`, `rejected`,
+ * `completed`: also what a person who signed sees once it ended); the person's signature while
+ * others still sign (`used`); the link's own expiry. Ending an envelope closes its links too
+ * (they carry `used_at`), so the envelope's status is read before the link's.
  */
 export async function findInvitation(
   services: Pick<EnvelopeServices, 'store' | 'now'>,
@@ -50,12 +74,15 @@ export async function findInvitation(
 ): Promise<Invitation> {
   const row = await findInvitationByHash(services.store.db, hashInvitationToken(token));
   if (!row) throw invitationInvalid('unknown');
-  if (row.usedAt !== null) throw invitationInvalid('used');
-  if (row.expiresAt <= services.now()) throw invitationInvalid('expired');
+  if (row.replacedAt !== null) throw invitationInvalid('replaced');
   const envelope = await loadEnvelope(services.store.db, null, row.envelopeId);
-  if (envelope?.status !== 'in_progress') throw invitationInvalid('finished');
-  const person = envelope.persons[row.personIndex];
-  if (!person) throw invitationInvalid('unknown');
+  const person = envelope?.persons[row.personIndex];
+  if (!envelope || !person) throw invitationInvalid('unknown');
+  // Their own rejection ended the envelope: the link was used (the envelope's ending is theirs).
+  if (person.status === 'rejected') throw invitationInvalid('used');
+  if (envelope.status !== 'in_progress') throw invitationInvalid(envelope.status);
+  if (person.status !== 'pending' || row.usedAt !== null) throw invitationInvalid('used');
+  if (row.expiresAt <= services.now()) throw invitationInvalid('expired');
   return { envelope, person, expiresAt: row.expiresAt, theirTurn: isTheirTurn(envelope, person.index) };
 }
 

@@ -345,10 +345,15 @@ export interface InvitationRow {
   expiresAt: number;
   createdAt: number;
   usedAt: number | null;
+  /** When a newer link for the same person (`POST …/resend`) ended this one; null otherwise. */
+  replacedAt: number | null;
 }
 
 /** Stores a new signing link. */
-export async function insertInvitation(db: Db, invitation: Omit<InvitationRow, 'usedAt'>): Promise<void> {
+export async function insertInvitation(
+  db: Db,
+  invitation: Omit<InvitationRow, 'usedAt' | 'replacedAt'>,
+): Promise<void> {
   await db
     .insertInto('envelope_invitations')
     .values({
@@ -377,6 +382,7 @@ export async function findInvitationByHash(db: Db, tokenHash: string): Promise<I
     expiresAt: Number(row.expires_at),
     createdAt: Number(row.created_at),
     usedAt: row.used_at === null ? null : Number(row.used_at),
+    replacedAt: row.replaced_at === null || row.replaced_at === undefined ? null : Number(row.replaced_at),
   };
 }
 

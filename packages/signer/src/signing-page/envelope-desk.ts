@@ -17,6 +17,10 @@ const PROBLEM_OF_REASON: Readonly<Record<string, InvitationProblem>> = {
   unknown: 'unknown',
   used: 'used',
   expired: 'expired',
+  canceled: 'canceled',
+  rejected: 'rejected',
+  completed: 'completed',
+  replaced: 'replaced',
   finished: 'closed',
 };
 
@@ -55,7 +59,9 @@ export function envelopeDesk(services: EnvelopeDeskServices): SigningDesk {
         };
       } catch (error) {
         const refused = refusal(error);
-        if (refused instanceof InvitationRefused && refused.problem !== 'waiting') return { status: refused.problem };
+        if (refused instanceof InvitationRefused && refused.problem !== 'waiting' && refused.problem !== 'closed') {
+          return { status: refused.problem };
+        }
         throw refused;
       }
     },
