@@ -212,12 +212,20 @@ export interface CancelEnvelopeRequest {
   reason?: string;
 }
 
-/** What happened to an envelope, as the audit trail records it. */
+/**
+ * What happened to an envelope, as the audit trail records it. `invitation.opened`: a person
+ * opened their open signing link (at most once per link per 30 minutes); `invitation.resent`: the
+ * client sent a person a new link, ending the old one; `email.sent`: the mail server accepted an
+ * invitation, reminder or completion email (`data.kind`); `email.failed`: one was given up.
+ */
 export type AuditEventType =
   | 'envelope.created'
   | 'person.identified'
   | 'invitation.created'
   | 'invitation.opened'
+  | 'invitation.resent'
+  | 'email.sent'
+  | 'email.failed'
   | 'document.signed'
   | 'person.signed'
   | 'envelope.completed'
@@ -225,6 +233,42 @@ export type AuditEventType =
   | 'envelope.canceled'
   | 'envelope.expired'
   | 'document.downloaded';
+
+/** Every {@link AuditEventType}, in the order of an envelope's life. */
+export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = [
+  'envelope.created',
+  'invitation.created',
+  'email.sent',
+  'email.failed',
+  'invitation.opened',
+  'invitation.resent',
+  'person.identified',
+  'document.signed',
+  'person.signed',
+  'envelope.completed',
+  'envelope.rejected',
+  'envelope.canceled',
+  'envelope.expired',
+  'document.downloaded',
+];
+
+/**
+ * The type of an event on `GET /v1/events` (and, for the four final ones, a webhook): every audit
+ * event type, and `envelope.signed` (a person applied all of their signatures; the same moment as
+ * `person.signed`, kept under the name webhooks and streams have always used).
+ */
+export type EnvelopeEventType = AuditEventType | 'envelope.signed';
+
+/** Every {@link EnvelopeEventType}. */
+export const ENVELOPE_EVENT_TYPES: readonly EnvelopeEventType[] = [...AUDIT_EVENT_TYPES, 'envelope.signed'];
+
+/** The event types that end an envelope: the only ones also sent as webhooks. */
+export const FINAL_EVENT_TYPES: readonly EnvelopeEventType[] = [
+  'envelope.completed',
+  'envelope.rejected',
+  'envelope.canceled',
+  'envelope.expired',
+];
 
 /** Who did it: the integrating client, a signer (by person index and identity subject), or Signet itself. */
 export interface AuditActor {

@@ -262,8 +262,9 @@ function sentence(t: CertificateMessages, event: AuditEvent, envelope: Envelope,
       }
       break;
     case 'invitation.created':
-      if (typeof data.expiresAt === 'string') {
-        values.time = time(data.expiresAt);
+      if (typeof data.expiresAt === 'string' || typeof data.expiresAt === 'number') {
+        // Recorded as epoch seconds by create (and resend); as ISO text by older versions.
+        values.time = time(typeof data.expiresAt === 'number' ? new Date(data.expiresAt * 1000) : data.expiresAt);
         template = t.events.invited;
       } else {
         template = t.events.invitedNoExpiry;

@@ -4,7 +4,6 @@ import { isUniqueViolation } from '@signet/store';
 import { type RequestOrigin, recordAudit } from '../audit/record.js';
 import type { Caller } from '../auth/caller.js';
 import type { SignerContext } from '../context.js';
-import { recordEnvelopeEvent } from '../notifications/outbox.js';
 import { isPrivateHost, PRIVATE_HOST } from '../notifications/private-networks.js';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { type AcceptedDocument, acceptDocument } from './documents.js';
@@ -173,6 +172,8 @@ async function recordCreation(
   await recordAudit(trx, {
     ...base,
     type: 'envelope.created',
+    eventData: { status: 'in_progress' },
+    callbackUrl: envelope.callbackUrl,
     actor: { type: 'client', id: caller.clientId },
     data: {
       nonce: envelope.nonce,
@@ -200,14 +201,6 @@ async function recordCreation(
       });
     }
   }
-  await recordEnvelopeEvent(trx, {
-    clientId: envelope.clientId,
-    envelopeId: envelope.id,
-    type: 'envelope.created',
-    occurredAt: now,
-    callbackUrl: envelope.callbackUrl,
-    data: { status: 'in_progress' },
-  });
 }
 
 /** The initiative must be the caller itself: a client creates envelopes only in its own name. */

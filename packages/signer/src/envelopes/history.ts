@@ -74,22 +74,16 @@ export async function recordFinish(
   now: number,
   reason: string | null,
 ): Promise<void> {
-  const type = `envelope.${status}` as const;
   await recordAudit(trx, {
     envelopeId: envelope.id,
     clientId: envelope.clientId,
-    type,
+    type: `envelope.${status}`,
     occurredAt: now,
     actor,
     origin,
     data: reason ? { reason } : {},
-  });
-  await recordEnvelopeEvent(trx, {
-    clientId: envelope.clientId,
-    envelopeId: envelope.id,
-    type,
-    occurredAt: now,
+    // The webhook body integrators already read.
+    eventData: { status, ...(reason ? { reason } : {}) },
     callbackUrl: envelope.callbackUrl,
-    data: { status, ...(reason ? { reason } : {}) },
   });
 }

@@ -1,5 +1,6 @@
 import type { AuditActor } from '@signet/protocol';
 import { type RequestOrigin, recordAudit } from '../audit/record.js';
+import { lastPersonEventAt } from '../audit/trail.js';
 import type { SignerIdentity } from '../pki/identity.js';
 import type { EnvelopeServices } from './create.js';
 import { EnvelopeError, invalidState } from './errors.js';
@@ -84,6 +85,50 @@ export async function findInvitation(
   if (person.status !== 'pending' || row.usedAt !== null) throw invitationInvalid('used');
   if (row.expiresAt <= services.now()) throw invitationInvalid('expired');
   return { envelope, person, expiresAt: row.expiresAt, theirTurn: isTheirTurn(envelope, person.index) };
+}
+
+/**
+ * How long one opening lasts: a link opened again within this many seconds of its last recorded
+ * opening (a reload, the way back from the issuer's login, a second tab) is the same opening.
+ * As long as a signing session, twice over.
+ */
+export const OPENING_SESSION_SECONDS = 30 * 60;
+
+/**
+ * Records `invitation.opened` (audit trail, event feed) when a person opens their signing link
+ * while it is open, once per opening session ({@link OPENING_SESSION_SECONDS}); a link that no
+ * longer works records nothing. Returns whether an event was recorded.
+ */
+export async function recordInvitationOpened(
+  services: Pick<EnvelopeServices, 'store' | 'now'>,
+  token: string,
+  origin: RequestOrigin,
+): Promise<boolean> {
+  let invitation: Invitation;
+  try {
+    invitation = await findInvitation(services, token);
+  } catch (error) {
+    if (error instanceof EnvelopeError) return false;
+    throw error;
+  }
+  const { envelope, person } = invitation;
+  const now = services.now();
+  const db = services.store.db;
+  if (
+    (await lastPersonEventAt(db, envelope.id, 'invitation.opened', person.index, now - OPENING_SESSION_SECONDS)) !==
+    undefined
+  )
+    return false;
+  await recordAudit(db, {
+    envelopeId: envelope.id,
+    clientId: envelope.clientId,
+    type: 'invitation.opened',
+    occurredAt: now,
+    actor: personActor(person),
+    origin,
+    data: { person: person.index },
+  });
+  return true;
 }
 
 /** The current bytes of one document of an invitation's envelope, for the signing page to show. */

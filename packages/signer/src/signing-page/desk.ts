@@ -62,6 +62,8 @@ export interface DocumentFile {
 export interface SigningDesk {
   /** The invitation behind a signing link's token. */
   findInvitation(token: string): Promise<InvitationLookup>;
+  /** Records that the person opened their link (once per opening session; nothing for a dead link). */
+  opened(token: string, origin: RequestOrigin): Promise<void>;
   /** Signs every signature of the invited person as `identity` (consumes the link). */
   sign(token: string, identity: VerifiedIdentity, origin: RequestOrigin): Promise<void>;
   /** Rejects the envelope as the invited person, with their reason (consumes the link). */

@@ -1,6 +1,6 @@
 import type { SignerContext } from '../context.js';
 import { EnvelopeError } from '../envelopes/errors.js';
-import { findInvitation, rejectInvitation, signAsInvitee } from '../envelopes/invitations.js';
+import { findInvitation, recordInvitationOpened, rejectInvitation, signAsInvitee } from '../envelopes/invitations.js';
 import { loadDocumentBytes } from '../envelopes/repository.js';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { identityFromClaims } from '../pki/identity.js';
@@ -64,6 +64,9 @@ export function envelopeDesk(services: EnvelopeDeskServices): SigningDesk {
         }
         throw refused;
       }
+    },
+    async opened(token, origin) {
+      await recordInvitationOpened(services, token, origin);
     },
     async sign(token, identity, origin) {
       try {
