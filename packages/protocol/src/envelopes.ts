@@ -36,6 +36,8 @@ export interface EnvelopeIssuer {
   initiative: string;
   /** Which of `persons` (0-based) issued the envelope, when it is one of the signers. */
   personIndex?: number;
+  /** The sender's name in the envelope's emails (1 to 100 characters). Default the `initiative`. */
+  name?: string;
   /** 1 to 200 characters, unique per initiative. */
   nonce: string;
 }
@@ -76,6 +78,8 @@ export interface IdTokenPersonInput {
 export interface InvitedPersonInput {
   name: string;
   email: string;
+  /** The language of the person's emails (invitation, reminders, completion). Default `en`. */
+  locale?: 'en' | 'es';
 }
 
 /** One of the envelope's signers. */
@@ -156,6 +160,8 @@ export interface EnvelopePerson {
   signingUrl?: string;
   /** When the signing link stops working; invited persons only. */
   invitationExpiresAt?: string | null;
+  /** The language of an invited person's emails. */
+  locale?: string | null;
 }
 
 /** One signature of an envelope, in signing order. */
@@ -176,7 +182,8 @@ export interface Envelope {
   /** Opaque id, e.g. `env_3q2…`. */
   id: string;
   status: EnvelopeStatus;
-  issuer: { initiative: string; personIndex: number | null; nonce: string };
+  /** `name`: the sender name of the envelope's emails (`issuer.name` on create), null when not given. */
+  issuer: { initiative: string; personIndex: number | null; nonce: string; name?: string | null };
   createdAt: string;
   updatedAt: string;
   expiresAt: string | null;
@@ -204,6 +211,16 @@ export interface EnvelopeList {
   envelopes: Envelope[];
   /** Pass as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
+}
+
+/** The answer of `POST /v1/envelopes/{id}/persons/{n}/resend`. */
+export interface ResentInvitation {
+  person: number;
+  /** The new one-time link; the previous one no longer works. */
+  signingUrl: string;
+  invitationExpiresAt: string;
+  /** `queued`: the Signer emails the invitation; `off`: it sends no email, deliver the link yourself. */
+  email: 'queued' | 'off';
 }
 
 /** Body of `POST /v1/envelopes/{id}/cancel` (optional). */

@@ -273,6 +273,16 @@ function sentence(t: CertificateMessages, event: AuditEvent, envelope: Envelope,
     case 'invitation.opened':
       template = t.events.opened;
       break;
+    case 'invitation.resent':
+      template = t.events.resent;
+      break;
+    case 'email.sent':
+    case 'email.failed': {
+      const kind = data.kind === 'reminder' || data.kind === 'completion' ? data.kind : 'invitation';
+      values.kind = t.events.emailKinds[kind];
+      template = event.type === 'email.sent' ? t.events.emailSent : t.events.emailFailed;
+      break;
+    }
     case 'document.signed':
       template = t.events.documentSigned;
       break;

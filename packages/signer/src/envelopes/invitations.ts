@@ -1,18 +1,22 @@
 import type { AuditActor } from '@signet/protocol';
 import { type RequestOrigin, recordAudit } from '../audit/record.js';
 import { lastPersonEventAt } from '../audit/trail.js';
+import type { SignerContext } from '../context.js';
+import { cancelInvitationEmails, mailPolicy, queueInvitationEmails } from '../mail/outbox.js';
 import type { SignerIdentity } from '../pki/identity.js';
 import type { EnvelopeServices } from './create.js';
-import { EnvelopeError, invalidState } from './errors.js';
+import { EnvelopeError, envelopeNotFound, invalidState } from './errors.js';
 import { personActor, recordFinish, recordSigningProgress } from './history.js';
-import { hashInvitationToken } from './invitations-token.js';
+import { hashInvitationToken, INVITATION_TTL, newInvitationToken, signingUrl } from './invitations-token.js';
 import type { EnvelopeState, PersonState } from './model.js';
 import {
   claimEnvelope,
   closeInvitations,
   consumeInvitation,
   findInvitationByHash,
+  insertInvitation,
   loadEnvelope,
+  replaceInvitations,
   saveProgress,
   setPersonStatus,
 } from './repository.js';
@@ -194,7 +198,7 @@ export async function signAsInvitee(
       origin,
       data: { method: 'invitation', invitedEmail: person.email },
     });
-    await recordSigningProgress(trx, envelope, progress, origin, now);
+    await recordSigningProgress(trx, envelope, progress, origin, now, { mail: Boolean(services.config.smtpUrl) });
     return true;
   });
   if (!won) throw invalidState('the envelope changed meanwhile; reload the page');
@@ -252,5 +256,74 @@ function changedSince(
     signatures: signatures.map((s) => s.index),
     documents: [...new Set(signatures.map((s) => s.document))],
     persons: [...new Set(signatures.map((s) => s.person))],
+  };
+}
+
+/** A person's new signing link, as `POST /v1/envelopes/{id}/persons/{n}/resend` answers it. */
+export interface ResentInvitation {
+  person: number;
+  signingUrl: string;
+  expiresAt: number;
+  /** Whether an invitation email was queued (the Signer sends email). */
+  emailQueued: boolean;
+}
+
+/**
+ * Gives an invited person who has not signed a new signing link: the old one is replaced (it
+ * answers "a newer link was sent"), its queued emails are canceled, and, when the Signer sends
+ * email, the invitation and its reminders are queued for the new link, all in one transaction with
+ * the `invitation.resent` audit event. The link lasts as a new one does (7 days, at most until the
+ * envelope expires). 404 for an unknown envelope or person, 409 when the envelope is over or the
+ * person is not an invited one still to sign.
+ */
+export async function resendInvitation(
+  services: Pick<SignerContext, 'config' | 'store' | 'now' | 'masterKey'>,
+  clientId: string,
+  envelopeId: string,
+  personIndex: number,
+  origin: RequestOrigin,
+): Promise<ResentInvitation> {
+  const envelope = await loadEnvelope(services.store.db, clientId, envelopeId);
+  if (!envelope) throw envelopeNotFound();
+  const person = envelope.persons[personIndex];
+  if (!person) throw new EnvelopeError('not_found', `no person ${personIndex} in this envelope`, 404);
+  if (envelope.status !== 'in_progress') throw invalidState(`the envelope is already ${envelope.status}`);
+  if (person.identifiedBy !== 'invitation')
+    throw invalidState('this person was identified by an id_token: there is no link to send');
+  if (person.status !== 'pending') throw invalidState(`this person has already ${person.status}`);
+  const now = services.now();
+  const expiresAt = Math.min(envelope.expiresAt ?? Number.POSITIVE_INFINITY, now + INVITATION_TTL);
+  const { token, tokenHash } = newInvitationToken();
+  const mail = mailPolicy(services);
+  const won = await services.store.db.transaction().execute(async (trx) => {
+    // The version moves, so a cancel or a last signature racing with this resend wins or loses whole.
+    if (!(await claimEnvelope(trx, envelope, now, {}))) return false;
+    await replaceInvitations(trx, envelope.id, person.index, now);
+    await insertInvitation(trx, {
+      tokenHash,
+      envelopeId: envelope.id,
+      personIndex: person.index,
+      expiresAt,
+      createdAt: now,
+    });
+    await cancelInvitationEmails(trx, envelope.id, person.index);
+    if (mail) await queueInvitationEmails(trx, mail, envelope, person, { token, tokenHash, expiresAt }, now);
+    await recordAudit(trx, {
+      envelopeId: envelope.id,
+      clientId: envelope.clientId,
+      type: 'invitation.resent',
+      occurredAt: now,
+      actor: { type: 'client', id: clientId },
+      origin,
+      data: { person: person.index, name: person.name, email: person.email, expiresAt },
+    });
+    return true;
+  });
+  if (!won) throw invalidState('the envelope changed meanwhile; try again');
+  return {
+    person: person.index,
+    signingUrl: signingUrl(services.config.publicUrl, token),
+    expiresAt,
+    emailQueued: mail !== undefined,
   };
 }

@@ -158,6 +158,12 @@ export interface CertificateMessages {
     invited: string;
     invitedNoExpiry: string;
     opened: string;
+    /** A new link replaced the person's earlier one. */
+    resent: string;
+    /** `{kind}` (one of `emailKinds`), `{email}`. */
+    emailSent: string;
+    emailFailed: string;
+    emailKinds: { invitation: string; reminder: string; completion: string };
     documentSigned: string;
     personSigned: string;
     completed: string;
