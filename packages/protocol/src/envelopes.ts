@@ -36,6 +36,8 @@ export interface EnvelopeIssuer {
   initiative: string;
   /** Which of `persons` (0-based) issued the envelope, when it is one of the signers. */
   personIndex?: number;
+  /** The sender's name in the envelope's emails (1 to 100 characters). Default the `initiative`. */
+  name?: string;
   /** 1 to 200 characters, unique per initiative. */
   nonce: string;
 }
@@ -76,6 +78,8 @@ export interface IdTokenPersonInput {
 export interface InvitedPersonInput {
   name: string;
   email: string;
+  /** The language of the person's emails (invitation, reminders, completion). Default `en`. */
+  locale?: 'en' | 'es';
 }
 
 /** One of the envelope's signers. */
@@ -156,6 +160,8 @@ export interface EnvelopePerson {
   signingUrl?: string;
   /** When the signing link stops working; invited persons only. */
   invitationExpiresAt?: string | null;
+  /** The language of an invited person's emails. */
+  locale?: string | null;
 }
 
 /** One signature of an envelope, in signing order. */
@@ -176,7 +182,8 @@ export interface Envelope {
   /** Opaque id, e.g. `env_3q2…`. */
   id: string;
   status: EnvelopeStatus;
-  issuer: { initiative: string; personIndex: number | null; nonce: string };
+  /** `name`: the sender name of the envelope's emails (`issuer.name` on create), null when not given. */
+  issuer: { initiative: string; personIndex: number | null; nonce: string; name?: string | null };
   createdAt: string;
   updatedAt: string;
   expiresAt: string | null;
@@ -206,18 +213,36 @@ export interface EnvelopeList {
   nextCursor: string | null;
 }
 
+/** The answer of `POST /v1/envelopes/{id}/persons/{n}/resend`. */
+export interface ResentInvitation {
+  person: number;
+  /** The new one-time link; the previous one no longer works. */
+  signingUrl: string;
+  invitationExpiresAt: string;
+  /** `queued`: the Signer emails the invitation; `off`: it sends no email, deliver the link yourself. */
+  email: 'queued' | 'off';
+}
+
 /** Body of `POST /v1/envelopes/{id}/cancel` (optional). */
 export interface CancelEnvelopeRequest {
   /** Up to 500 characters, kept as `statusReason` and in the audit trail. */
   reason?: string;
 }
 
-/** What happened to an envelope, as the audit trail records it. */
+/**
+ * What happened to an envelope, as the audit trail records it. `invitation.opened`: a person
+ * opened their open signing link (at most once per link per 30 minutes); `invitation.resent`: the
+ * client sent a person a new link, ending the old one; `email.sent`: the mail server accepted an
+ * invitation, reminder or completion email (`data.kind`); `email.failed`: one was given up.
+ */
 export type AuditEventType =
   | 'envelope.created'
   | 'person.identified'
   | 'invitation.created'
   | 'invitation.opened'
+  | 'invitation.resent'
+  | 'email.sent'
+  | 'email.failed'
   | 'document.signed'
   | 'person.signed'
   | 'envelope.completed'
@@ -225,6 +250,42 @@ export type AuditEventType =
   | 'envelope.canceled'
   | 'envelope.expired'
   | 'document.downloaded';
+
+/** Every {@link AuditEventType}, in the order of an envelope's life. */
+export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = [
+  'envelope.created',
+  'invitation.created',
+  'email.sent',
+  'email.failed',
+  'invitation.opened',
+  'invitation.resent',
+  'person.identified',
+  'document.signed',
+  'person.signed',
+  'envelope.completed',
+  'envelope.rejected',
+  'envelope.canceled',
+  'envelope.expired',
+  'document.downloaded',
+];
+
+/**
+ * The type of an event on `GET /v1/events` (and, for the four final ones, a webhook): every audit
+ * event type, and `envelope.signed` (a person applied all of their signatures; the same moment as
+ * `person.signed`, kept under the name webhooks and streams have always used).
+ */
+export type EnvelopeEventType = AuditEventType | 'envelope.signed';
+
+/** Every {@link EnvelopeEventType}. */
+export const ENVELOPE_EVENT_TYPES: readonly EnvelopeEventType[] = [...AUDIT_EVENT_TYPES, 'envelope.signed'];
+
+/** The event types that end an envelope: the only ones also sent as webhooks. */
+export const FINAL_EVENT_TYPES: readonly EnvelopeEventType[] = [
+  'envelope.completed',
+  'envelope.rejected',
+  'envelope.canceled',
+  'envelope.expired',
+];
 
 /** Who did it: the integrating client, a signer (by person index and identity subject), or Signet itself. */
 export interface AuditActor {

@@ -5,6 +5,7 @@ import type {
   EnvelopeList,
   EnvelopeStatus,
   ListEnvelopesQuery,
+  ResentInvitation,
   VerifyResponse,
 } from '@signet/protocol';
 import { SdkError, type SdkErrorDetails } from './errors.js';
@@ -172,6 +173,24 @@ export class SignerClient {
       path: `/v1/envelopes/${segment(id)}/cancel`,
       accept: 'application/json',
       body: JSON.stringify(reason === undefined ? {} : { reason }),
+      contentType: 'application/json',
+    });
+  }
+
+  /**
+   * `POST /v1/envelopes/{id}/persons/{n}/resend`: gives an invited person who has not signed a new
+   * signing link; their old link stops working at once. When the Signer sends email the
+   * invitation goes to them again (`email: 'queued'`), else deliver `signingUrl` yourself (`'off'`).
+   *
+   * @example
+   * const { signingUrl } = await signer.resendInvitation(envelope.id, 1);
+   */
+  async resendInvitation(id: string, person: number): Promise<ResentInvitation> {
+    return this.json<ResentInvitation>({
+      method: 'POST',
+      path: `/v1/envelopes/${segment(id)}/persons/${person}/resend`,
+      accept: 'application/json',
+      body: '{}',
       contentType: 'application/json',
     });
   }

@@ -117,6 +117,13 @@ describe('loadSignerConfig', () => {
     [{ SIGNET_SIGNER_CLIENT_SECRET: 'secret' }, 'SIGNET_SIGNER_CLIENT_ID'],
     [{ SIGNET_LOG_LEVEL: 'loud' }, 'SIGNET_LOG_LEVEL'],
     [{ SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS: 'yes' }, 'SIGNET_SIGNER_WEBHOOK_PRIVATE_NETWORKS'],
+    [{ SIGNET_SIGNER_SMTP_URL: 'http://mail.example.com' }, 'SIGNET_SIGNER_SMTP_URL'],
+    [{ SIGNET_SIGNER_SMTP_URL: 'mail.example.com:25' }, 'SIGNET_SIGNER_SMTP_URL'],
+    [{ SIGNET_SIGNER_SMTP_URL: 'smtp://mail.example.com' }, 'SIGNET_SIGNER_MAIL_FROM'],
+    [{ SIGNET_SIGNER_MAIL_FROM: 'Acme <not an address>' }, 'SIGNET_SIGNER_MAIL_FROM'],
+    [{ SIGNET_SIGNER_REMINDERS: '24,soon' }, 'SIGNET_SIGNER_REMINDERS'],
+    [{ SIGNET_SIGNER_REMINDERS: '0' }, 'SIGNET_SIGNER_REMINDERS'],
+    [{ SIGNET_SIGNER_REMINDERS: '721' }, 'SIGNET_SIGNER_REMINDERS'],
   ];
   for (const [env, variable] of refused) {
     it(`refuses ${JSON.stringify(env)} naming ${variable}`, () => {
@@ -127,4 +134,19 @@ describe('loadSignerConfig', () => {
       );
     });
   }
+
+  it('sends no email unless SMTP is configured; reminders default to 24 hours, largest first', () => {
+    const off = loadSignerConfig({});
+    assert.equal(off.smtpUrl, undefined);
+    assert.deepEqual(off.reminderHours, [24]);
+    assert.equal(off.mailAttachMaxBytes, 10 * 1024 * 1024);
+    const on = loadSignerConfig({
+      SIGNET_SIGNER_SMTP_URL: 'smtps://user:pass@mail.example.com:465',
+      SIGNET_SIGNER_MAIL_FROM: 'Acme Signatures <sign@acme.example>',
+      SIGNET_SIGNER_REMINDERS: '24, 72,24',
+    });
+    assert.equal(on.smtpUrl, 'smtps://user:pass@mail.example.com:465');
+    assert.deepEqual(on.reminderHours, [72, 24]);
+    assert.deepEqual(loadSignerConfig({ SIGNET_SIGNER_REMINDERS: 'none' }).reminderHours, []);
+  });
 });

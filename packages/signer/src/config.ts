@@ -88,6 +88,29 @@ export interface SignerConfig {
   sealCountry: string | undefined;
   /** `SIGNET_SIGNER_SEAL_ORGANIZATION_ID`: the seal's organizationIdentifier, e.g. `VATES-B12345678`. Default: unset. */
   sealOrganizationIdentifier: string | undefined;
+  /**
+   * `SIGNET_SIGNER_SMTP_URL`: the mail server invitations, reminders and completion emails go
+   * through (`smtp://user:pass@host:587` with STARTTLS when offered, `smtps://…:465` for TLS from
+   * the start). Default: unset, and the Signer sends no email (integrators deliver `signingUrl`s).
+   *
+   * @example SIGNET_SIGNER_SMTP_URL=smtps://signet:secret@mail.example.com:465
+   */
+  smtpUrl: string | undefined;
+  /** `SIGNET_SIGNER_MAIL_FROM`: the From of every email, `Name <address>` or an address; required with SMTP. */
+  mailFrom: string | undefined;
+  /**
+   * `SIGNET_SIGNER_REMINDERS`: hours before a signing link expires at which a person who has not
+   * signed gets a reminder, comma-separated (each 1–720), or `none`. Default `24`.
+   *
+   * @example SIGNET_SIGNER_REMINDERS=72,24
+   */
+  reminderHours: number[];
+  /**
+   * `SIGNET_SIGNER_MAIL_ATTACH_MAX_BYTES`: the completion email carries the signed PDFs when
+   * together they are at most this size; past it (or at 0) it names them and says to ask the sender.
+   * Default 10 MiB (10485760), below the common 20–25 MB message limits once base64 grows it.
+   */
+  mailAttachMaxBytes: number;
 }
 
 export { ConfigError, isLoopback };
@@ -175,6 +198,44 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
       `must be at least SIGNET_SIGNER_PDF_MAX_STREAM_BYTES (${pdfMaxStreamBytes}), got ${pdfMaxDecodedBytes}`,
     );
   }
+  const smtpUrl = env.SIGNET_SIGNER_SMTP_URL?.trim() || undefined;
+  if (smtpUrl) {
+    let protocol = '';
+    try {
+      protocol = new URL(smtpUrl).protocol;
+    } catch {}
+    if (protocol !== 'smtp:' && protocol !== 'smtps:') {
+      throw new ConfigError(
+        'SIGNET_SIGNER_SMTP_URL',
+        'must be an smtp:// or smtps:// URL, e.g. smtps://user:pass@mail.example.com:465',
+      );
+    }
+  }
+  const mailFrom = env.SIGNET_SIGNER_MAIL_FROM?.trim() || undefined;
+  if (smtpUrl && !mailFrom) {
+    throw new ConfigError(
+      'SIGNET_SIGNER_MAIL_FROM',
+      'is required when SIGNET_SIGNER_SMTP_URL is set, e.g. "Acme Signatures <sign@acme.example>"',
+    );
+  }
+  if (mailFrom && !/^(?:[^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/.test(mailFrom)) {
+    throw new ConfigError('SIGNET_SIGNER_MAIL_FROM', `must be "Name <address>" or an address, got "${mailFrom}"`);
+  }
+  const remindersText = envString(env, 'SIGNET_SIGNER_REMINDERS', '24');
+  let reminderHours: number[] = [];
+  if (remindersText !== 'none' && remindersText !== '') {
+    reminderHours = remindersText.split(',').map((part) => {
+      const hours = Number(part.trim());
+      if (!/^\d+$/.test(part.trim()) || hours < 1 || hours > 720) {
+        throw new ConfigError(
+          'SIGNET_SIGNER_REMINDERS',
+          `must be hours before expiry (1-720), comma-separated, or "none"; got "${remindersText}"`,
+        );
+      }
+      return hours;
+    });
+    reminderHours = [...new Set(reminderHours)].sort((a, b) => b - a);
+  }
   return {
     issuer,
     audience,
@@ -200,5 +261,9 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
     logLevel,
     sealCountry,
     sealOrganizationIdentifier,
+    smtpUrl,
+    mailFrom,
+    reminderHours,
+    mailAttachMaxBytes: envInt(env, 'SIGNET_SIGNER_MAIL_ATTACH_MAX_BYTES', 10 * 1024 * 1024, 0, 100 * 1024 * 1024),
   };
 }

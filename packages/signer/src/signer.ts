@@ -7,6 +7,11 @@ import type { SignerConfig } from './config.js';
 import type { SignerContext } from './context.js';
 import { expireEnvelopes } from './envelopes/lifecycle.js';
 import { envelopeRoutes } from './envelopes/routes.js';
+import { MailDispatcher } from './mail/dispatcher.js';
+import { deriveMailKey } from './mail/outbox.js';
+import { mailRoutes } from './mail/routes.js';
+import { smtpSender } from './mail/transport.js';
+import type { BackoffPolicy } from './notifications/backoff.js';
 import { startNotifications } from './notifications/notifications.js';
 import { untrustedPdfs } from './pdf/untrusted.js';
 import { RENEWAL_TICK_MS, runScheduledRenewal } from './pki/archive-renewal.js';
@@ -46,6 +51,8 @@ export interface SignerOverrides {
   jwks?: { ttl?: number; cooldown?: number };
   /** How often the outbox and event log are polled for work from other nodes, ms. Default 1000. */
   pollIntervalMs?: number;
+  /** Retry schedule of webhooks and emails. Default 30 s doubling to 1 h, 30 attempts. */
+  backoff?: Partial<BackoffPolicy>;
 }
 
 /**
@@ -97,7 +104,7 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
       },
     });
     const app = buildSignerApp(context, () =>
-      signerParts(context, ca, background, preciseNow, overrides.pollIntervalMs),
+      signerParts(context, ca, background, preciseNow, overrides.pollIntervalMs, overrides.backoff),
     );
     return {
       app,
@@ -136,7 +143,10 @@ function signerParts(
   background: { close(): Promise<void> | void }[],
   preciseNow: () => number,
   pollIntervalMs: number | undefined,
+  mailBackoff?: SignerOverrides['backoff'],
 ): SignerRoutes {
+  const smtp = context.config.smtpUrl ? smtpSender(context.config.smtpUrl) : undefined;
+  if (smtp) background.push({ close: () => smtp.close() });
   const notifications = startNotifications({
     store: context.store,
     masterKey: context.masterKey,
@@ -144,6 +154,23 @@ function signerParts(
     log: context.log,
     privateNetworks: context.config.webhookPrivateNetworks,
     ...(pollIntervalMs ? { pollIntervalMs } : {}),
+    ...(mailBackoff ? { backoff: mailBackoff } : {}),
+    ...(smtp && context.config.mailFrom
+      ? {
+          mail: (backoff, nowMs) =>
+            new MailDispatcher({
+              db: context.store.db,
+              send: smtp,
+              from: context.config.mailFrom as string,
+              publicUrl: context.config.publicUrl,
+              key: deriveMailKey(context.masterKey),
+              attachMaxBytes: context.config.mailAttachMaxBytes,
+              nowMs,
+              log: context.log,
+              backoff,
+            }),
+        }
+      : {}),
   });
   background.push(notifications);
   const services = { ...context, ca };
@@ -179,7 +206,11 @@ function signerParts(
   return {
     public: [pkiRoutes(ca)],
     pages: [wakeAfterChange(signingPageRoutes({ ...context, desk: envelopeDesk(services) }))],
-    authenticated: [wakeAfterChange(envelopeRoutes(services)), notifications.routes],
+    authenticated: [
+      wakeAfterChange(envelopeRoutes(services)),
+      wakeAfterChange(mailRoutes(context)),
+      notifications.routes,
+    ],
   };
 }
 

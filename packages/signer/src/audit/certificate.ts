@@ -262,8 +262,9 @@ function sentence(t: CertificateMessages, event: AuditEvent, envelope: Envelope,
       }
       break;
     case 'invitation.created':
-      if (typeof data.expiresAt === 'string') {
-        values.time = time(data.expiresAt);
+      if (typeof data.expiresAt === 'string' || typeof data.expiresAt === 'number') {
+        // Recorded as epoch seconds by create (and resend); as ISO text by older versions.
+        values.time = time(typeof data.expiresAt === 'number' ? new Date(data.expiresAt * 1000) : data.expiresAt);
         template = t.events.invited;
       } else {
         template = t.events.invitedNoExpiry;
@@ -272,6 +273,16 @@ function sentence(t: CertificateMessages, event: AuditEvent, envelope: Envelope,
     case 'invitation.opened':
       template = t.events.opened;
       break;
+    case 'invitation.resent':
+      template = t.events.resent;
+      break;
+    case 'email.sent':
+    case 'email.failed': {
+      const kind = data.kind === 'reminder' || data.kind === 'completion' ? data.kind : 'invitation';
+      values.kind = t.events.emailKinds[kind];
+      template = event.type === 'email.sent' ? t.events.emailSent : t.events.emailFailed;
+      break;
+    }
     case 'document.signed':
       template = t.events.documentSigned;
       break;

@@ -1,6 +1,7 @@
 import type { AuditActor, AuditEventType } from '@signet/protocol';
 import type { RequestOrigin } from '@signet/web';
 import type { Kysely, Transaction } from 'kysely';
+import { recordEnvelopeEvent } from '../notifications/outbox.js';
 import type { SignerDatabase } from '../store/database.js';
 
 /** Where a request came from, for the audit trail (`@signet/web`'s `originOf`); null for what Signet does on its own (expiry). */
@@ -22,14 +23,23 @@ export interface AuditRecord {
   actor: AuditActor;
   origin: RequestOrigin;
   data?: Record<string, unknown>;
+  /**
+   * The `data` of the event on `GET /v1/events` (and of the webhook, for a final event). Default
+   * the audit event's `data` with its `actor` (no IP address or user agent).
+   */
+  eventData?: Record<string, unknown>;
+  /** The envelope's callbackUrl, where a final event's webhook goes (null: the client's URL). */
+  callbackUrl?: string | null;
 }
 
 /** Longest user agent kept; the rest is cut, so a client cannot grow the trail without bound. */
 const MAX_USER_AGENT = 512;
 
 /**
- * Appends an event to the audit trail. Call it in the transaction of the change it records, so
- * the trail holds an event exactly when the change committed.
+ * Appends an event to the audit trail and the same event, of the same type, to the client's event
+ * feed (`GET /v1/events`; a webhook too for a final event). Call it in the transaction of the
+ * change it records, so the trail and the feed hold an event exactly when the change committed:
+ * there is no audit event the feed does not carry.
  */
 export async function recordAudit(
   db: Kysely<SignerDatabase> | Transaction<SignerDatabase>,
@@ -51,4 +61,22 @@ export async function recordAudit(
       data: JSON.stringify(record.data ?? {}),
     })
     .execute();
+  await recordEnvelopeEvent(db, {
+    clientId: record.clientId,
+    envelopeId: record.envelopeId,
+    type: record.type,
+    occurredAt: record.occurredAt,
+    callbackUrl: record.callbackUrl ?? null,
+    data: record.eventData ?? { ...record.data, actor: wireActor(record.actor) },
+  });
+}
+
+/** An actor in an event's `data` (snake_case, as events are). */
+function wireActor(actor: AuditActor): Record<string, unknown> {
+  return {
+    type: actor.type,
+    id: actor.id,
+    ...(actor.name !== undefined ? { name: actor.name } : {}),
+    ...(actor.personIndex !== undefined ? { person_index: actor.personIndex } : {}),
+  };
 }

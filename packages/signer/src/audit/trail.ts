@@ -2,6 +2,27 @@ import type { AuditActor, AuditEvent, AuditEventType } from '@signet/protocol';
 import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
 
+/** When an event of `type` by person `personIndex` was last recorded on the envelope at or after `since`; undefined if not. */
+export async function lastPersonEventAt(
+  db: Kysely<SignerDatabase>,
+  envelopeId: string,
+  type: AuditEventType,
+  personIndex: number,
+  since: number,
+): Promise<number | undefined> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select('occurred_at')
+    .where('envelope_id', '=', envelopeId)
+    .where('type', '=', type)
+    .where('actor_person_index', '=', personIndex)
+    .where('occurred_at', '>=', since)
+    .orderBy('sequence', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined ? undefined : Number(row.occurred_at);
+}
+
 /** An envelope's audit trail in the order it happened (wire shape). */
 export async function readAuditTrail(db: Kysely<SignerDatabase>, envelopeId: string): Promise<AuditEvent[]> {
   const rows = await db

@@ -4,7 +4,7 @@ import { isUniqueViolation } from '@signet/store';
 import { type RequestOrigin, recordAudit } from '../audit/record.js';
 import type { Caller } from '../auth/caller.js';
 import type { SignerContext } from '../context.js';
-import { recordEnvelopeEvent } from '../notifications/outbox.js';
+import { mailPolicy, queueInvitationEmails } from '../mail/outbox.js';
 import { isPrivateHost, PRIVATE_HOST } from '../notifications/private-networks.js';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { type AcceptedDocument, acceptDocument } from './documents.js';
@@ -30,7 +30,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * The returned envelope carries the invited persons' `signingUrl`s, which exist nowhere else.
  */
 export async function createEnvelope(
-  services: EnvelopeServices & Pick<SignerContext, 'pdfs'>,
+  services: EnvelopeServices & Pick<SignerContext, 'pdfs' | 'masterKey'>,
   caller: Caller,
   request: CreateEnvelopeRequest,
   origin: RequestOrigin,
@@ -51,7 +51,7 @@ export async function createEnvelope(
 
   const id = `env_${randomBytes(16).toString('base64url')}`;
   const invitationExpiresAt = Math.min(expiresAt ?? Number.POSITIVE_INFINITY, now + INVITATION_TTL);
-  const invitations = new Map<number, { tokenHash: string; url: string }>();
+  const invitations = new Map<number, { token: string; tokenHash: string; url: string }>();
   const envelope: EnvelopeState = {
     id,
     clientId: caller.clientId,
@@ -59,6 +59,7 @@ export async function createEnvelope(
     nonce: request.issuer.nonce,
     issuerPersonIndex: request.issuer.personIndex ?? null,
     callbackUrl,
+    senderName: request.issuer.name?.trim() || null,
     expiresAt,
     statusReason: null,
     createdAt: now,
@@ -85,11 +86,12 @@ export async function createEnvelope(
           identity: person.identity,
           status: 'pending',
           signedAt: null,
+          locale: null,
         };
       }
       const { token, tokenHash } = newInvitationToken();
       const url = signingUrl(services.config.publicUrl, token);
-      invitations.set(index, { tokenHash, url });
+      invitations.set(index, { token, tokenHash, url });
       return {
         index,
         identifiedBy: 'invitation',
@@ -100,6 +102,7 @@ export async function createEnvelope(
         signedAt: null,
         signingUrl: url,
         invitationExpiresAt,
+        locale: 'locale' in input && input.locale ? input.locale : 'en',
       };
     }),
     signatures: request.signatures.map((input, index) => ({
@@ -149,7 +152,15 @@ export async function createEnvelope(
         });
       }
       await recordCreation(trx, envelope, identified, origin, caller, now);
-      await recordSigningProgress(trx, envelope, progress, origin, now);
+      const mail = mailPolicy(services);
+      if (mail) {
+        for (const [index, invitation] of invitations) {
+          const person = envelope.persons[index] as PersonState;
+          const link = { token: invitation.token, tokenHash: invitation.tokenHash, expiresAt: invitationExpiresAt };
+          await queueInvitationEmails(trx, mail, envelope, person, link, now);
+        }
+      }
+      await recordSigningProgress(trx, envelope, progress, origin, now, { mail: mail !== undefined });
     })
     .catch(async (error: unknown) => {
       // Two creates with one nonce at once: the unique index picks the winner.
@@ -173,6 +184,8 @@ async function recordCreation(
   await recordAudit(trx, {
     ...base,
     type: 'envelope.created',
+    eventData: { status: 'in_progress' },
+    callbackUrl: envelope.callbackUrl,
     actor: { type: 'client', id: caller.clientId },
     data: {
       nonce: envelope.nonce,
@@ -205,14 +218,6 @@ async function recordCreation(
       });
     }
   }
-  await recordEnvelopeEvent(trx, {
-    clientId: envelope.clientId,
-    envelopeId: envelope.id,
-    type: 'envelope.created',
-    occurredAt: now,
-    callbackUrl: envelope.callbackUrl,
-    data: { status: 'in_progress' },
-  });
 }
 
 /** The initiative must be the caller itself: a client creates envelopes only in its own name. */

@@ -1,6 +1,7 @@
 import type { AuditActor } from '@signet/protocol';
 import type { Transaction } from 'kysely';
 import { type RequestOrigin, recordAudit, SYSTEM_ACTOR } from '../audit/record.js';
+import { queueCompletionEmails } from '../mail/outbox.js';
 import { recordEnvelopeEvent } from '../notifications/outbox.js';
 import type { SignerDatabase } from '../store/database.js';
 import type { EnvelopeState, FinalStatus, PersonState } from './model.js';
@@ -19,7 +20,8 @@ export function personActor(person: PersonState): AuditActor {
 /**
  * Records, in the transaction that saves them, the signatures just applied: a `document.signed`
  * audit event each, `person.signed` (and the `envelope.signed` notification) for each person
- * now done, and `envelope.completed` when it was the last one.
+ * now done, and `envelope.completed` when it was the last one (with the completion emails when
+ * the Signer sends email).
  */
 export async function recordSigningProgress(
   trx: Transaction<SignerDatabase>,
@@ -27,6 +29,7 @@ export async function recordSigningProgress(
   progress: SigningProgress,
   origin: RequestOrigin,
   now: number,
+  options: { mail: boolean },
 ): Promise<void> {
   for (const applied of progress.applied) {
     const person = envelope.persons[applied.person];
@@ -61,7 +64,11 @@ export async function recordSigningProgress(
       data: { status: progress.completed ? 'completed' : 'in_progress', person_index: index, name: person.name },
     });
   }
-  if (progress.completed) await recordFinish(trx, envelope, 'completed', SYSTEM_ACTOR, origin, now, null);
+  if (progress.completed) {
+    await recordFinish(trx, envelope, 'completed', SYSTEM_ACTOR, origin, now, null);
+    // The invited persons get the signed documents, from the outbox, once this commits.
+    if (options.mail) await queueCompletionEmails(trx, envelope, now);
+  }
 }
 
 /** Records an envelope reaching a final status: the audit event and the notification (with its webhook). */
@@ -74,22 +81,16 @@ export async function recordFinish(
   now: number,
   reason: string | null,
 ): Promise<void> {
-  const type = `envelope.${status}` as const;
   await recordAudit(trx, {
     envelopeId: envelope.id,
     clientId: envelope.clientId,
-    type,
+    type: `envelope.${status}`,
     occurredAt: now,
     actor,
     origin,
     data: reason ? { reason } : {},
-  });
-  await recordEnvelopeEvent(trx, {
-    clientId: envelope.clientId,
-    envelopeId: envelope.id,
-    type,
-    occurredAt: now,
+    // The webhook body integrators already read.
+    eventData: { status, ...(reason ? { reason } : {}) },
     callbackUrl: envelope.callbackUrl,
-    data: { status, ...(reason ? { reason } : {}) },
   });
 }

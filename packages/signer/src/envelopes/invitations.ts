@@ -1,17 +1,22 @@
 import type { AuditActor } from '@signet/protocol';
 import { type RequestOrigin, recordAudit } from '../audit/record.js';
+import { lastPersonEventAt } from '../audit/trail.js';
+import type { SignerContext } from '../context.js';
+import { cancelInvitationEmails, mailPolicy, queueInvitationEmails } from '../mail/outbox.js';
 import type { SignerIdentity } from '../pki/identity.js';
 import type { EnvelopeServices } from './create.js';
-import { EnvelopeError, invalidState } from './errors.js';
+import { EnvelopeError, envelopeNotFound, invalidState } from './errors.js';
 import { personActor, recordFinish, recordSigningProgress } from './history.js';
-import { hashInvitationToken } from './invitations-token.js';
+import { hashInvitationToken, INVITATION_TTL, newInvitationToken, signingUrl } from './invitations-token.js';
 import type { EnvelopeState, PersonState } from './model.js';
 import {
   claimEnvelope,
   closeInvitations,
   consumeInvitation,
   findInvitationByHash,
+  insertInvitation,
   loadEnvelope,
+  replaceInvitations,
   saveProgress,
   setPersonStatus,
 } from './repository.js';
@@ -26,14 +31,34 @@ export interface Invitation {
   theirTurn: boolean;
 }
 
-/** 404 for an unknown link; 410 for one used, expired or whose envelope is over (`reason` says which). */
-const invitationInvalid = (reason: 'unknown' | 'used' | 'expired' | 'finished'): EnvelopeError =>
+/**
+ * Why a signing link cannot be used: `unknown` (no such link), `used` (this person already signed
+ * or rejected with it), `expired` (the link or the envelope ran out of time), `canceled`,
+ * `rejected` (another person declined) or `completed` (the envelope ended so), `replaced` (a newer
+ * link was sent to the person), `finished` (the envelope ended under a decision in progress).
+ */
+export type InvitationEnding =
+  | 'unknown'
+  | 'used'
+  | 'expired'
+  | 'canceled'
+  | 'rejected'
+  | 'completed'
+  | 'replaced'
+  | 'finished';
+
+/** 404 for an unknown link; 410 for one that no longer works (`reason` says why, see {@link InvitationEnding}). */
+const invitationInvalid = (reason: InvitationEnding): EnvelopeError =>
   new EnvelopeError(
     'invitation_invalid',
     {
       unknown: 'this signing link is not valid',
       used: 'this signing link has already been used',
       expired: 'this signing link has expired',
+      canceled: 'the envelope was canceled',
+      rejected: 'the envelope was rejected',
+      completed: 'the envelope is already completed',
+      replaced: 'a newer signing link was sent to this person',
       finished: 'this envelope is no longer open for signing',
     }[reason],
     reason === 'unknown' ? 404 : 410,
@@ -42,7 +67,11 @@ const invitationInvalid = (reason: 'unknown' | 'used' | 'expired' | 'finished'):
 
 /**
  * Finds the open invitation of a signing link token (what the signing page shows). Throws 404/410
- * `invitation_invalid` for an unknown, used or expired link or an envelope no longer in progress.
+ * `invitation_invalid` whose `reason` names the one true ending: a link replaced by a newer one;
+ * the person's own rejection (`used`); the envelope's ending (`canceled`, `expired`, `rejected`,
+ * `completed`: also what a person who signed sees once it ended); the person's signature while
+ * others still sign (`used`); the link's own expiry. Ending an envelope closes its links too
+ * (they carry `used_at`), so the envelope's status is read before the link's.
  */
 export async function findInvitation(
   services: Pick<EnvelopeServices, 'store' | 'now'>,
@@ -50,13 +79,60 @@ export async function findInvitation(
 ): Promise<Invitation> {
   const row = await findInvitationByHash(services.store.db, hashInvitationToken(token));
   if (!row) throw invitationInvalid('unknown');
-  if (row.usedAt !== null) throw invitationInvalid('used');
-  if (row.expiresAt <= services.now()) throw invitationInvalid('expired');
+  if (row.replacedAt !== null) throw invitationInvalid('replaced');
   const envelope = await loadEnvelope(services.store.db, null, row.envelopeId);
-  if (envelope?.status !== 'in_progress') throw invitationInvalid('finished');
-  const person = envelope.persons[row.personIndex];
-  if (!person) throw invitationInvalid('unknown');
+  const person = envelope?.persons[row.personIndex];
+  if (!envelope || !person) throw invitationInvalid('unknown');
+  // Their own rejection ended the envelope: the link was used (the envelope's ending is theirs).
+  if (person.status === 'rejected') throw invitationInvalid('used');
+  if (envelope.status !== 'in_progress') throw invitationInvalid(envelope.status);
+  if (person.status !== 'pending' || row.usedAt !== null) throw invitationInvalid('used');
+  if (row.expiresAt <= services.now()) throw invitationInvalid('expired');
   return { envelope, person, expiresAt: row.expiresAt, theirTurn: isTheirTurn(envelope, person.index) };
+}
+
+/**
+ * How long one opening lasts: a link opened again within this many seconds of its last recorded
+ * opening (a reload, the way back from the issuer's login, a second tab) is the same opening.
+ * As long as a signing session, twice over.
+ */
+export const OPENING_SESSION_SECONDS = 30 * 60;
+
+/**
+ * Records `invitation.opened` (audit trail, event feed) when a person opens their signing link
+ * while it is open, once per opening session ({@link OPENING_SESSION_SECONDS}); a link that no
+ * longer works records nothing. Returns whether an event was recorded.
+ */
+export async function recordInvitationOpened(
+  services: Pick<EnvelopeServices, 'store' | 'now'>,
+  token: string,
+  origin: RequestOrigin,
+): Promise<boolean> {
+  let invitation: Invitation;
+  try {
+    invitation = await findInvitation(services, token);
+  } catch (error) {
+    if (error instanceof EnvelopeError) return false;
+    throw error;
+  }
+  const { envelope, person } = invitation;
+  const now = services.now();
+  const db = services.store.db;
+  if (
+    (await lastPersonEventAt(db, envelope.id, 'invitation.opened', person.index, now - OPENING_SESSION_SECONDS)) !==
+    undefined
+  )
+    return false;
+  await recordAudit(db, {
+    envelopeId: envelope.id,
+    clientId: envelope.clientId,
+    type: 'invitation.opened',
+    occurredAt: now,
+    actor: personActor(person),
+    origin,
+    data: { person: person.index },
+  });
+  return true;
 }
 
 /** The current bytes of one document of an invitation's envelope, for the signing page to show. */
@@ -122,7 +198,7 @@ export async function signAsInvitee(
       origin,
       data: { method: 'invitation', invitedEmail: person.email },
     });
-    await recordSigningProgress(trx, envelope, progress, origin, now);
+    await recordSigningProgress(trx, envelope, progress, origin, now, { mail: Boolean(services.config.smtpUrl) });
     return true;
   });
   if (!won) throw invalidState('the envelope changed meanwhile; reload the page');
@@ -180,5 +256,74 @@ function changedSince(
     signatures: signatures.map((s) => s.index),
     documents: [...new Set(signatures.map((s) => s.document))],
     persons: [...new Set(signatures.map((s) => s.person))],
+  };
+}
+
+/** A person's new signing link, as `POST /v1/envelopes/{id}/persons/{n}/resend` answers it. */
+export interface ResentInvitation {
+  person: number;
+  signingUrl: string;
+  expiresAt: number;
+  /** Whether an invitation email was queued (the Signer sends email). */
+  emailQueued: boolean;
+}
+
+/**
+ * Gives an invited person who has not signed a new signing link: the old one is replaced (it
+ * answers "a newer link was sent"), its queued emails are canceled, and, when the Signer sends
+ * email, the invitation and its reminders are queued for the new link, all in one transaction with
+ * the `invitation.resent` audit event. The link lasts as a new one does (7 days, at most until the
+ * envelope expires). 404 for an unknown envelope or person, 409 when the envelope is over or the
+ * person is not an invited one still to sign.
+ */
+export async function resendInvitation(
+  services: Pick<SignerContext, 'config' | 'store' | 'now' | 'masterKey'>,
+  clientId: string,
+  envelopeId: string,
+  personIndex: number,
+  origin: RequestOrigin,
+): Promise<ResentInvitation> {
+  const envelope = await loadEnvelope(services.store.db, clientId, envelopeId);
+  if (!envelope) throw envelopeNotFound();
+  const person = envelope.persons[personIndex];
+  if (!person) throw new EnvelopeError('not_found', `no person ${personIndex} in this envelope`, 404);
+  if (envelope.status !== 'in_progress') throw invalidState(`the envelope is already ${envelope.status}`);
+  if (person.identifiedBy !== 'invitation')
+    throw invalidState('this person was identified by an id_token: there is no link to send');
+  if (person.status !== 'pending') throw invalidState(`this person has already ${person.status}`);
+  const now = services.now();
+  const expiresAt = Math.min(envelope.expiresAt ?? Number.POSITIVE_INFINITY, now + INVITATION_TTL);
+  const { token, tokenHash } = newInvitationToken();
+  const mail = mailPolicy(services);
+  const won = await services.store.db.transaction().execute(async (trx) => {
+    // The version moves, so a cancel or a last signature racing with this resend wins or loses whole.
+    if (!(await claimEnvelope(trx, envelope, now, {}))) return false;
+    await replaceInvitations(trx, envelope.id, person.index, now);
+    await insertInvitation(trx, {
+      tokenHash,
+      envelopeId: envelope.id,
+      personIndex: person.index,
+      expiresAt,
+      createdAt: now,
+    });
+    await cancelInvitationEmails(trx, envelope.id, person.index);
+    if (mail) await queueInvitationEmails(trx, mail, envelope, person, { token, tokenHash, expiresAt }, now);
+    await recordAudit(trx, {
+      envelopeId: envelope.id,
+      clientId: envelope.clientId,
+      type: 'invitation.resent',
+      occurredAt: now,
+      actor: { type: 'client', id: clientId },
+      origin,
+      data: { person: person.index, name: person.name, email: person.email, expiresAt },
+    });
+    return true;
+  });
+  if (!won) throw invalidState('the envelope changed meanwhile; try again');
+  return {
+    person: person.index,
+    signingUrl: signingUrl(services.config.publicUrl, token),
+    expiresAt,
+    emailQueued: mail !== undefined,
   };
 }

@@ -9,6 +9,8 @@ export interface EnvelopeState {
   nonce: string;
   issuerPersonIndex: number | null;
   callbackUrl: string | null;
+  /** The sender's name in emails (`issuer.name`); null: the client id. */
+  senderName: string | null;
   expiresAt: number | null;
   statusReason: string | null;
   createdAt: number;
@@ -44,6 +46,8 @@ export interface PersonState {
   /** Set only on create for invited persons: the one-time link (its token is stored only as a hash). */
   signingUrl?: string;
   invitationExpiresAt?: number | null;
+  /** The language of an invited person's emails; null: English. */
+  locale: string | null;
 }
 
 /** One signature, `index` giving its place in the signing order. */

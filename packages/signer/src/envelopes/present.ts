@@ -11,7 +11,12 @@ export function presentEnvelope(envelope: EnvelopeState, publicUrl: string): Env
   return {
     id: envelope.id,
     status: envelope.status,
-    issuer: { initiative: envelope.clientId, personIndex: envelope.issuerPersonIndex, nonce: envelope.nonce },
+    issuer: {
+      initiative: envelope.clientId,
+      personIndex: envelope.issuerPersonIndex,
+      nonce: envelope.nonce,
+      name: envelope.senderName,
+    },
     createdAt: iso(envelope.createdAt),
     updatedAt: iso(envelope.updatedAt),
     expiresAt: isoOrNull(envelope.expiresAt),
@@ -37,6 +42,7 @@ export function presentEnvelope(envelope: EnvelopeState, publicUrl: string): Env
         signedAt: isoOrNull(person.signedAt),
       };
       if (person.signingUrl) wire.signingUrl = person.signingUrl;
+      if (person.identifiedBy === 'invitation') wire.locale = person.locale;
       if (person.invitationExpiresAt !== undefined) wire.invitationExpiresAt = isoOrNull(person.invitationExpiresAt);
       return wire;
     }),

@@ -80,6 +80,7 @@ async function withChildren(db: Db, rows: EnvelopeRow[], withBytes: boolean): Pr
     nonce: row.nonce,
     issuerPersonIndex: row.issuer_person_index,
     callbackUrl: row.callback_url,
+    senderName: row.sender_name ?? null,
     expiresAt: nullableNumber(row.expires_at),
     statusReason: row.status_reason,
     createdAt: Number(row.created_at),
@@ -111,6 +112,7 @@ async function withChildren(db: Db, rows: EnvelopeRow[], withBytes: boolean): Pr
           identity: p.identity ? (JSON.parse(p.identity) as SignerIdentity) : null,
           status: p.status as PersonStatus,
           signedAt: nullableNumber(p.signed_at),
+          locale: p.locale ?? null,
         }),
       ),
     signatures: signatures
@@ -162,6 +164,7 @@ export async function insertEnvelope(
       nonce: envelope.nonce,
       issuer_person_index: envelope.issuerPersonIndex,
       callback_url: envelope.callbackUrl,
+      sender_name: envelope.senderName,
       expires_at: envelope.expiresAt,
       status_reason: envelope.statusReason,
       created_at: envelope.createdAt,
@@ -200,6 +203,7 @@ export async function insertEnvelope(
         identity: person.identity ? JSON.stringify(person.identity) : null,
         status: person.status,
         signed_at: person.signedAt,
+        locale: person.locale,
       })
       .execute();
   }
@@ -345,10 +349,15 @@ export interface InvitationRow {
   expiresAt: number;
   createdAt: number;
   usedAt: number | null;
+  /** When a newer link for the same person (`POST …/resend`) ended this one; null otherwise. */
+  replacedAt: number | null;
 }
 
 /** Stores a new signing link. */
-export async function insertInvitation(db: Db, invitation: Omit<InvitationRow, 'usedAt'>): Promise<void> {
+export async function insertInvitation(
+  db: Db,
+  invitation: Omit<InvitationRow, 'usedAt' | 'replacedAt'>,
+): Promise<void> {
   await db
     .insertInto('envelope_invitations')
     .values({
@@ -377,6 +386,7 @@ export async function findInvitationByHash(db: Db, tokenHash: string): Promise<I
     expiresAt: Number(row.expires_at),
     createdAt: Number(row.created_at),
     usedAt: row.used_at === null ? null : Number(row.used_at),
+    replacedAt: row.replaced_at === null || row.replaced_at === undefined ? null : Number(row.replaced_at),
   };
 }
 
@@ -389,6 +399,18 @@ export async function consumeInvitation(db: Db, tokenHash: string, now: number):
     .where('used_at', 'is', null)
     .executeTakeFirst();
   return Number(consumed.numUpdatedRows) === 1;
+}
+
+/** Ends a person's links that are still open: a newer one replaces them (`POST …/resend`). */
+export async function replaceInvitations(db: Db, envelopeId: string, personIndex: number, now: number): Promise<void> {
+  await db
+    .updateTable('envelope_invitations')
+    .set({ replaced_at: now })
+    .where('envelope_id', '=', envelopeId)
+    .where('person_index', '=', personIndex)
+    .where('used_at', 'is', null)
+    .where('replaced_at', 'is', null)
+    .execute();
 }
 
 /** Ends every outstanding signing link of an envelope. */

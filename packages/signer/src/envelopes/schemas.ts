@@ -37,6 +37,13 @@ export const createEnvelopeBodySchema = {
       properties: {
         initiative: { type: 'string', minLength: 1, maxLength: 200, description: "The caller's client_id." },
         personIndex: { type: 'integer', minimum: 0, description: 'Which person (0-based) issued the envelope.' },
+        name: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 100,
+          pattern: '\\S',
+          description: "The sender's name in the envelope's emails. Default the initiative.",
+        },
         nonce: {
           type: 'string',
           minLength: 1,
@@ -72,6 +79,11 @@ export const createEnvelopeBodySchema = {
           id_token: { type: 'string', minLength: 1, maxLength: 16384 },
           name: { type: 'string', minLength: 1, maxLength: 200, pattern: '\\S' },
           email: { type: 'string', minLength: 3, maxLength: 254 },
+          locale: {
+            type: 'string',
+            enum: ['en', 'es'],
+            description: "The invited person's language for emails. Default `en`.",
+          },
         },
       },
     },
@@ -185,6 +197,7 @@ export const envelopeSchema = {
         initiative: { type: 'string' },
         personIndex: { type: ['integer', 'null'] },
         nonce: { type: 'string' },
+        name: { type: ['string', 'null'] },
       },
     },
     createdAt: isoTime,
@@ -219,7 +232,8 @@ export const envelopeSchema = {
           email: { type: ['string', 'null'] },
           status: { type: 'string', enum: ['pending', 'signed', 'rejected'] },
           signedAt: nullableTime,
-          signingUrl: { type: 'string', description: 'Only in the response to create.' },
+          signingUrl: { type: 'string', description: 'Only in the responses to create and resend.' },
+          locale: { type: ['string', 'null'], description: 'Invited persons: the language of their emails.' },
           invitationExpiresAt: nullableTime,
         },
       },

@@ -29,6 +29,8 @@ export interface EnvelopesTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  /** The name the envelope's emails give as the sender (`issuer.name`); null: the client id (migration 0007). */
+  sender_name: string | null;
   /** Bumped by every change, so a signature computed outside a transaction is written only over the state it was computed from. */
   version: number;
 }
@@ -61,6 +63,8 @@ export interface EnvelopePersonsTable {
   identity: string | null;
   status: string;
   signed_at: number | null;
+  /** The person's language for emails (`en`, `es`); null: English (migration 0007). */
+  locale: string | null;
 }
 
 /** Who signs which document, in order (`signature_index`). `position` is JSON or null. */
@@ -82,6 +86,8 @@ export interface EnvelopeInvitationsTable {
   expires_at: number;
   created_at: number;
   used_at: number | null;
+  /** When a newer link for the same person ended this one (migration 0007); null otherwise. */
+  replaced_at: number | null;
 }
 
 /** id_tokens that already identified a person: one envelope per token, race-safe by the primary key. */

@@ -40,6 +40,11 @@ export interface NotificationsOptions {
   backoff?: Partial<BackoffPolicy>;
   /** Interval of the SSE heartbeat comments, in milliseconds. Default 15 000. */
   heartbeatMs?: number;
+  /**
+   * The email outbox's sender (`SIGNET_SIGNER_SMTP_URL`), run in the same loop and on the same
+   * schedule as the webhooks, with the same backoff. Default: none (no email).
+   */
+  mail?: (backoff: BackoffPolicy, nowMs: () => number) => { runOnce(): Promise<number> };
 }
 
 /**
@@ -65,6 +70,7 @@ export function startNotifications(options: NotificationsOptions): Notifications
     post: webhookPoster(privateNetworks),
     backoff: { ...DEFAULT_BACKOFF, ...options.backoff },
   });
+  const mail = options.mail?.({ ...DEFAULT_BACKOFF, ...options.backoff }, nowMs);
   const feed = new EventFeed(store.db, nowMs);
   const streams = new EventStreams();
   let closed = false;
@@ -81,7 +87,7 @@ export function startNotifications(options: NotificationsOptions): Notifications
         do {
           dispatchAgain = false;
           // A full batch means more may be due: keep going until the queue is drained.
-          while (!closed && (await dispatcher.runOnce()) > 0) {}
+          while (!closed && (await dispatcher.runOnce()) + ((await mail?.runOnce()) ?? 0) > 0) {}
         } while (dispatchAgain && !closed);
       } catch (error) {
         log.error({ err: error }, 'webhook dispatch failed');

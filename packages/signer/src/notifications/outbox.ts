@@ -1,23 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { type EnvelopeEventType, FINAL_EVENT_TYPES } from '@signet/protocol';
 import type { Kysely, Transaction } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
 
-/** What happened to an envelope, in the words the API and webhooks use. */
-export type EnvelopeEventType =
-  | 'envelope.created'
-  | 'envelope.signed'
-  | 'envelope.completed'
-  | 'envelope.rejected'
-  | 'envelope.canceled'
-  | 'envelope.expired';
-
-/** The event types that end an envelope; only these are sent as webhooks. */
-export const FINAL_EVENT_TYPES: readonly EnvelopeEventType[] = [
-  'envelope.completed',
-  'envelope.rejected',
-  'envelope.canceled',
-  'envelope.expired',
-];
+/** What happened to an envelope, in the words the API and webhooks use (`ENVELOPE_EVENT_TYPES`). */
+export type { EnvelopeEventType };
+export { FINAL_EVENT_TYPES };
 
 /** One envelope event, as the envelopes code records it. */
 export interface EnvelopeEvent {

@@ -3,6 +3,8 @@
  * OpenAPI document, which is built from the routes' schemas.
  */
 
+import { ENVELOPE_EVENT_TYPES } from '@signet/protocol';
+
 const TAGS = ['Notifications'];
 
 /** The error body every failure answers with. */
@@ -23,14 +25,7 @@ export const eventPayloadSchema = {
     id: { type: 'string', description: 'The event sequence number; the SSE `id`. Deduplicate on it.' },
     type: {
       type: 'string',
-      enum: [
-        'envelope.created',
-        'envelope.signed',
-        'envelope.completed',
-        'envelope.rejected',
-        'envelope.canceled',
-        'envelope.expired',
-      ],
+      enum: [...ENVELOPE_EVENT_TYPES],
     },
     occurred_at: { type: 'integer', description: 'Epoch seconds.' },
     envelope_id: { type: 'string' },

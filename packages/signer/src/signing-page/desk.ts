@@ -15,16 +15,27 @@ export interface Invitation {
 }
 
 /**
- * Why a signing link cannot be used now: `unknown` (no such link), `expired`, `used` (signed or
- * rejected already), `closed` (the envelope is no longer in progress), `waiting` (someone must
- * sign first).
+ * Why a signing link cannot be used now, each with its own page: `unknown` (no such link),
+ * `used` (this person signed or rejected with it), `expired` (the link or the envelope ran out of
+ * time), `canceled` (by the sender), `rejected` (by another signer), `completed`, `replaced` (a
+ * newer link was sent), `closed` (the envelope changed while the person was deciding), `waiting`
+ * (someone must sign first).
  */
-export type InvitationProblem = 'unknown' | 'expired' | 'used' | 'closed' | 'waiting';
+export type InvitationProblem =
+  | 'unknown'
+  | 'expired'
+  | 'used'
+  | 'canceled'
+  | 'rejected'
+  | 'completed'
+  | 'replaced'
+  | 'closed'
+  | 'waiting';
 
 /** What a signing link leads to. */
 export type InvitationLookup =
   | { status: 'valid'; invitation: Invitation }
-  | { status: Exclude<InvitationProblem, 'waiting'> };
+  | { status: Exclude<InvitationProblem, 'waiting' | 'closed'> };
 
 /** The envelope refused a decision on an invitation for one of the {@link InvitationProblem}s. */
 export class InvitationRefused extends Error {
@@ -51,6 +62,8 @@ export interface DocumentFile {
 export interface SigningDesk {
   /** The invitation behind a signing link's token. */
   findInvitation(token: string): Promise<InvitationLookup>;
+  /** Records that the person opened their link (once per opening session; nothing for a dead link). */
+  opened(token: string, origin: RequestOrigin): Promise<void>;
   /** Signs every signature of the invited person as `identity` (consumes the link). */
   sign(token: string, identity: VerifiedIdentity, origin: RequestOrigin): Promise<void>;
   /** Rejects the envelope as the invited person, with their reason (consumes the link). */

@@ -1,6 +1,6 @@
 import type { SignerContext } from '../context.js';
 import { EnvelopeError } from '../envelopes/errors.js';
-import { findInvitation, rejectInvitation, signAsInvitee } from '../envelopes/invitations.js';
+import { findInvitation, recordInvitationOpened, rejectInvitation, signAsInvitee } from '../envelopes/invitations.js';
 import { loadDocumentBytes } from '../envelopes/repository.js';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { identityFromClaims } from '../pki/identity.js';
@@ -17,6 +17,10 @@ const PROBLEM_OF_REASON: Readonly<Record<string, InvitationProblem>> = {
   unknown: 'unknown',
   used: 'used',
   expired: 'expired',
+  canceled: 'canceled',
+  rejected: 'rejected',
+  completed: 'completed',
+  replaced: 'replaced',
   finished: 'closed',
 };
 
@@ -55,9 +59,14 @@ export function envelopeDesk(services: EnvelopeDeskServices): SigningDesk {
         };
       } catch (error) {
         const refused = refusal(error);
-        if (refused instanceof InvitationRefused && refused.problem !== 'waiting') return { status: refused.problem };
+        if (refused instanceof InvitationRefused && refused.problem !== 'waiting' && refused.problem !== 'closed') {
+          return { status: refused.problem };
+        }
         throw refused;
       }
+    },
+    async opened(token, origin) {
+      await recordInvitationOpened(services, token, origin);
     },
     async sign(token, identity, origin) {
       try {

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { CreateEnvelopeRequest } from '@signet/protocol';
 import type { TestBrowser } from '@signet/testing/browser';
 import { hiddenField } from '@signet/testing/browser';
-import { pdfsig, scratchDir } from '@signet/testing/pdf';
+import { makePdf, pdfsig, scratchDir } from '@signet/testing/pdf';
 import { type SigningPageHarness, signingPageHarness } from '@signet/testing/signing-page';
+import { createEnvelope } from '../envelopes/create.js';
+import { rejectInvitation, signAsInvitee } from '../envelopes/invitations.js';
+import { cancelEnvelope, expireEnvelopes } from '../envelopes/lifecycle.js';
 import { readDss } from '../pdf/testing.js';
 import { en } from './i18n/en.js';
 import { es } from './i18n/es.js';
@@ -230,9 +234,10 @@ describe('signing page', () => {
     // One decision per session and per link.
     assert.equal((await browser.post('/sign/session/reject', { csrf, reason: 'changed my mind' })).status, 303);
     assert.ok(textOf(await (await browser.get('/sign/session')).text()).includes(en.signed.title));
+    // The only signer signed: the envelope is complete, and the link says so.
     const again = await h.browser().get(invitation.signingUrl);
     assert.equal(again.status, 410);
-    assert.ok(textOf(await again.text()).includes(en.problems.used.title));
+    assert.ok(textOf(await again.text()).includes(en.problems.completed.title));
   });
 
   test('Reject needs a reason (400); with one the envelope is rejected and the page says so', async () => {
@@ -278,6 +283,81 @@ describe('signing page', () => {
     const res = await h.browser().get(signingUrl);
     assert.equal(res.status, 410);
     assert.ok(textOf(await res.text()).includes(en.problems.expired.title));
+  });
+});
+
+describe('each ending of a signing link has its own true page', () => {
+  const origin = { ip: '127.0.0.1', userAgent: 'test' };
+  const services = () => ({ ...h.t.signer.context, ca: h.ca });
+  let nonce = 0;
+
+  /** An envelope of one PDF for two invited persons, Ana (0) then Luis (1); their links' tokens. */
+  async function twoInvited(): Promise<{ envelopeId: string; tokens: [string, string] }> {
+    const request: CreateEnvelopeRequest = {
+      issuer: { initiative: h.integratorId, nonce: `two-${++nonce}-${Date.now()}` },
+      documents: [{ name: 'deal.pdf', content: Buffer.from(await makePdf(1, 'Deal')).toString('base64') }],
+      persons: [
+        { name: 'Ana Ruiz', email: 'ana@example.com' },
+        { name: 'Luis Gil', email: 'luis@example.com' },
+      ],
+      signatures: [
+        { document: 0, person: 0 },
+        { document: 0, person: 1 },
+      ],
+    };
+    const caller = { clientId: h.integratorId, scope: [], tokenId: undefined };
+    const envelope = await createEnvelope(services(), caller, request, origin);
+    const token = (i: number) => (envelope.persons[i]?.signingUrl ?? '').split('/').pop() as string;
+    return { envelopeId: envelope.id, tokens: [token(0), token(1)] };
+  }
+
+  const identity = (email: string) => ({ subject: `${h.t.issuer}|${email}`, name: email, email });
+
+  /** The link answers 410 with the problem's own title and lead, in English and in Spanish, and no other ending's. */
+  async function assertEnding(token: string, problem: 'used' | 'canceled' | 'expired' | 'rejected' | 'completed') {
+    for (const [language, messages] of [
+      ['en', en],
+      ['es', es],
+    ] as const) {
+      const res = await h.browser({ 'accept-language': language }).get(`/sign/${token}`);
+      assert.equal(res.status, 410, `${problem} (${language})`);
+      const text = textOf(await res.text());
+      assert.ok(text.includes(messages.problems[problem].title), `${problem} (${language}): ${text}`);
+      assert.ok(text.includes(messages.problems[problem].lead), `${problem} (${language}): ${text}`);
+      for (const other of ['used', 'canceled', 'expired', 'rejected', 'completed'] as const) {
+        if (other !== problem) assert.ok(!text.includes(messages.problems[other].title), `${problem} shows ${other}`);
+      }
+    }
+  }
+
+  test('canceled by the sender: "canceled", not "already used"', async () => {
+    const { envelopeId, token } = await h.invite();
+    await cancelEnvelope(h.t.signer.context, h.integratorId, envelopeId, 'wrong amount', origin);
+    await assertEnding(token, 'canceled');
+  });
+
+  test('expired with the envelope: "expired"', async () => {
+    const expiresAt = new Date((h.t.clock.now() + 3600) * 1000).toISOString();
+    const { token } = await h.invite({ expiresAt });
+    h.t.clock.advance(3601);
+    assert.ok((await expireEnvelopes(h.t.signer.context)) >= 1);
+    await assertEnding(token, 'expired');
+  });
+
+  test('rejected by another signer: "rejected"; the one who rejected sees "used"', async () => {
+    const { tokens } = await twoInvited();
+    await rejectInvitation(services(), tokens[0], 'not today', origin);
+    await assertEnding(tokens[1], 'rejected');
+    await assertEnding(tokens[0], 'used');
+  });
+
+  test('signed while others still sign: "used"; once everyone signed: "completed"', async () => {
+    const { tokens } = await twoInvited();
+    await signAsInvitee(services(), tokens[0], identity('ana@example.com'), origin);
+    await assertEnding(tokens[0], 'used');
+    await signAsInvitee(services(), tokens[1], identity('luis@example.com'), origin);
+    await assertEnding(tokens[0], 'completed');
+    await assertEnding(tokens[1], 'completed');
   });
 });
 

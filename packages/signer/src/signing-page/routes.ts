@@ -172,6 +172,7 @@ class SigningPage {
   async start(request: FastifyRequest<{ Params: { token: string } }>, reply: FastifyReply) {
     const locale = this.locale(request);
     const { token } = request.params;
+    if (TOKEN_PATTERN.test(token)) await this.ctx.desk.opened(token, originOf(request));
     const invitation = TOKEN_PATTERN.test(token) ? await this.openInvitation(token) : 'unknown';
     if (typeof invitation === 'string') return this.problem(request, reply, invitation, undefined, locale);
     const client = this.client();

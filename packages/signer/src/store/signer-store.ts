@@ -1,6 +1,7 @@
 import { type Dialect, migrateDatabase, openDatabase, type StoreOptions } from '@signet/store';
 import { type Kysely, type MigrationProvider, sql } from 'kysely';
 import { envelopesMigration, usedSignInsMigration } from '../envelopes/migration.js';
+import { mailMigration } from '../mail/migration.js';
 import { notificationsMigration } from '../notifications/migration.js';
 import { ltvMigration } from '../pki/ltv-migration.js';
 import { pkiMigration } from '../pki/migration.js';
@@ -28,6 +29,7 @@ export function signerMigrations(dialect: Dialect): MigrationProvider {
       '0004_signing_page': signingPageMigration(dialect),
       '0005_ltv': ltvMigration(dialect),
       '0006_used_sign_ins': usedSignInsMigration(dialect),
+      '0007_invitation_email': mailMigration(dialect),
     }),
   };
 }

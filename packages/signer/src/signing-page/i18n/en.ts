@@ -10,15 +10,31 @@ export const en: Messages = {
     },
     expired: {
       title: 'This signing link has expired',
-      lead: 'Ask the person who sent it for a new one.',
+      lead: 'The time to sign these documents has run out. Ask the person who sent it for a new one.',
     },
     used: {
       title: 'This signing link has already been used',
-      lead: 'The documents were already signed or rejected with this link. Each link works once.',
+      lead: 'You already signed or rejected the documents with this link. Each link works once.',
+    },
+    canceled: {
+      title: 'This signing request was canceled',
+      lead: 'The sender canceled it, so these documents can no longer be signed. Nothing more is needed from you.',
+    },
+    rejected: {
+      title: 'This signing request was rejected',
+      lead: 'Another signer declined to sign, so the request has ended and these documents can no longer be signed.',
+    },
+    completed: {
+      title: 'This signing request is complete',
+      lead: 'Every signature has been applied. Nothing more is needed from you.',
+    },
+    replaced: {
+      title: 'A newer signing link was sent to you',
+      lead: 'This link was replaced and no longer works. Use the link in the most recent message you received.',
     },
     closed: {
-      title: 'These documents can no longer be signed',
-      lead: 'The sender cancelled the request or it is already complete.',
+      title: 'The request changed while you were deciding',
+      lead: 'Nothing was signed with this step. Open your signing link again to see where it stands.',
     },
     waiting: {
       title: 'Someone else signs first',
@@ -134,6 +150,10 @@ export const en: Messages = {
       invited: '{actor} invited {name} ({email}) to sign; the link expires on {time}.',
       invitedNoExpiry: '{actor} invited {name} ({email}) to sign.',
       opened: '{name} opened the signing link.',
+      resent: '{actor} sent {name} a new signing link; the earlier one no longer works.',
+      emailSent: 'The {kind} email to {email} was accepted by the mail server.',
+      emailFailed: 'The {kind} email to {email} could not be delivered.',
+      emailKinds: { invitation: 'invitation', reminder: 'reminder', completion: 'completion' },
       documentSigned: '{name} signed “{document}”.',
       personSigned: '{name} has applied all of their signatures.',
       completed: 'Every signature was applied: the envelope is complete.',

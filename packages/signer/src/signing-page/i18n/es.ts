@@ -10,15 +10,31 @@ export const es: Messages = {
     },
     expired: {
       title: 'Este enlace de firma ha caducado',
-      lead: 'Pide uno nuevo a la persona que te lo envió.',
+      lead: 'Se acabó el plazo para firmar estos documentos. Pide uno nuevo a la persona que te lo envió.',
     },
     used: {
       title: 'Este enlace de firma ya se ha usado',
-      lead: 'Los documentos ya se firmaron o se rechazaron con este enlace. Cada enlace sirve una sola vez.',
+      lead: 'Ya firmaste o rechazaste los documentos con este enlace. Cada enlace sirve una sola vez.',
+    },
+    canceled: {
+      title: 'Esta solicitud de firma se canceló',
+      lead: 'El remitente la canceló, así que estos documentos ya no se pueden firmar. No tienes que hacer nada más.',
+    },
+    rejected: {
+      title: 'Esta solicitud de firma fue rechazada',
+      lead: 'Otra persona firmante se negó a firmar, así que la solicitud terminó y estos documentos ya no se pueden firmar.',
+    },
+    completed: {
+      title: 'Esta solicitud de firma está completa',
+      lead: 'Ya se aplicaron todas las firmas. No tienes que hacer nada más.',
+    },
+    replaced: {
+      title: 'Te enviamos un enlace de firma más reciente',
+      lead: 'Este enlace se sustituyó y ya no funciona. Usa el enlace del mensaje más reciente que recibiste.',
     },
     closed: {
-      title: 'Estos documentos ya no se pueden firmar',
-      lead: 'El remitente canceló la solicitud o ya está completa.',
+      title: 'La solicitud cambió mientras decidías',
+      lead: 'Este paso no firmó nada. Vuelve a abrir tu enlace de firma para ver en qué punto está.',
     },
     waiting: {
       title: 'Otra persona firma antes',
@@ -134,6 +150,10 @@ export const es: Messages = {
       invited: '{actor} invitó a {name} ({email}) a firmar; el enlace caduca el {time}.',
       invitedNoExpiry: '{actor} invitó a {name} ({email}) a firmar.',
       opened: '{name} abrió el enlace de firma.',
+      resent: '{actor} envió a {name} un enlace de firma nuevo; el anterior ya no funciona.',
+      emailSent: 'El servidor de correo aceptó el correo de {kind} para {email}.',
+      emailFailed: 'No se pudo entregar el correo de {kind} para {email}.',
+      emailKinds: { invitation: 'invitación', reminder: 'recordatorio', completion: 'firma completada' },
       documentSigned: '{name} firmó «{document}».',
       personSigned: '{name} aplicó todas sus firmas.',
       completed: 'Se aplicaron todas las firmas: el sobre está completado.',

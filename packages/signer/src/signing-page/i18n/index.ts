@@ -17,7 +17,15 @@ export interface Messages {
     expired: { title: string; lead: string };
     /** Link already used: the person signed or rejected (410). */
     used: { title: string; lead: string };
-    /** The envelope was cancelled or completed without this person (410). */
+    /** The sender canceled the envelope (410). */
+    canceled: { title: string; lead: string };
+    /** Another signer rejected the envelope (410). */
+    rejected: { title: string; lead: string };
+    /** The envelope is complete (410). */
+    completed: { title: string; lead: string };
+    /** A newer link was sent to the person, which ended this one (410). */
+    replaced: { title: string; lead: string };
+    /** The envelope changed while the person was deciding (409). */
     closed: { title: string; lead: string };
     /** Another signer has to sign first (409). */
     waiting: { title: string; lead: string };
@@ -150,6 +158,12 @@ export interface CertificateMessages {
     invited: string;
     invitedNoExpiry: string;
     opened: string;
+    /** A new link replaced the person's earlier one. */
+    resent: string;
+    /** `{kind}` (one of `emailKinds`), `{email}`. */
+    emailSent: string;
+    emailFailed: string;
+    emailKinds: { invitation: string; reminder: string; completion: string };
     documentSigned: string;
     personSigned: string;
     completed: string;
