@@ -38,6 +38,7 @@ export {
   migrateDatabase,
   openDatabase,
   openStore,
+  type PoolStats,
   type Store,
   type StoreOptions,
 } from './store.js';

@@ -1,3 +1,4 @@
+import type { FastifyInstance } from 'fastify';
 import {
   Counter,
   type CounterConfiguration,
@@ -98,4 +99,38 @@ export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
 /** The metrics body and its content type, for a `/metrics` route. */
 export async function scrapeMetrics(): Promise<{ contentType: string; body: string }> {
   return { contentType: metricsRegistry.contentType, body: await metricsRegistry.metrics() };
+}
+
+/**
+ * `GET /metrics`: the process registry in Prometheus text format, never cached. Register it on a
+ * listener that is not public (accounts' admin listener, the Signer's metrics listener).
+ */
+export function metricsRoute(app: FastifyInstance): void {
+  app.get('/metrics', async (_request, reply) => {
+    const { contentType, body } = await scrapeMetrics();
+    return reply.header('content-type', contentType).header('cache-control', 'no-store').send(body);
+  });
+}
+
+/**
+ * Adds a database pool to `signet_db_pool_connections{service,state}` (state `total`, `idle`,
+ * `waiting`), read at scrape time; `stats` answers `undefined` on SQLite, which has no pool.
+ * Returns the function that removes it.
+ */
+export function databasePoolMetrics(
+  service: string,
+  stats: () => { total: number; idle: number; waiting: number } | undefined,
+): () => void {
+  return gaugeSource(
+    {
+      name: 'signet_db_pool_connections',
+      help: 'PostgreSQL pool connections by state: total (open), idle, waiting (checkouts queued for a connection).',
+      labelNames: ['service', 'state'],
+    },
+    () => {
+      const s = stats();
+      if (!s) return [];
+      return (['total', 'idle', 'waiting'] as const).map((state) => ({ labels: { service, state }, value: s[state] }));
+    },
+  );
 }

@@ -1,5 +1,5 @@
 import { OAuthError, safeEqual } from '@signet/protocol';
-import { createServiceApp } from '@signet/web';
+import { createServiceApp, metricsRoute } from '@signet/web';
 import type { FastifyInstance } from 'fastify';
 import { accountsAppOptions } from '../app.js';
 import type { AccountsContext } from '../context.js';
@@ -8,10 +8,14 @@ import { faceRoutes } from './faces.js';
 import { keyRoutes } from './keys.js';
 import { userRoutes } from './users.js';
 
-/** The admin listener: every route needs `Authorization: Bearer <admin token>`. */
+/**
+ * The admin listener: every route needs `Authorization: Bearer <admin token>`; `GET /metrics`
+ * (Prometheus text format) also takes `SIGNET_METRICS_TOKEN`, so the scraper need not hold the
+ * admin token.
+ */
 export function buildAdminApp(ctx: AccountsContext, adminToken: string): FastifyInstance {
   const app = createServiceApp({
-    ...accountsAppOptions(ctx.config.logLevel),
+    ...accountsAppOptions(ctx.config),
     bodyLimit: 256 * 1024,
     // Fastify's default silently drops unknown properties; an admin must hear that a field was not applied.
     fastify: { ajv: { customOptions: { removeAdditional: false } } },
@@ -19,7 +23,11 @@ export function buildAdminApp(ctx: AccountsContext, adminToken: string): Fastify
   app.addHook('onRequest', async (request) => {
     // The scheme name is case-insensitive (RFC 9110 §11.1).
     const presented = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
-    if (!presented || !safeEqual(presented, adminToken)) {
+    const metricsToken = request.routeOptions.url === '/metrics' ? ctx.config.metricsToken : undefined;
+    const accepted =
+      presented !== '' &&
+      (safeEqual(presented, adminToken) || (metricsToken !== undefined && safeEqual(presented, metricsToken)));
+    if (!accepted) {
       throw new OAuthError(
         'invalid_token',
         'a valid admin token is required: Authorization: Bearer <admin token>',
@@ -36,5 +44,6 @@ export function buildAdminApp(ctx: AccountsContext, adminToken: string): Fastify
   keyRoutes(app, ctx);
   userRoutes(app, ctx);
   faceRoutes(app, ctx);
+  metricsRoute(app);
   return app;
 }

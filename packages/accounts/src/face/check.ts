@@ -3,7 +3,9 @@
  * enrolled person, and the requested head turn seen across the frames. The same for any
  * {@link FaceVerifier}.
  */
+import { counter, histogram, LATENCY_BUCKETS } from '@signet/web';
 import { checkHeadTurn, type HeadTurn, type HeadTurnOptions } from './liveness.js';
+import { FaceBusyError } from './pool.js';
 import type { FaceRefusal, FaceTemplate, FaceVerifier } from './verifier.js';
 
 /** Options of {@link checkFace}. */
@@ -35,6 +37,39 @@ export type FaceCheck =
  * if (!result.ok) audit(result.problem); // e.g. 'no_match', 'no_liveness'
  */
 export async function checkFace(
+  verifier: FaceVerifier,
+  template: FaceTemplate,
+  frames: readonly Uint8Array[],
+  options: FaceCheckOptions,
+): Promise<FaceCheck> {
+  const end = faceCheckDuration.startTimer();
+  let result = 'error';
+  try {
+    const check = await compareFace(verifier, template, frames, options);
+    result = check.ok ? 'ok' : check.problem;
+    return check;
+  } catch (error) {
+    if (error instanceof FaceBusyError) result = 'busy';
+    throw error;
+  } finally {
+    end({ result });
+    faceChecks.inc({ result });
+  }
+}
+
+const faceChecks = counter({
+  name: 'signet_face_checks_total',
+  help: 'Face checks (sign-ins and enrolments) by result: ok, a refusal (no_match, no_liveness, …), busy or error.',
+  labelNames: ['result'],
+});
+const faceCheckDuration = histogram({
+  name: 'signet_face_check_duration_seconds',
+  help: 'Time a face check took, queueing for a worker included, by result.',
+  labelNames: ['result'],
+  buckets: LATENCY_BUCKETS,
+});
+
+async function compareFace(
   verifier: FaceVerifier,
   template: FaceTemplate,
   frames: readonly Uint8Array[],

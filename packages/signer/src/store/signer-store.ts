@@ -1,4 +1,4 @@
-import { type Dialect, migrateDatabase, openDatabase, type StoreOptions } from '@signet/store';
+import { type Dialect, migrateDatabase, openDatabase, type PoolStats, type StoreOptions } from '@signet/store';
 import { type Kysely, type MigrationProvider, sql } from 'kysely';
 import { envelopesMigration, usedSignInsMigration } from '../envelopes/migration.js';
 import { notificationsMigration } from '../notifications/migration.js';
@@ -15,6 +15,8 @@ export interface SignerStore {
   migrate(): Promise<string[]>;
   /** Round-trips a trivial query; throws if the database is unreachable. */
   ping(): Promise<void>;
+  /** The PostgreSQL pool's connections; `undefined` on SQLite. */
+  poolStats(): PoolStats | undefined;
   close(): Promise<void>;
 }
 
@@ -34,10 +36,11 @@ export function signerMigrations(dialect: Dialect): MigrationProvider {
 
 /** Opens the Signer's database (SQLite file or PostgreSQL, as the URL says). */
 export function openSignerStore(options: StoreOptions): SignerStore {
-  const { dialect, db } = openDatabase<SignerDatabase>(options);
+  const { dialect, db, poolStats } = openDatabase<SignerDatabase>(options);
   return {
     dialect,
     db,
+    poolStats,
     migrate: () =>
       migrateDatabase(db, dialect, signerMigrations(dialect), {
         migrationTableName: 'signer_migration',
