@@ -498,3 +498,13 @@ export async function saveArchivedDocument(
     .execute();
   return true;
 }
+
+/** How many envelopes there are in each status (for the `signet_envelopes` gauge). */
+export async function countEnvelopesByStatus(db: Db): Promise<{ status: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('envelopes')
+    .select((eb) => ['status', eb.fn.countAll<number | string>().as('count')])
+    .groupBy('status')
+    .execute();
+  return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
+}
