@@ -224,7 +224,8 @@ export type AuditEventType =
   | 'envelope.rejected'
   | 'envelope.canceled'
   | 'envelope.expired'
-  | 'document.downloaded';
+  | 'document.downloaded'
+  | 'envelope.purged';
 
 /** Who did it: the integrating client, a signer (by person index and identity subject), or Signet itself. */
 export interface AuditActor {
@@ -364,7 +365,8 @@ export type EnvelopeErrorCode =
   | 'nonce_reused'
   | 'not_found'
   | 'invalid_state'
-  | 'invitation_invalid';
+  | 'invitation_invalid'
+  | 'document_purged';
 
 /**
  * Why an id_token was refused (`reason` of an `invalid_id_token` error):

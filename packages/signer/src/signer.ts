@@ -15,6 +15,7 @@ import { untrustedPdfs } from './pdf/untrusted.js';
 import { RENEWAL_TICK_MS, runScheduledRenewal } from './pki/archive-renewal.js';
 import { CertificateAuthority } from './pki/authority.js';
 import { pkiRoutes } from './pki/routes.js';
+import { RETENTION_TICK_MS, runScheduledRetention } from './retention/retention.js';
 import { envelopeDesk } from './signing-page/envelope-desk.js';
 import { signingPageRoutes } from './signing-page/routes.js';
 import { openSignerStore, type SignerStore } from './store/signer-store.js';
@@ -208,6 +209,14 @@ function signerParts(
   }, RENEWAL_TICK_MS);
   renewal.unref();
   background.push({ close: () => clearInterval(renewal) });
+  // Retention (documents after SIGNET_SIGNER_RETENTION_DAYS, used sign-ins) hourly per deployment.
+  const retention = setInterval(() => {
+    runScheduledRetention(context.store.db, context.config, context.now, context.log).catch((error: unknown) =>
+      context.log.error({ err: error }, 'retention failed'),
+    );
+  }, RETENTION_TICK_MS);
+  retention.unref();
+  background.push({ close: () => clearInterval(retention) });
   // Envelope events are committed by these routes; waking the dispatcher and SSE feeds when one
   // of them changed something spares the event a wait for the next poll.
   const wakeAfterChange =

@@ -446,6 +446,8 @@ export async function documentsDueForArchiveRenewal(
     .innerJoin('envelopes as e', 'e.id', 'd.envelope_id')
     .select(['d.envelope_id', 'd.document_index', 'e.version'])
     .where('d.signature_count', '>', 0)
+    // Purged documents have no bytes left to keep valid.
+    .where('e.purged_at', 'is', null)
     .where((eb) => eb.or([eb('d.archive_expires_at', 'is', null), eb('d.archive_expires_at', '<', due)]))
     .where((eb) =>
       eb.or([

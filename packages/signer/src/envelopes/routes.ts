@@ -188,6 +188,9 @@ export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthori
         const version = request.query.version ?? 'current';
         const document = await loadDocumentBytes(context.store.db, request.caller.clientId, id, n, version);
         if (!document) throw new EnvelopeError('not_found', 'no such envelope or document', 404);
+        if (document.bytes.length === 0) {
+          throw new EnvelopeError('document_purged', 'the document was deleted by the retention policy', 410);
+        }
         await recordAudit(context.store.db, {
           envelopeId: id,
           clientId: request.caller.clientId,

@@ -29,6 +29,8 @@ export interface EnvelopesTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  /** When retention deleted its documents and audit events (`SIGNET_SIGNER_RETENTION_DAYS`); null while kept. */
+  purged_at: number | null;
   /** Bumped by every change, so a signature computed outside a transaction is written only over the state it was computed from. */
   version: number;
 }
@@ -40,6 +42,9 @@ export interface EnvelopeDocumentsTable {
   name: string;
   page_count: number;
   original_sha256: string;
+  /** SHA-256 of `current` when retention emptied both; null until then. */
+  current_sha256: string | null;
+  /** Empty once the envelope is purged. */
   original: Uint8Array;
   current: Uint8Array;
   signature_count: number;

@@ -4,6 +4,7 @@ import { envelopesMigration, usedSignInsMigration } from '../envelopes/migration
 import { notificationsMigration } from '../notifications/migration.js';
 import { ltvMigration } from '../pki/ltv-migration.js';
 import { pkiMigration } from '../pki/migration.js';
+import { retentionMigration } from '../retention/migration.js';
 import { signingPageMigration } from '../signing-page/migration.js';
 import type { SignerDatabase } from './database.js';
 
@@ -30,6 +31,7 @@ export function signerMigrations(dialect: Dialect): MigrationProvider {
       '0004_signing_page': signingPageMigration(dialect),
       '0005_ltv': ltvMigration(dialect),
       '0006_used_sign_ins': usedSignInsMigration(dialect),
+      '0007_retention': retentionMigration(dialect),
     }),
   };
 }
