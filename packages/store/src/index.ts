@@ -1,3 +1,4 @@
+export { backupSqlite } from './backup.js';
 export {
   ConcurrentChangeError,
   DATABASE_RETRY_AFTER_SECONDS,
