@@ -162,7 +162,11 @@ function signerMetrics(store: SignerStore): { close(): void } {
     ),
     databasePoolMetrics('signer', () => store.poolStats()),
   ];
-  return { close: () => removers.forEach((remove) => remove()) };
+  return {
+    close: () => {
+      for (const remove of removers) remove();
+    },
+  };
 }
 
 /** How often expired envelopes are swept, in milliseconds. */

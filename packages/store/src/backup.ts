@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 
@@ -19,6 +19,8 @@ export async function backupSqlite(source: string, destination: string): Promise
     // The service holds the database in WAL mode; a busy moment waits rather than fails.
     database.pragma('busy_timeout = 5000');
     const { totalPages } = await database.backup(destination);
+    // It holds sealed keys and personal data: readable by its owner only, like the master key.
+    chmodSync(destination, 0o600);
     return { pages: totalPages };
   } finally {
     database.close();
