@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FaceEnrolmentLinkRepository, openStore, readSecretFile, type Store } from '@signet/store';
+import { databasePoolMetrics } from '@signet/web';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from './admin/app.js';
 import { buildPublicApp } from './app.js';
@@ -79,6 +80,7 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
       ]).catch((error) => publicApp.log.error({ err: error }, 'purge of expired rows failed'));
     }, REVOCATION_PURGE_MS);
     purge.unref();
+    const removePoolMetrics = databasePoolMetrics('accounts', () => store.poolStats());
     return {
       ctx,
       publicApp,
@@ -87,6 +89,7 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
       async close() {
         keyring.stop();
         clearInterval(purge);
+        removePoolMetrics();
         await Promise.all([publicApp.close(), adminApp.close()]);
         await Promise.all([ctx.faces.close(), store.close()]);
       },

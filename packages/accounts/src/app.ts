@@ -22,8 +22,16 @@ import { registerAssets } from './pages/render.js';
  * The service skeleton of both listeners: `@signet/web`'s, with a 64 KiB body limit and the
  * authorization server's error cases ({@link ACCOUNTS_ERRORS}).
  */
-export function accountsAppOptions(logLevel: string): ServiceAppOptions {
-  return { logLevel, bodyLimit: 64 * 1024, errors: ACCOUNTS_ERRORS };
+export function accountsAppOptions(
+  config: Pick<AccountsContext['config'], 'logLevel' | 'accessLog'>,
+): ServiceAppOptions {
+  return {
+    logLevel: config.logLevel,
+    accessLog: config.accessLog,
+    service: 'accounts',
+    bodyLimit: 64 * 1024,
+    errors: ACCOUNTS_ERRORS,
+  };
 }
 
 /**
@@ -31,7 +39,7 @@ export function accountsAppOptions(logLevel: string): ServiceAppOptions {
  * logout, pages (sign-in, consent, face step, face enrolment links), health.
  */
 export function buildPublicApp(ctx: AccountsContext): FastifyInstance {
-  const app = createServiceApp({ ...accountsAppOptions(ctx.config.logLevel), forms: true });
+  const app = createServiceApp({ ...accountsAppOptions(ctx.config), forms: true });
   discoveryEndpoints(app, ctx);
   jwksEndpoint(app, ctx);
   tokenEndpoint(app, ctx);

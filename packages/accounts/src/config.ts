@@ -61,6 +61,13 @@ export interface Config {
   demoClient: boolean;
   /** `SIGNET_LOG_LEVEL`: `fatal`…`trace` or `silent`. Default `info`. */
   logLevel: string;
+  /** `SIGNET_ACCESS_LOG`: one log line per request (method, route, status, ms, request id). Default true. */
+  accessLog: boolean;
+  /**
+   * `SIGNET_METRICS_TOKEN`: a bearer token that opens only `GET /metrics` on the admin listener,
+   * for the Prometheus scraper (the admin token opens it too). Unset: only the admin token does.
+   */
+  metricsToken: string | undefined;
   /**
    * `SIGNET_FACE_THRESHOLD`: largest euclidean distance between embeddings that still counts as
    * the enrolled person (0 < t < 2). Default 0.5 (measured on the face fixtures: same person 0.16–0.47,
@@ -100,6 +107,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (adminToken !== undefined && adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError('SIGNET_ADMIN_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }
+  const metricsToken = envMetricsToken(env);
   const signingAlg = envString(env, 'SIGNET_SIGNING_ALG', 'ES256');
   if (signingAlg !== 'ES256' && signingAlg !== 'RS256') {
     throw new ConfigError('SIGNET_SIGNING_ALG', `must be ES256 or RS256, got "${signingAlg}"`);
@@ -136,12 +144,23 @@ export function loadConfig(env: Env = process.env): Config {
     masterKey,
     demoClient: envBool(env, 'SIGNET_DEMO_CLIENT', true),
     logLevel,
+    accessLog: envBool(env, 'SIGNET_ACCESS_LOG', true),
+    metricsToken,
     faceThreshold: envDecimal(env, 'SIGNET_FACE_THRESHOLD', 0.5, 0, 2),
     facePoolSize: envInt(env, 'SIGNET_FACE_POOL_SIZE', defaultPoolSize(), 1, 64),
     faceMaxAttempts: envInt(env, 'SIGNET_FACE_MAX_ATTEMPTS', 3, 1, 20),
     faceEnrolmentTtl: envInt(env, 'SIGNET_FACE_ENROLMENT_TTL', 86_400, 60, 2_592_000),
     faceAllowPassword: envBool(env, 'SIGNET_FACE_ALLOW_PASSWORD', false),
   };
+}
+
+/** `SIGNET_METRICS_TOKEN`, shared by accounts and the Signer: unset, or at least 16 characters. */
+export function envMetricsToken(env: Env): string | undefined {
+  const token = env.SIGNET_METRICS_TOKEN?.trim() || undefined;
+  if (token !== undefined && token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError('SIGNET_METRICS_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
+  return token;
 }
 
 function isWildcard(host: string): boolean {

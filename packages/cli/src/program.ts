@@ -66,6 +66,15 @@ export function signetProgram(mode: OutputMode = { json: false }): Command {
     .option('--json', 'print the applied migrations as JSON')
     .action(async (options: { json?: boolean }) => (await import('./commands/migrate.js')).migrate(options));
 
+  program
+    .command('backup')
+    .description("copy accounts' and the Signer's SQLite databases, live, into a new directory")
+    .argument('<dir>', 'where to write signet.db and signer.db (must not hold them yet)')
+    .option('--json', 'print what was copied as JSON')
+    .action(async (dir: string, options: { json?: boolean }) =>
+      (await import('./commands/backup.js')).backup(dir, options),
+    );
+
   clientsCommand(program);
   keysCommand(program);
   signerCommand(program);

@@ -249,7 +249,8 @@ export type AuditEventType =
   | 'envelope.rejected'
   | 'envelope.canceled'
   | 'envelope.expired'
-  | 'document.downloaded';
+  | 'document.downloaded'
+  | 'envelope.purged';
 
 /** Every {@link AuditEventType}, in the order of an envelope's life. */
 export const AUDIT_EVENT_TYPES: readonly AuditEventType[] = [
@@ -425,7 +426,8 @@ export type EnvelopeErrorCode =
   | 'nonce_reused'
   | 'not_found'
   | 'invalid_state'
-  | 'invitation_invalid';
+  | 'invitation_invalid'
+  | 'document_purged';
 
 /**
  * Why an id_token was refused (`reason` of an `invalid_id_token` error):

@@ -92,6 +92,22 @@ export class RemoteJwks {
     }
   };
 
+  /**
+   * Resolves once a key set is held, fetching one if none was; rejects (as `getKey` would) when
+   * none can be had, without asking again within `cooldownSeconds` of a failed fetch. Keys
+   * fetched before keep it resolved while the issuer is down. For readiness checks: a relying
+   * party without keys cannot verify anything.
+   */
+  async loaded(): Promise<void> {
+    if (this.keySet.fresh) return;
+    try {
+      if (this.lastError !== undefined && this.now() - this.fetchedAt < this.cooldown) throw this.lastError;
+      await this.keySet.reload();
+    } catch (error) {
+      throw this.sdkErrorOf(error, {});
+    }
+  }
+
   private async resolve(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
     // With an infinite cacheMaxAge, jose's `fresh` only says "a set has been fetched".
     if (!this.keySet.fresh && this.lastError !== undefined && this.now() - this.fetchedAt < this.cooldown) {

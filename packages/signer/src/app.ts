@@ -1,9 +1,11 @@
-import { createServiceApp } from '@signet/web';
+import { OAuthError } from '@signet/protocol';
+import { safeEqual } from '@signet/store';
+import { createServiceApp, metricsRoute } from '@signet/web';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { authenticate } from './auth/bearer.js';
 import type { Caller } from './auth/caller.js';
 import type { SignerContext } from './context.js';
-import { healthEndpoint } from './health.js';
+import { healthEndpoints } from './health.js';
 import { SIGNER_ERRORS } from './http/errors.js';
 import { API_CSP } from './http/security-headers.js';
 import { strictBodyValidation } from './http/validation.js';
@@ -38,6 +40,8 @@ export function buildSignerApp(
   // their own), the API CSP, JSON bodies validated without coercion.
   const app = createServiceApp({
     logLevel: context.config.logLevel,
+    accessLog: context.config.accessLog,
+    service: 'signer',
     contentSecurityPolicy: API_CSP,
     errors: SIGNER_ERRORS,
     fastify: { schemaController: strictBodyValidation() },
@@ -48,7 +52,7 @@ export function buildSignerApp(
   app.decorateRequest('caller', null as unknown as Caller);
   const routes = typeof parts === 'function' ? parts() : parts;
   const registry = collectOperations(app);
-  healthEndpoint(app, context);
+  healthEndpoints(app, context);
   openApiRoutes(app, registry, {
     publicUrl: context.config.publicUrl,
     issuer: context.issuer,
@@ -106,4 +110,30 @@ function meEndpoint(app: FastifyInstance): void {
       return { client_id: request.caller.clientId, scope: request.caller.scope.join(' ') };
     },
   );
+}
+
+/**
+ * The Signer's metrics listener (`SIGNET_SIGNER_METRICS_HOST:PORT`, default 127.0.0.1:4447):
+ * `GET /metrics` only, behind `Authorization: Bearer <SIGNET_METRICS_TOKEN>` when that is set.
+ */
+export function buildSignerMetricsApp(config: SignerContext['config']): FastifyInstance {
+  const app = createServiceApp({ logLevel: config.logLevel, accessLog: false, service: 'signer-metrics' });
+  const token = config.metricsToken;
+  if (token !== undefined) {
+    app.addHook('onRequest', async (request) => {
+      const presented = /^Bearer +(\S+) *$/i.exec(request.headers.authorization ?? '')?.[1] ?? '';
+      if (!presented || !safeEqual(presented, token)) {
+        throw new OAuthError(
+          'invalid_token',
+          'a valid metrics token is required: Authorization: Bearer <SIGNET_METRICS_TOKEN>',
+          401,
+          {
+            'www-authenticate': 'Bearer realm="signet-metrics"',
+          },
+        );
+      }
+    });
+  }
+  metricsRoute(app);
+  return app;
 }

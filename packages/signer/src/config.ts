@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import {
   ConfigError,
   type Env,
+  envBool,
   envHttpUrl,
   envInt,
   envIssuer,
@@ -35,6 +36,13 @@ export interface SignerConfig {
   masterKey: string | undefined;
   /** `SIGNET_SIGNER_MAX_DOCUMENT_BYTES`: largest PDF accepted. Default 20 MB (20971520). */
   maxDocumentBytes: number;
+  /**
+   * `SIGNET_SIGNER_MAX_ENVELOPE_BYTES`: largest total of an envelope's documents, decoded, at
+   * least `SIGNET_SIGNER_MAX_DOCUMENT_BYTES`. Default 50 MiB (52428800). `POST /v1/envelopes`'s
+   * body limit follows from it (base64 adds a third, plus room for persons and signatures), so a
+   * larger body is refused with 413 by its `Content-Length`, or as soon as that many bytes arrived.
+   */
+  maxEnvelopeBytes: number;
   /**
    * Untrusted PDFs (uploaded documents, `POST /v1/verify`) are parsed in a pool of worker threads
    * (see `pdf/untrusted.ts`), within these limits; a document that goes past one is refused as
@@ -81,6 +89,24 @@ export interface SignerConfig {
   webhookPrivateNetworks: 'allow' | 'deny';
   /** `SIGNET_LOG_LEVEL`. Default `info`. */
   logLevel: string;
+  /** `SIGNET_ACCESS_LOG`: one log line per request (method, route, status, ms, request id). Default true. */
+  accessLog: boolean;
+  /**
+   * `SIGNET_SIGNER_METRICS_HOST` / `SIGNET_SIGNER_METRICS_PORT`: the metrics listener (`GET
+   * /metrics`, Prometheus text format), apart from the public one so a load balancer never
+   * exposes it. Default `127.0.0.1:4447`; port 0 when `SIGNET_SIGNER_PORT` is 0 (tests).
+   */
+  metricsHost: string;
+  metricsPort: number;
+  /** `SIGNET_METRICS_TOKEN`: when set, the metrics listener requires `Authorization: Bearer <it>`. Default unset. */
+  metricsToken: string | undefined;
+  /**
+   * `SIGNET_SIGNER_RETENTION_DAYS`: days after an envelope ends (completed, declined, cancelled,
+   * expired) until its documents and audit events are deleted; the envelope row stays with
+   * `purged_at` and the documents' SHA-256 hashes, and one `envelope.purged` audit event records
+   * the deletion. 0 (default) keeps everything for ever.
+   */
+  retentionDays: number;
   /**
    * `SIGNET_SIGNER_SEAL_COUNTRY`: the C (ISO 3166-1 alpha-2) of the organisation seal that seals
    * certificates of completion; ETSI EN 319 412-3 requires it. Default: unset (no C).
@@ -236,16 +262,40 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
     });
     reminderHours = [...new Set(reminderHours)].sort((a, b) => b - a);
   }
+  const port = envInt(env, 'SIGNET_SIGNER_PORT', 4446, 0, 65535);
+  const metricsToken = env.SIGNET_METRICS_TOKEN?.trim() || undefined;
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError('SIGNET_METRICS_TOKEN', 'must be at least 16 characters');
+  }
+  const metricsPort = envInt(env, 'SIGNET_SIGNER_METRICS_PORT', port === 0 ? 0 : 4447, 0, 65535);
+  if (metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError('SIGNET_SIGNER_METRICS_PORT', `must differ from SIGNET_SIGNER_PORT (${port})`);
+  }
+  const maxDocumentBytes = envInt(env, 'SIGNET_SIGNER_MAX_DOCUMENT_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024);
+  const maxEnvelopeBytes = envInt(
+    env,
+    'SIGNET_SIGNER_MAX_ENVELOPE_BYTES',
+    Math.max(50 * 1024 * 1024, maxDocumentBytes),
+    1024,
+    2 * GiB,
+  );
+  if (maxEnvelopeBytes < maxDocumentBytes) {
+    throw new ConfigError(
+      'SIGNET_SIGNER_MAX_ENVELOPE_BYTES',
+      `must be at least SIGNET_SIGNER_MAX_DOCUMENT_BYTES (${maxDocumentBytes}), got ${maxEnvelopeBytes}`,
+    );
+  }
   return {
     issuer,
     audience,
     publicUrl,
     host: envString(env, 'SIGNET_SIGNER_HOST', '127.0.0.1'),
-    port: envInt(env, 'SIGNET_SIGNER_PORT', 4446, 0, 65535),
+    port,
     dataDir,
     databaseUrl: env.SIGNET_SIGNER_DATABASE_URL?.trim() || resolve(dataDir, 'signer.db'),
     masterKey,
-    maxDocumentBytes: envInt(env, 'SIGNET_SIGNER_MAX_DOCUMENT_BYTES', 20 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+    maxDocumentBytes,
+    maxEnvelopeBytes,
     pdfWorkers: envInt(env, 'SIGNET_SIGNER_PDF_WORKERS', 2, 1, 64),
     pdfQueue: envInt(env, 'SIGNET_SIGNER_PDF_QUEUE', 16, 0, 10_000),
     pdfDeadlineMs: envInt(env, 'SIGNET_SIGNER_PDF_DEADLINE_MS', 10_000, 100, 600_000),
@@ -259,6 +309,11 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
     clientSecret,
     webhookPrivateNetworks,
     logLevel,
+    accessLog: envBool(env, 'SIGNET_ACCESS_LOG', true),
+    metricsHost: envString(env, 'SIGNET_SIGNER_METRICS_HOST', '127.0.0.1'),
+    metricsPort,
+    metricsToken,
+    retentionDays: envInt(env, 'SIGNET_SIGNER_RETENTION_DAYS', 0, 0, 36_500),
     sealCountry,
     sealOrganizationIdentifier,
     smtpUrl,

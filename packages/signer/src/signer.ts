@@ -1,11 +1,13 @@
 import { RemoteJwks } from '@signet/sdk';
 import { loadMasterKey } from '@signet/store';
+import { databasePoolMetrics, gaugeSource } from '@signet/web';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { buildSignerApp, type SignerRoutes } from './app.js';
+import { buildSignerApp, buildSignerMetricsApp, type SignerRoutes } from './app.js';
 import { type DiscoveryRetry, discoverWithRetry, type IssuerMetadata } from './auth/discovery.js';
 import type { SignerConfig } from './config.js';
 import type { SignerContext } from './context.js';
 import { expireEnvelopes } from './envelopes/lifecycle.js';
+import { countEnvelopesByStatus } from './envelopes/repository.js';
 import { envelopeRoutes } from './envelopes/routes.js';
 import { MailDispatcher } from './mail/dispatcher.js';
 import { deriveMailKey } from './mail/outbox.js';
@@ -13,10 +15,12 @@ import { mailRoutes } from './mail/routes.js';
 import { smtpSender } from './mail/transport.js';
 import type { BackoffPolicy } from './notifications/backoff.js';
 import { startNotifications } from './notifications/notifications.js';
+import { outboxBacklog } from './notifications/repository.js';
 import { untrustedPdfs } from './pdf/untrusted.js';
 import { RENEWAL_TICK_MS, runScheduledRenewal } from './pki/archive-renewal.js';
 import { CertificateAuthority } from './pki/authority.js';
 import { pkiRoutes } from './pki/routes.js';
+import { RETENTION_TICK_MS, runScheduledRetention } from './retention/retention.js';
 import { envelopeDesk } from './signing-page/envelope-desk.js';
 import { signingPageRoutes } from './signing-page/routes.js';
 import { openSignerStore, type SignerStore } from './store/signer-store.js';
@@ -24,6 +28,8 @@ import { openSignerStore, type SignerStore } from './store/signer-store.js';
 /** A fully wired Signer, not yet listening. */
 export interface Signer {
   app: FastifyInstance;
+  /** The metrics listener's app (`GET /metrics`), listening on `config.metricsHost:metricsPort` after {@link listen}. */
+  metricsApp: FastifyInstance;
   context: SignerContext;
   /** What discovery said about the issuer (its document, for parts that need more than the keys). */
   issuerMetadata: IssuerMetadata;
@@ -31,7 +37,10 @@ export interface Signer {
   issuerKeys: RemoteJwks;
   /** The internal CA (root, TSA, per-person certificates) the envelopes sign with. */
   ca: CertificateAuthority;
-  /** Starts listening on `config.host:config.port`; resolves with the base URL bound (the real port when 0). */
+  /**
+   * Starts listening on `config.host:config.port`, and the metrics listener on
+   * `config.metricsHost:metricsPort`; resolves with the public base URL bound (the real port when 0).
+   */
   listen(): Promise<string>;
   /** Stops the app (finishing in-flight requests), the background work, then the database. */
   close(): Promise<void>;
@@ -106,18 +115,22 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
     const app = buildSignerApp(context, () =>
       signerParts(context, ca, background, preciseNow, overrides.pollIntervalMs, overrides.backoff),
     );
+    const metricsApp = buildSignerMetricsApp(config);
+    background.push(signerMetrics(store));
     return {
       app,
+      metricsApp,
       context,
       issuerMetadata,
       issuerKeys,
       ca,
       async listen() {
         const address = await app.listen({ host: config.host, port: config.port });
+        await metricsApp.listen({ host: config.metricsHost, port: config.metricsPort });
         return address;
       },
       async close() {
-        await app.close();
+        await Promise.all([app.close(), metricsApp.close()]);
         for (const part of background.reverse()) await part.close();
         if (ownsStore) await store.close();
       },
@@ -127,6 +140,40 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
     if (ownsStore) await store.close();
     throw error;
   }
+}
+
+/**
+ * The Signer's gauges, read from its database at scrape time: `signet_envelopes{status}`,
+ * `signet_webhook_outbox_pending`, `signet_webhook_outbox_oldest_pending_seconds`, and its
+ * PostgreSQL pool. They describe the deployment's one database, so every node reports the same
+ * values (aggregate with `max`, not `sum`).
+ */
+function signerMetrics(store: SignerStore): { close(): void } {
+  const backlog = () => outboxBacklog(store.db, Date.now());
+  const removers = [
+    gaugeSource(
+      { name: 'signet_envelopes', help: 'Envelopes in the database, by status.', labelNames: ['status'] },
+      async () =>
+        (await countEnvelopesByStatus(store.db)).map(({ status, count }) => ({ labels: { status }, value: count })),
+    ),
+    gaugeSource(
+      { name: 'signet_webhook_outbox_pending', help: 'Webhook deliveries waiting to be sent or retried.' },
+      async () => [{ labels: {}, value: (await backlog()).pending }],
+    ),
+    gaugeSource(
+      {
+        name: 'signet_webhook_outbox_oldest_pending_seconds',
+        help: 'Age of the oldest webhook delivery still pending (0 when none).',
+      },
+      async () => [{ labels: {}, value: (await backlog()).oldestAgeMs / 1000 }],
+    ),
+    databasePoolMetrics('signer', () => store.poolStats()),
+  ];
+  return {
+    close: () => {
+      for (const remove of removers) remove();
+    },
+  };
 }
 
 /** How often expired envelopes are swept, in milliseconds. */
@@ -193,6 +240,14 @@ function signerParts(
   }, RENEWAL_TICK_MS);
   renewal.unref();
   background.push({ close: () => clearInterval(renewal) });
+  // Retention (documents after SIGNET_SIGNER_RETENTION_DAYS, used sign-ins) hourly per deployment.
+  const retention = setInterval(() => {
+    runScheduledRetention(context.store.db, context.config, context.now, context.log).catch((error: unknown) =>
+      context.log.error({ err: error }, 'retention failed'),
+    );
+  }, RETENTION_TICK_MS);
+  retention.unref();
+  background.push({ close: () => clearInterval(retention) });
   // Envelope events are committed by these routes; waking the dispatcher and SSE feeds when one
   // of them changed something spares the event a wait for the next poll.
   const wakeAfterChange =

@@ -6,4 +6,5 @@ export { type EnvelopeHarness, envelopeHarness, pdfBase64 } from './envelopes/te
 export { signPdf } from './pdf/sign.js';
 export { extractSignatures } from './pdf/signatures.js';
 export { readDss, testAuthority } from './pdf/testing.js';
+export { verifyPdf } from './pdf/verify.js';
 export { type SignerTestBackend, signerTestBackends } from './store/testing.js';

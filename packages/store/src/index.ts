@@ -1,3 +1,4 @@
+export { backupSqlite } from './backup.js';
 export {
   ConcurrentChangeError,
   DATABASE_RETRY_AFTER_SECONDS,
@@ -42,6 +43,7 @@ export {
   migrateDatabase,
   openDatabase,
   openStore,
+  type PoolStats,
   type Store,
   type StoreOptions,
 } from './store.js';

@@ -48,8 +48,17 @@ export interface Store {
   migrate(): Promise<string[]>;
   /** Round-trips a trivial query; throws if the database is unreachable. */
   ping(): Promise<void>;
+  /** The PostgreSQL pool's connections; `undefined` on SQLite (one connection, no pool). */
+  poolStats(): PoolStats | undefined;
   /** Closes the connections. */
   close(): Promise<void>;
+}
+
+/** A PostgreSQL pool's connections: open, idle among them, and checkouts waiting for one. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
 }
 
 /** True when the URL names a PostgreSQL server. */
@@ -60,10 +69,11 @@ export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.te
  * across process crashes and fast enough that a write never dominates a request.
  */
 export function openStore(options: StoreOptions): Store {
-  const { dialect, db } = openDatabase<Database>(options);
+  const { dialect, db, poolStats } = openDatabase<Database>(options);
   return {
     dialect,
     db,
+    poolStats,
     clients: new ClientRepository(db),
     signingKeys: new SigningKeyRepository(db),
     revokedTokens: new RevokedTokenRepository(db),
@@ -89,12 +99,19 @@ export function openStore(options: StoreOptions): Store {
  * pragmas and PostgreSQL pool as the accounts store. Another service (the Signer) uses it for
  * its own tables.
  */
-export function openDatabase<DB>(options: StoreOptions): { dialect: Dialect; db: Kysely<DB> } {
+export function openDatabase<DB>(options: StoreOptions): {
+  dialect: Dialect;
+  db: Kysely<DB>;
+  poolStats: () => PoolStats | undefined;
+} {
   const dialect: Dialect = isPostgresUrl(options.url) ? 'postgres' : 'sqlite';
+  const pool = dialect === 'postgres' ? postgresPool(options) : undefined;
   const db = new Kysely<DB>({
-    dialect: dialect === 'postgres' ? postgresDialect(options) : sqliteDialect(options.url),
+    dialect: pool ? new PostgresDialect({ pool }) : sqliteDialect(options.url),
   });
-  return { dialect, db };
+  const poolStats = () =>
+    pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : undefined;
+  return { dialect, db, poolStats };
 }
 
 /** Names of Kysely's bookkeeping tables, so two services can share one database. */
@@ -142,7 +159,7 @@ function sqliteDialect(path: string): SqliteDialect {
 /** How long opening a PostgreSQL connection may take before the request fails as unavailable. */
 const CONNECT_TIMEOUT_MS = 5_000;
 
-function postgresDialect(options: StoreOptions): PostgresDialect {
+function postgresPool(options: StoreOptions): pg.Pool {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
@@ -159,5 +176,5 @@ function postgresDialect(options: StoreOptions): PostgresDialect {
   pool.on('connect', (client) => {
     client.on('error', () => {});
   });
-  return new PostgresDialect({ pool });
+  return pool;
 }

@@ -156,10 +156,11 @@ function clientMessage(error: FastifyError): string {
  * Fastify's `frameworkErrors`: errors raised before routing, such as a URL with broken
  * percent-encoding (`FST_ERR_BAD_URL`), get the error body too.
  */
-export function frameworkErrors(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status =
     typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
   const description = error.code === 'FST_ERR_BAD_URL' ? 'the request URL is malformed' : 'malformed request';
+  reply.header('x-request-id', request.id);
   void sendError(reply, new WireError('invalid_request', description, status));
 }
 

@@ -2,6 +2,8 @@ export * from './assets.js';
 export * from './errors.js';
 export * from './forms.js';
 export * from './locale.js';
+export * from './metrics.js';
+export * from './observability.js';
 export * from './pages.js';
 export * from './request.js';
 export * from './security-headers.js';

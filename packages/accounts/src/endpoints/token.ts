@@ -1,4 +1,5 @@
 import { invalidRequest, unsupportedGrantType } from '@signet/protocol';
+import { counter } from '@signet/web';
 import type { FastifyInstance } from 'fastify';
 import { authenticateClient } from '../client-authentication.js';
 import type { AccountsContext } from '../context.js';
@@ -14,6 +15,11 @@ export const GRANT_TYPES = ['authorization_code', 'client_credentials', 'refresh
 
 /** `POST /oauth2/token` (RFC 6749 §3.2). */
 export function tokenEndpoint(app: FastifyInstance, ctx: AccountsContext): void {
+  const issued = counter({
+    name: 'signet_tokens_issued_total',
+    help: 'Token responses issued by the token endpoint, by grant_type.',
+    labelNames: ['grant_type'],
+  });
   app.post('/oauth2/token', async (request, reply) => {
     const params = formBody(request.body);
     // audience and resource may repeat (RFC 8693 §2.1, RFC 8707 §2); nothing else may.
@@ -30,6 +36,7 @@ export function tokenEndpoint(app: FastifyInstance, ctx: AccountsContext): void 
         : grantType === 'authorization_code'
           ? await authorizationCodeGrant(ctx, client, params)
           : await refreshTokenGrant(ctx, client, params);
+    issued.inc({ grant_type: grantType });
     return reply.headers(NO_STORE).send(response);
   });
   methodNotAllowed(app, '/oauth2/token', ['POST']);

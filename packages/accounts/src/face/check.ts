@@ -3,6 +3,7 @@
  * the enrolled person, and the challenge's actions performed in order, each in its time window.
  * The same for any {@link FaceVerifier}.
  */
+import { counter, histogram, LATENCY_BUCKETS } from '@signet/web';
 import {
   type ChallengeFailure,
   type ChallengeThresholds,
@@ -10,6 +11,7 @@ import {
   type FaceAction,
   type FaceChallenge,
 } from './challenge.js';
+import { FaceBusyError } from './pool.js';
 import type { FacePoint, FaceRefusal, FaceTemplate, FaceVerifier } from './verifier.js';
 
 /** One posted frame: the picture and when it was taken, in ms from the capture's start. */
@@ -50,6 +52,39 @@ export type FaceCheck =
  * if (!result.ok) audit(result.problem); // e.g. 'no_match', 'no_liveness'
  */
 export async function checkFace(
+  verifier: FaceVerifier,
+  template: FaceTemplate,
+  frames: readonly TimedFrame[],
+  options: FaceCheckOptions,
+): Promise<FaceCheck> {
+  const end = faceCheckDuration.startTimer();
+  let result = 'error';
+  try {
+    const check = await compareFace(verifier, template, frames, options);
+    result = check.ok ? 'ok' : check.problem;
+    return check;
+  } catch (error) {
+    if (error instanceof FaceBusyError) result = 'busy';
+    throw error;
+  } finally {
+    end({ result });
+    faceChecks.inc({ result });
+  }
+}
+
+const faceChecks = counter({
+  name: 'signet_face_checks_total',
+  help: 'Face checks (sign-ins and enrolments) by result: ok, a refusal (no_match, no_liveness, …), busy or error.',
+  labelNames: ['result'],
+});
+const faceCheckDuration = histogram({
+  name: 'signet_face_check_duration_seconds',
+  help: 'Time a face check took, queueing for a worker included, by result.',
+  labelNames: ['result'],
+  buckets: LATENCY_BUCKETS,
+});
+
+async function compareFace(
   verifier: FaceVerifier,
   template: FaceTemplate,
   frames: readonly TimedFrame[],

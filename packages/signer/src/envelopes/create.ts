@@ -42,6 +42,7 @@ export async function createEnvelope(
   const expiresAt = checkExpiresAt(request.expiresAt, now);
   const callbackUrl = checkCallbackUrl(request.callbackUrl, services.config.webhookPrivateNetworks);
   await checkNonceUnused(services, caller.clientId, request.issuer.nonce);
+  checkEnvelopeSize(request.documents, services.config.maxEnvelopeBytes);
   const documents: AcceptedDocument[] = [];
   for (const [index, input] of request.documents.entries()) {
     documents.push(await acceptDocument(input, index, services.config.maxDocumentBytes, services.pdfs));
@@ -363,3 +364,20 @@ export const CREATE_ERRORS: readonly EnvelopeErrorCode[] = [
   'invalid_id_token',
   'nonce_reused',
 ];
+
+/** The documents together within `SIGNET_SIGNER_MAX_ENVELOPE_BYTES`, decoded, before any is parsed. */
+function checkEnvelopeSize(documents: readonly { content: string }[], maxBytes: number): void {
+  const total = documents.reduce(
+    (sum, { content }) =>
+      sum + Math.floor((content.length * 3) / 4) - (content.endsWith('==') ? 2 : content.endsWith('=') ? 1 : 0),
+    0,
+  );
+  if (total > maxBytes) {
+    throw new EnvelopeError(
+      'document_too_large',
+      `documents: together ${total} bytes, more than the ${maxBytes} an envelope may hold`,
+      422,
+      { field: 'documents' },
+    );
+  }
+}

@@ -468,6 +468,8 @@ export async function documentsDueForArchiveRenewal(
     .innerJoin('envelopes as e', 'e.id', 'd.envelope_id')
     .select(['d.envelope_id', 'd.document_index', 'e.version'])
     .where('d.signature_count', '>', 0)
+    // Purged documents have no bytes left to keep valid.
+    .where('e.purged_at', 'is', null)
     .where((eb) => eb.or([eb('d.archive_expires_at', 'is', null), eb('d.archive_expires_at', '<', due)]))
     .where((eb) =>
       eb.or([
@@ -519,4 +521,14 @@ export async function saveArchivedDocument(
     .where('document_index', '=', index)
     .execute();
   return true;
+}
+
+/** How many envelopes there are in each status (for the `signet_envelopes` gauge). */
+export async function countEnvelopesByStatus(db: Db): Promise<{ status: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('envelopes')
+    .select((eb) => ['status', eb.fn.countAll<number | string>().as('count')])
+    .groupBy('status')
+    .execute();
+  return rows.map((row) => ({ status: row.status, count: Number(row.count) }));
 }

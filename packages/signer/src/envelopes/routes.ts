@@ -31,6 +31,16 @@ import {
   verifyResponseSchema,
 } from './schemas.js';
 
+/**
+ * `POST /v1/envelopes`'s body limit: the envelope's documents at their largest total
+ * (`SIGNET_SIGNER_MAX_ENVELOPE_BYTES`) in base64 (a third more, and padding per document), plus
+ * 2 MiB for the rest (50 persons with id_tokens of up to 16 KiB, 200 signatures, names). Fastify
+ * refuses a larger `Content-Length` before reading, and a chunked body once that many bytes came.
+ */
+export function createEnvelopeBodyLimit(maxEnvelopeBytes: number): number {
+  return Math.ceil(maxEnvelopeBytes / 3) * 4 + LIMITS.documents * 4 + 2 * 1024 * 1024;
+}
+
 const errors = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((status) => [status, { description: 'Error', ...envelopeErrorSchema }]));
 
@@ -43,8 +53,7 @@ const errors = (...statuses: number[]) =>
 export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthority }): FastifyPluginAsync {
   return async (app) => {
     const maxDocument = context.config.maxDocumentBytes;
-    // Base64 grows a document by a third; the body may hold the largest number of largest documents.
-    const createBodyLimit = Math.ceil((maxDocument * 4) / 3) * LIMITS.documents + 2 * 1024 * 1024;
+    const createBodyLimit = createEnvelopeBodyLimit(context.config.maxEnvelopeBytes);
     // A route's bodyLimit wins over a parser's: /v1/verify allows room for base64 JSON, so a raw PDF
     // is held to the document limit here, with the same 413 as any body over a route's limit.
     app.addContentTypeParser('application/pdf', { parseAs: 'buffer', bodyLimit: maxDocument }, (_req, body, done) =>
@@ -179,6 +188,9 @@ export function envelopeRoutes(context: SignerContext & { ca: CertificateAuthori
         const version = request.query.version ?? 'current';
         const document = await loadDocumentBytes(context.store.db, request.caller.clientId, id, n, version);
         if (!document) throw new EnvelopeError('not_found', 'no such envelope or document', 404);
+        if (document.bytes.length === 0) {
+          throw new EnvelopeError('document_purged', 'the document was deleted by the retention policy', 410);
+        }
         await recordAudit(context.store.db, {
           envelopeId: id,
           clientId: request.caller.clientId,

@@ -31,6 +31,8 @@ export interface EnvelopesTable {
   finished_at: number | null;
   /** The name the envelope's emails give as the sender (`issuer.name`); null: the client id (migration 0007). */
   sender_name: string | null;
+  /** When retention deleted its documents and audit events (`SIGNET_SIGNER_RETENTION_DAYS`); null while kept. */
+  purged_at: number | null;
   /** Bumped by every change, so a signature computed outside a transaction is written only over the state it was computed from. */
   version: number;
 }
@@ -42,6 +44,9 @@ export interface EnvelopeDocumentsTable {
   name: string;
   page_count: number;
   original_sha256: string;
+  /** SHA-256 of `current` when retention emptied both; null until then. */
+  current_sha256: string | null;
+  /** Empty once the envelope is purged. */
   original: Uint8Array;
   current: Uint8Array;
   signature_count: number;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { counter } from '@signet/web';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
@@ -136,11 +137,18 @@ export class WebhookDispatcher {
       });
       // The URL's origin only: a path or query may carry the integrator's own tokens.
       const target = safeOrigin(outcome.url);
+      webhookAttempts.inc({ outcome: delivered ? 'delivered' : nextAttemptAt === null ? 'failed' : 'retry' });
       if (delivered) log.info({ deliveryId: claim.id, target, attempts }, 'webhook delivered');
       else log.warn({ deliveryId: claim.id, target, attempts, error: outcome.error, nextAttemptAt }, 'webhook failed');
     });
   }
 }
+
+const webhookAttempts = counter({
+  name: 'signet_webhook_attempts_total',
+  help: 'Webhook delivery attempts by outcome: delivered, retry (failed, tried again later), failed (given up).',
+  labelNames: ['outcome'],
+});
 
 function describeFailure(error: unknown, timeoutMs: number): string {
   const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string } } | null;

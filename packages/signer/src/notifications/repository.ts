@@ -158,3 +158,14 @@ export async function retryFailedDeliveries(db: Db, clientId: string, envelopeId
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** The outbox's pending deliveries and the age of the oldest, in ms at `nowMs` (0 when none). */
+export async function outboxBacklog(db: Db, nowMs: number): Promise<{ pending: number; oldestAgeMs: number }> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select((eb) => [eb.fn.countAll<number | string>().as('pending'), eb.fn.min('created_at_ms').as('oldest')])
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
+  const oldest = row?.oldest === null || row?.oldest === undefined ? undefined : Number(row.oldest);
+  return { pending: Number(row?.pending ?? 0), oldestAgeMs: oldest === undefined ? 0 : Math.max(0, nowMs - oldest) };
+}

@@ -1,10 +1,11 @@
-import { type Dialect, migrateDatabase, openDatabase, type StoreOptions } from '@signet/store';
+import { type Dialect, migrateDatabase, openDatabase, type PoolStats, type StoreOptions } from '@signet/store';
 import { type Kysely, type MigrationProvider, sql } from 'kysely';
 import { envelopesMigration, usedSignInsMigration } from '../envelopes/migration.js';
 import { mailMigration } from '../mail/migration.js';
 import { notificationsMigration } from '../notifications/migration.js';
 import { ltvMigration } from '../pki/ltv-migration.js';
 import { pkiMigration } from '../pki/migration.js';
+import { retentionMigration } from '../retention/migration.js';
 import { signingPageMigration } from '../signing-page/migration.js';
 import type { SignerDatabase } from './database.js';
 
@@ -16,6 +17,8 @@ export interface SignerStore {
   migrate(): Promise<string[]>;
   /** Round-trips a trivial query; throws if the database is unreachable. */
   ping(): Promise<void>;
+  /** The PostgreSQL pool's connections; `undefined` on SQLite. */
+  poolStats(): PoolStats | undefined;
   close(): Promise<void>;
 }
 
@@ -30,16 +33,18 @@ export function signerMigrations(dialect: Dialect): MigrationProvider {
       '0005_ltv': ltvMigration(dialect),
       '0006_used_sign_ins': usedSignInsMigration(dialect),
       '0007_invitation_email': mailMigration(dialect),
+      '0008_retention': retentionMigration(dialect),
     }),
   };
 }
 
 /** Opens the Signer's database (SQLite file or PostgreSQL, as the URL says). */
 export function openSignerStore(options: StoreOptions): SignerStore {
-  const { dialect, db } = openDatabase<SignerDatabase>(options);
+  const { dialect, db, poolStats } = openDatabase<SignerDatabase>(options);
   return {
     dialect,
     db,
+    poolStats,
     migrate: () =>
       migrateDatabase(db, dialect, signerMigrations(dialect), {
         migrationTableName: 'signer_migration',
