@@ -208,6 +208,8 @@ describe('issue 5: an integrator signs a PDF with a face-verified person, over r
       initiative: client.client_id,
       personIndex: 0,
       nonce: (createBody.issuer as { nonce: string }).nonce,
+      // The sender's name for the emails (`issuer.name`): none given, so the client id is used.
+      name: null,
     });
     const [signedBy] = envelope.persons;
     assert.equal(signedBy?.identifiedBy, 'id_token');
