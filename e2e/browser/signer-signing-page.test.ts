@@ -6,7 +6,7 @@ import { readFaceFixture } from '@signet/accounts/testing';
 import { makePdf, pdfsig } from '@signet/testing/pdf';
 import { PASSWORD, type SigningPageHarness, signingPageHarness } from '@signet/testing/signing-page';
 import type { Page } from 'playwright-core';
-import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
+import { type FakeCameras, launchFakeCameras } from '@signet/testing/face-browser';
 
 // The signing page for an invited person in Debian's Chromium: an envelope created
 // through the Signer API invites Grace Hopper by name and email; she opens her signing link, signs
