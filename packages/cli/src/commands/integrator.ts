@@ -515,7 +515,9 @@ export function integratorCommands(program: Command): void {
       .option('--interval <seconds>', 'with --wait: seconds between checks (default 2)')
       .option('--timeout <seconds>', 'with --wait: give up after this long (exit 1)'),
   ).action(createEnvelope);
-  withIntegratorOptions(envelopes.command('get').description('show an envelope').argument('<id>')).action(getEnvelope);
+  withIntegratorOptions(
+    envelopes.command('get').description('show an envelope').argument('<id>', 'the envelope id'),
+  ).action(getEnvelope);
   withIntegratorOptions(
     envelopes
       .command('list')
@@ -527,14 +529,14 @@ export function integratorCommands(program: Command): void {
     envelopes
       .command('cancel')
       .description('cancel an envelope in progress')
-      .argument('<id>')
-      .option('--reason <text>'),
+      .argument('<id>', 'the envelope id')
+      .option('--reason <text>', 'why, recorded in the audit trail'),
   ).action(cancelEnvelope);
   withIntegratorOptions(
     envelopes
       .command('download')
       .description('download a document, signed as far as it is')
-      .argument('<id>')
+      .argument('<id>', 'the envelope id')
       .option('--document <n>', 'document index (default 0)')
       .option('-o, --output <file>', 'where to write it (default <id>-<n>.pdf; - for stdout)')
       .option('--original', 'the PDF as uploaded'),
@@ -544,7 +546,7 @@ export function integratorCommands(program: Command): void {
     program
       .command('verify')
       .description("validate a PDF's signatures at the Signer (/v1/verify); exit 1 unless all pass")
-      .argument('<file>'),
+      .argument('<file>', 'the PDF to validate'),
     'print the validation report as JSON',
   ).action(verifyPdf);
 }
