@@ -45,6 +45,8 @@ const dataDir = resolve(process.cwd(), '.signet-demo');
 const output = resolve(process.cwd(), 'signed.pdf');
 const started = Date.now();
 const cleanups: (() => Promise<void> | void)[] = [];
+/** What `signet start` printed (warnings and errors): shown when the demo fails. */
+let serverLog = '';
 
 let stepNumber = 0;
 /** Prints the step, runs it, prints how long it took. */
@@ -125,9 +127,11 @@ async function startSignet() {
       const timer = setTimeout(() => refuse(new Error(`signet start said nothing in 60 s:\n${log}`)), 60_000);
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
         log += chunk;
+        serverLog += chunk;
       });
       child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
         log += chunk;
+        serverLog += chunk;
         for (const line of chunk.split('\n')) {
           if (!line.startsWith('{"issuer"')) continue;
           clearTimeout(timer);
@@ -336,5 +340,7 @@ try {
   await cleanup();
 } catch (error) {
   await cleanup();
+  if (serverLog.trim())
+    process.stderr.write(`\nWhat Signet logged:\n${serverLog.trim().split('\n').slice(-20).join('\n')}\n`);
   fail(error instanceof Error ? (error.stack ?? error.message) : String(error));
 }
