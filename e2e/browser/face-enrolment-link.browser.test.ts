@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { openFaceTemplate, readFaceFixture } from '@signet/accounts/testing';
+import { type FakeCameras, launchFakeCameras } from '@signet/testing/face-browser';
 import type { Page } from 'playwright-core';
 import { type RunningSignet, startSignet } from '../signet.js';
-import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 
 // Enrolling one's own face through an operator's one-time link (issues 4 and 10), in Debian's
 // Chromium with a fake camera: the same Y4M machinery as the sign-in face test (the fixture

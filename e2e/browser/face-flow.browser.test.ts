@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { readFaceFixture } from '@signet/accounts/testing';
+import { type FakeCameras, launchFakeCameras } from '@signet/testing/face-browser';
 import {
   allowInsecureRequests,
   authorizationCodeGrant,
@@ -16,7 +17,6 @@ import {
 } from 'openid-client';
 import type { Page } from 'playwright-core';
 import { type RunningSignet, startSignet } from '../signet.js';
-import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 
 // The face step in Debian's Chromium with a fake camera (issues 4 and 10): the test reads the
 // random challenge off the face page, and a Chromium whose camera plays a Y4M video of the

@@ -5,6 +5,12 @@ import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { readFaceFixture } from '@signet/accounts/testing';
 import {
+  enrolFaceAndPasskey,
+  type FakeCameras,
+  launchFakeCameras,
+  signInWithPasskeyAndFace,
+} from '@signet/testing/face-browser';
+import {
   allowInsecureRequests,
   authorizationCodeGrant,
   buildAuthorizationUrl,
@@ -17,7 +23,6 @@ import {
 } from 'openid-client';
 import type { Page } from 'playwright-core';
 import { type RunningSignet, startSignet } from '../signet.js';
-import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 
 // Passkeys (issue 10) in Debian's Chromium, with the defaults (urn:acr:face = a passkey and the
 // face): a person opens their enrolment link, enrols their face with the fake camera, creates a
@@ -111,31 +116,6 @@ describe('passkeys in Chromium with a virtual authenticator (issue 10)', () => {
     await signet?.close();
   });
 
-  /** Chromium's virtual authenticator on this page: a platform authenticator that verifies the person. */
-  async function virtualAuthenticator(page: Page): Promise<void> {
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('WebAuthn.enable');
-    await cdp.send('WebAuthn.addVirtualAuthenticator', {
-      options: {
-        protocol: 'ctap2',
-        transport: 'internal',
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
-  }
-
-  /** Runs the face capture in the page (whose camera performs its challenge) until `done`; a refusal fails the test. */
-  async function captureFace(page: Page, done: (page: Page) => Promise<unknown>): Promise<void> {
-    await page.locator('#face-start').click();
-    await Promise.race([done(page), page.locator('#face-error').waitFor({ timeout: 60_000 })]);
-    if ((await page.locator('#face-error').count()) > 0) {
-      assert.fail(`the face page refused: ${await page.locator('#face-error').textContent()}`);
-    }
-  }
-
   it('enrols face and passkey through the link, then signs in with passkey + face: amr [hwk, user, face]', async () => {
     const person = await signet.createUser();
     const issued = await fetch(`${signet.adminUrl}/admin/users/${person.id}/face-enrolment-links`, {
@@ -146,29 +126,22 @@ describe('passkeys in Chromium with a virtual authenticator (issue 10)', () => {
     // WebAuthn needs a domain: the link's own localhost URL, not the IP.
     const link = ((await issued.json()) as { url: string }).url;
 
-    const first = await (await cameras.idle.newContext({ locale: 'en-US' })).newPage();
-    await first.goto(link);
-    // The face step continues in the Chromium whose camera performs the challenge the page asks.
-    const page = await cameras.follow(first, { locale: 'en-US' });
+    // The one walk the demo (scripts/demo.ts) takes too, checked and photographed at each page.
+    const page = await enrolFaceAndPasskey(cameras, link, {
+      onStep: async (step, p) => {
+        if (step === 'passkey-step') {
+          assert.equal(await p.locator('h1').textContent(), 'Create a passkey');
+          await assertAccessible(p, 'the passkey step of the enrolment link');
+          await shoot(p, 'link-passkey-step', `${link}/passkey`);
+        } else if (step === 'enrolled') {
+          assert.equal(await p.locator('h1').textContent(), 'Your face and passkey are enrolled');
+          await assertAccessible(p, 'face and passkey enrolled');
+          await shoot(p, 'link-passkey-done');
+        }
+      },
+    });
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await captureFace(page, (p) => p.locator('#passkey-form').waitFor({ timeout: 60_000 }));
-    assert.equal(await page.locator('h1').textContent(), 'Create a passkey');
-    await assertAccessible(page, 'the passkey step of the enrolment link');
-    await shoot(page, 'link-passkey-step', `${link}/passkey`);
-
-    await virtualAuthenticator(page);
-    await page.getByRole('button', { name: 'Create a passkey' }).click();
-    await page
-      .locator('#passkey-enrolled')
-      .waitFor({ timeout: 15_000 })
-      .catch(async (error: Error) => {
-        const said = await page.locator('#passkey-status, #passkey-error').allTextContents();
-        throw new Error(`${error.message}; the page said: ${said.join(' / ')}; ${errors.join(' / ')}`);
-      });
-    assert.equal(await page.locator('h1').textContent(), 'Your face and passkey are enrolled');
-    await assertAccessible(page, 'face and passkey enrolled');
-    await shoot(page, 'link-passkey-done');
     const [stored] = await signet.accounts.ctx.store.passkeys.listByUser(person.id);
     assert.ok(stored, 'a passkey was stored');
     assert.equal(stored.backupEligible, false, 'the virtual authenticator keeps its key: hwk');
@@ -186,16 +159,24 @@ describe('passkeys in Chromium with a virtual authenticator (issue 10)', () => {
       code_challenge_method: 'S256',
       acr_values: 'urn:acr:face',
     });
-    await page.goto(url.href);
-    await assertAccessible(page, 'the login page with its passkey link');
-    await page.getByRole('link', { name: 'Sign in with a passkey instead' }).click();
-    await page.locator('#passkey-form').waitFor();
-    await assertAccessible(page, 'the passkey sign-in page');
-    await shoot(page, 'passkey-sign-in', page.url());
-    await Promise.all([page.waitForURL(/\/face$/), page.getByRole('button', { name: 'Use my passkey' }).click()]);
-    const facePage = await cameras.follow(page, { locale: 'en-US' });
-    await captureFace(facePage, (p) => p.waitForURL((u) => u.href.startsWith(callbackUrl), { timeout: 60_000 }));
-    const tokens = await authorizationCodeGrant(config, new URL(facePage.url()), {
+    const { callbackUrl: returned, page: facePage } = await signInWithPasskeyAndFace(
+      cameras,
+      page,
+      url.href,
+      callbackUrl,
+      {
+        onStep: async (step, p) => {
+          if (step === 'login-page') {
+            await assertAccessible(p, 'the login page with its passkey link');
+            assert.equal(await p.locator('#passkey-link').textContent(), 'Sign in with a passkey instead');
+          } else if (step === 'passkey-sign-in') {
+            await assertAccessible(p, 'the passkey sign-in page');
+            await shoot(p, 'passkey-sign-in', p.url());
+          }
+        },
+      },
+    );
+    const tokens = await authorizationCodeGrant(config, returned, {
       pkceCodeVerifier: verifier,
       expectedState: state,
       expectedNonce: nonce,

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readFaceFixture } from '@signet/accounts/testing';
+import { type FakeCameras, launchFakeCameras } from '@signet/testing/face-browser';
 import { makePdf, pdfsig } from '@signet/testing/pdf';
 import { PASSWORD, type SigningPageHarness, signingPageHarness } from '@signet/testing/signing-page';
 import type { Page } from 'playwright-core';
-import { type FakeCameras, launchFakeCameras } from './fake-camera.js';
 
 // The signing page for an invited person in Debian's Chromium: an envelope created
 // through the Signer API invites Grace Hopper by name and email; she opens her signing link, signs

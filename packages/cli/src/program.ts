@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Argument, Command, CommanderError } from 'commander';
 import { CliError } from './admin-client.js';
 import { clientsCommand } from './commands/clients.js';
+import { integratorCommands } from './commands/integrator.js';
 import { keysCommand } from './commands/keys.js';
 import { signerCommand } from './commands/signer.js';
 import { usersCommand } from './commands/users.js';
@@ -79,6 +80,7 @@ export function signetProgram(mode: OutputMode = { json: false }): Command {
   keysCommand(program);
   signerCommand(program);
   usersCommand(program);
+  integratorCommands(program);
 
   program.addHelpText(
     'after',
@@ -87,7 +89,13 @@ The clients, keys and users commands call the admin API of a running \`signet st
   admin URL    --admin-url, else $SIGNET_ADMIN_URL, else http://$SIGNET_ADMIN_HOST:$SIGNET_ADMIN_PORT (127.0.0.1:4445)
   admin token  --admin-token, else $SIGNET_ADMIN_TOKEN, else $SIGNET_DATA_DIR/admin-token (./.signet/admin-token)
 
-Exit codes: 0 success, 1 failure, 2 usage error.`,
+The login, envelopes and verify commands are an integrator's: they use a client's credentials
+  --client-id/--client-secret, else $SIGNET_CLIENT_ID/$SIGNET_CLIENT_SECRET
+  --issuer, else $SIGNET_ISSUER (http://localhost:4444); --signer-url, else $SIGNET_SIGNER_URL (http://localhost:4446)
+  signet login keeps its tokens in $XDG_CONFIG_HOME/signet/session.json (0600).
+
+Exit codes: 0 success, 1 failure (an API error, a failed verification, an envelope that ended
+other than completed under --wait), 2 usage error.`,
   );
   return program;
 }
