@@ -53,6 +53,12 @@ for (const backend of signerTestBackends()) {
     });
 
     const start = async (privateNetworks: PrivateNetworkPolicy) => {
+      // One dispatcher at a time: an earlier test's, under the other policy, could claim this
+      // test's delivery first (a timed-out 'allow' delivery refused as private, seen on PostgreSQL).
+      for (const { app, notifications } of running.splice(0)) {
+        await app.close();
+        await notifications.close();
+      }
       const notifications = startNotifications({
         store,
         masterKey,
