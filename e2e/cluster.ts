@@ -62,6 +62,11 @@ export interface HaproxyLayout {
    * test can send one step of a flow to a chosen node through the load balancer.
    */
   pinning?: boolean;
+  /**
+   * How often HAProxy retries a request whose connection to a server failed, on another server
+   * (`option redispatch`). Default 2; the drain test uses 0 so that no retry hides a failure.
+   */
+  retries?: number;
 }
 
 /**
@@ -95,7 +100,7 @@ export function haproxyConfig(layout: HaproxyLayout): string {
     '  timeout server 30s',
     '  timeout http-keep-alive 10s',
     '  option redispatch',
-    '  retries 2',
+    `  retries ${layout.retries ?? 2}`,
     '',
     'frontend accounts',
     `  bind 127.0.0.1:${layout.accountsPort}`,
