@@ -1,4 +1,5 @@
 import { type Accounts, createAccounts, ensureDemoClient, ensureSignerClient, loadConfig } from '@signet/accounts';
+import { envInt } from '@signet/protocol';
 import { createSigner, loadSignerConfig, type Signer } from '@signet/signer';
 
 /** Which services `signet start` runs: both by default, or one of them. */
@@ -11,8 +12,10 @@ export type StartService = 'all' | 'accounts' | 'signer';
  */
 export async function start(options: { json?: boolean; service?: StartService }): Promise<void> {
   const running: { close(): Promise<void> }[] = [];
+  // Read before anything starts, so a bad value fails at start and names the variable.
+  const shutdown: Shutdown = { draining: false, drainSeconds: configuredDrainSeconds(process.env) };
   try {
-    await startServices(options, running);
+    await startServices(options, running, shutdown);
   } catch (error) {
     // Whatever already listens must stop, or the process would hang on after the failure.
     for (const service of [...running].reverse()) await service.close().catch(() => {});
@@ -23,10 +26,12 @@ export async function start(options: { json?: boolean; service?: StartService })
 async function startServices(
   options: { json?: boolean; service?: StartService },
   running: { close(): Promise<void> }[],
+  shutdown: Shutdown,
 ): Promise<void> {
   const service = options.service ?? 'all';
   let log: { info(message: string): void; error(object: unknown, message: string): void } = console;
-  registerShutdown(running, () => log);
+  registerShutdown(running, () => log, shutdown);
+  let onPostgres = false;
   const summary: Record<string, unknown> = {};
   const lines: string[] = [''];
   // The Signer's signing page is an OIDC client of accounts; with both here, provision it.
@@ -37,6 +42,8 @@ async function startServices(
     const accounts = await createAccounts(config);
     running.push(accounts);
     log = accounts.publicApp.log;
+    onPostgres ||= accounts.ctx.store.dialect !== 'sqlite';
+    failReadinessWhileDraining(accounts.publicApp, shutdown);
     await accounts.publicApp.listen({ host: config.host, port: config.port });
     await accounts.adminApp.listen({ host: config.adminHost, port: config.adminPort });
     describeAccounts(accounts, config, await demoClient(accounts, config), summary, lines);
@@ -66,6 +73,8 @@ async function startServices(
     });
     running.push(signer);
     if (service === 'signer') log = signer.app.log;
+    onPostgres ||= signer.context.store.dialect !== 'sqlite';
+    failReadinessWhileDraining(signer.app, shutdown);
     await signer.listen();
     const url = `http://${hostForUrl(config.host)}:${boundPort(signer, config.port)}`;
     summary.signer = { url, public_url: config.publicUrl, audience: config.audience, issuer: config.issuer };
@@ -77,6 +86,11 @@ async function startServices(
       `  trusts        ${config.issuer}   (discovery + JWKS)`,
     );
   }
+
+  // Several nodes need a shared database: on PostgreSQL a load balancer may be in front, so the
+  // default drain gives it time to see the failing readiness; on SQLite nobody is (single node).
+  shutdown.drainSeconds ??= onPostgres ? DEFAULT_DRAIN_SECONDS : 0;
+  summary.shutdown_drain_seconds = shutdown.drainSeconds;
 
   if (options.json) {
     console.log(JSON.stringify(summary));
@@ -139,22 +153,67 @@ function hostForUrl(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+/** `SIGNET_SHUTDOWN_DRAIN_SECONDS` when on PostgreSQL and unset. */
+const DEFAULT_DRAIN_SECONDS = 5;
+
+/** What a signal changes: readiness fails from `draining` on, for `drainSeconds` before the listeners close. */
+interface Shutdown {
+  draining: boolean;
+  /** Undefined until the services started (the default depends on their database). */
+  drainSeconds: number | undefined;
+}
+
 /**
- * Stops accepting, lets in-flight requests finish, closes the databases, then exits. The Signer
- * (started last) closes first, so it never outlives the issuer it trusts within this process.
+ * `SIGNET_SHUTDOWN_DRAIN_SECONDS`: how long a stopping node fails readiness while still serving,
+ * so a load balancer's health checks take it out before it stops accepting. Default 5 on
+ * PostgreSQL (several nodes), 0 on SQLite (one node).
+ */
+function configuredDrainSeconds(env: Record<string, string | undefined>): number | undefined {
+  const name = 'SIGNET_SHUTDOWN_DRAIN_SECONDS';
+  return env[name]?.trim() ? envInt(env, name, 0, 0, 300) : undefined;
+}
+
+/** The readiness routes (accounts' `/health/ready`, the Signer's `/health`); `/health/alive` stays 200. */
+const READINESS_ROUTES = new Set(['/health/ready', '/health']);
+
+/**
+ * While draining, readiness answers 503 so the load balancer sends new requests elsewhere; every
+ * other route, and requests in flight, are served as usual.
+ */
+function failReadinessWhileDraining(app: Accounts['publicApp'], shutdown: Shutdown): void {
+  app.addHook('onRequest', async (request, reply) => {
+    if (shutdown.draining && READINESS_ROUTES.has(request.routeOptions.url ?? '')) {
+      reply.header('cache-control', 'no-store');
+      return reply.code(503).send({ status: 'unavailable', error_description: 'shutting down' });
+    }
+  });
+}
+
+/**
+ * On SIGTERM/SIGINT: fails readiness for the drain time while still serving, then stops accepting,
+ * lets in-flight requests finish, closes the databases and exits. The Signer (started last) closes
+ * first, so it never outlives the issuer it trusts within this process.
  */
 function registerShutdown(
   running: { close(): Promise<void> }[],
   log: () => { info(message: string): void; error(object: unknown, message: string): void },
+  shutdown: Shutdown,
 ): void {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log().info(`${signal} received, shutting down`);
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const drainSeconds = shutdown.drainSeconds ?? 0;
+    shutdown.draining = true;
+    log().info(
+      drainSeconds > 0
+        ? `${signal} received, failing readiness for ${drainSeconds} s, then shutting down`
+        : `${signal} received, shutting down`,
+    );
+    const force = setTimeout(() => process.exit(1), (drainSeconds + 15) * 1000);
     force.unref();
     (async () => {
+      if (drainSeconds > 0) await new Promise((resolve) => setTimeout(resolve, drainSeconds * 1000));
       for (const service of [...running].reverse()) await service.close();
     })().then(
       () => process.exit(0),
