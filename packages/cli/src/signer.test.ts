@@ -13,7 +13,7 @@ import {
   openSignerStore,
   type SignerStore,
 } from '@signet/signer';
-import { extractSignatures, signPdf } from '@signet/signer/testing';
+import { extractSignatures, signPdf, storeSignedEnvelope } from '@signet/signer/testing';
 import { makePdf } from '@signet/testing/pdf';
 import { json, runCli } from './testing.js';
 
@@ -43,36 +43,7 @@ describe('signet signer revoke and renew-timestamps', () => {
       validationData: ca.validationData,
     });
     const now = Math.floor(Date.now() / 1000);
-    await store.db
-      .insertInto('envelopes')
-      .values({
-        id: envelopeId,
-        client_id: 'acme',
-        status: 'completed',
-        nonce: randomUUID(),
-        issuer_person_index: null,
-        callback_url: null,
-        expires_at: null,
-        status_reason: null,
-        created_at: now,
-        updated_at: now,
-        finished_at: now,
-        version: 1,
-      })
-      .execute();
-    await store.db
-      .insertInto('envelope_documents')
-      .values({
-        envelope_id: envelopeId,
-        document_index: 0,
-        name: 'contract.pdf',
-        page_count: 1,
-        original_sha256: '0'.repeat(64),
-        original: signed,
-        current: signed,
-        signature_count: 1,
-      })
-      .execute();
+    await storeSignedEnvelope(store.db, signed, now, envelopeId);
   });
   after(async () => {
     await store.close();

@@ -119,3 +119,47 @@ export async function encryptedPdf(): Promise<Uint8Array> {
   pdf.setProtection({ userPassword: 'secret', ownerPassword: 'owner' });
   return pdf.save();
 }
+
+/**
+ * Stores a completed envelope of one already-signed document straight in the database, as a
+ * Signer would have left it, for tests of what runs over stored documents (archive renewal,
+ * the CLI). Returns the envelope id.
+ */
+export async function storeSignedEnvelope(
+  db: SignerStore['db'],
+  signed: Uint8Array,
+  at: number,
+  id: string = randomUUID(),
+): Promise<string> {
+  await db
+    .insertInto('envelopes')
+    .values({
+      id,
+      client_id: 'acme',
+      status: 'completed',
+      nonce: randomUUID(),
+      issuer_person_index: null,
+      callback_url: null,
+      expires_at: null,
+      status_reason: null,
+      created_at: at,
+      updated_at: at,
+      finished_at: at,
+      version: 1,
+    })
+    .execute();
+  await db
+    .insertInto('envelope_documents')
+    .values({
+      envelope_id: id,
+      document_index: 0,
+      name: 'contract.pdf',
+      page_count: 1,
+      original_sha256: '0'.repeat(64),
+      original: signed,
+      current: signed,
+      signature_count: 1,
+    })
+    .execute();
+  return id;
+}

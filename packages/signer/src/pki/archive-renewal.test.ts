@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { makePdf, openssl, scratchDir } from '@signet/testing/pdf';
+import { storeSignedEnvelope } from '../envelopes/testing.js';
 import { parseSignedData, signerCertificateOf } from '../pdf/cms.js';
 import { signPdf } from '../pdf/sign.js';
 import { extractSignatures } from '../pdf/signatures.js';
@@ -58,36 +59,7 @@ for (const backend of signerTestBackends()) {
         timestampAuthority: ca.timestampAuthority,
         validationData: ca.validationData,
       });
-      await store.db
-        .insertInto('envelopes')
-        .values({
-          id: envelopeId,
-          client_id: 'acme',
-          status: 'completed',
-          nonce: randomUUID(),
-          issuer_person_index: null,
-          callback_url: null,
-          expires_at: null,
-          status_reason: null,
-          created_at: T0,
-          updated_at: T0,
-          finished_at: T0,
-          version: 1,
-        })
-        .execute();
-      await store.db
-        .insertInto('envelope_documents')
-        .values({
-          envelope_id: envelopeId,
-          document_index: 0,
-          name: 'contract.pdf',
-          page_count: 1,
-          original_sha256: '0'.repeat(64),
-          original: signed,
-          current: signed,
-          signature_count: 1,
-        })
-        .execute();
+      await storeSignedEnvelope(store.db, signed, T0, envelopeId);
     });
     after(async () => {
       files.dispose();
