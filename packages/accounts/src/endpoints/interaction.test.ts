@@ -176,7 +176,7 @@ describe('login and consent pages', () => {
     const unknown = await browser.post(action, { csrf, username: 'nobody-at-all', password: 'wrong horse battery' });
     const unknownHtml = await unknown.text();
     assert.equal(wrong.status, unknown.status);
-    assert.match(wrongHtml, /Wrong username or password\./);
+    assert.match(wrongHtml, /Wrong email, username or password\./);
     assert.equal(pageText(wrongHtml, person.username), pageText(unknownHtml, 'nobody-at-all'));
     assert.equal(browser.cookie('signet_session'), undefined);
   });
@@ -188,13 +188,56 @@ describe('login and consent pages', () => {
     codeFrom(result.callback, req.state, issuer);
   });
 
+  it("signs in with the verified email, any case, as the signing page's login_hint fills it", async () => {
+    const email = `Grace.${randomBytes(4).toString('hex')}@Example.com`;
+    await h.person({ email, email_verified: true });
+    const browser = h.browser();
+    const { req, action, csrf, html } = await loginPage(browser, { login_hint: email.toLowerCase() });
+    assert.match(html, new RegExp(`name="username"[^>]*value="${email.toLowerCase().replaceAll('.', '\\.')}"`));
+    const res = await browser.post(action, { csrf, username: email.toUpperCase(), password: PASSWORD });
+    assert.equal(res.status, 303, await res.text());
+    const consent = await openPage(browser, res.headers.get('location') ?? '');
+    const allowed = await browser.post(consent.action, { csrf: consent.csrf, decision: 'allow' });
+    codeFrom(new URL(allowed.headers.get('location') ?? ''), req.state, issuer);
+  });
+
+  it('refuses an unverified email, and an email two people share, with the same words', async () => {
+    const unverified = `unverified.${randomBytes(4).toString('hex')}@example.com`;
+    await h.person({ email: unverified, email_verified: false });
+    const shared = `shared.${randomBytes(4).toString('hex')}@example.com`;
+    await h.person({ email: shared });
+    await h.person({ email: shared });
+    for (const username of [unverified, shared]) {
+      const browser = h.browser();
+      const { action, csrf } = await loginPage(browser);
+      const res = await browser.post(action, { csrf, username, password: PASSWORD });
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /Wrong email, username or password\./);
+      assert.equal(browser.cookie('signet_session'), undefined);
+    }
+  });
+
+  it('throttles an account as one, whether it is named by username or by email', async () => {
+    const email = `throttled.${randomBytes(4).toString('hex')}@example.com`;
+    const person = await h.person({ email });
+    const browser = h.browser();
+    const { action, csrf } = await loginPage(browser);
+    for (let i = 0; i < ACCOUNT_FAILURE_LIMIT; i++) {
+      const username = i % 2 ? email : person.username;
+      const res = await browser.post(action, { csrf, username, password: 'wrong horse battery' });
+      assert.equal(res.status, 200);
+    }
+    const res = await browser.post(action, { csrf, username: email, password: PASSWORD });
+    assert.equal(res.status, 429);
+  });
+
   it('refuses a person without a password, with the same words as a wrong password', async () => {
     const noPassword = await h.person({ password: undefined });
     const browser = h.browser();
     const { action, csrf } = await loginPage(browser);
     const res = await browser.post(action, { csrf, username: noPassword.username, password: PASSWORD });
     assert.equal(res.status, 200);
-    assert.match(await res.text(), /Wrong username or password\./);
+    assert.match(await res.text(), /Wrong email, username or password\./);
     assert.equal(browser.cookie('signet_session'), undefined);
   });
 
@@ -205,7 +248,7 @@ describe('login and consent pages', () => {
     for (let i = 0; i < ACCOUNT_FAILURE_LIMIT; i++) {
       const res = await browser.post(action, { csrf, username: person.username, password: `wrong password ${i}` });
       assert.equal(res.status, 200, `failure ${i + 1} is answered normally`);
-      assert.match(await res.text(), /Wrong username or password/);
+      assert.match(await res.text(), /Wrong email, username or password/);
     }
     const throttled = await browser.post(action, { csrf, username: person.username, password: PASSWORD });
     const html = await throttled.text();
@@ -280,7 +323,7 @@ describe('login and consent pages', () => {
     const { action, csrf } = await loginPage(browser);
     const res = await browser.post(action, { csrf, username: '', password: '' });
     assert.equal(res.status, 400);
-    assert.match(await res.text(), /Enter your username and your password/);
+    assert.match(await res.text(), /Enter your email or username and your password/);
   });
 
   it('ends in access_denied when the person denies, and remembers nothing', async () => {
@@ -462,7 +505,7 @@ describe('login on PostgreSQL', {
       const res = await browser.post(action, { csrf, username, password: 'wrong horse battery' });
       const html = await res.text();
       assert.equal(res.status, 200, html.slice(0, 300));
-      assert.match(html, /Wrong username or password/);
+      assert.match(html, /Wrong email, username or password/);
     }
     const res = await browser.post(action, { csrf, username, password: 'wrong horse battery' });
     assert.equal(res.status, 429);

@@ -151,8 +151,16 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     if (!username || !password) return showLogin(request, reply, loaded, { error: 'missing_fields', username }, 400);
 
     const now = ctx.now();
-    // Hashed: a fixed-size key whatever was typed (PostgreSQL cannot index a very long one).
-    const accountKey = `account:${createHash('sha256').update(username).digest('base64url')}`;
+    // The person is named by their username or by their verified email (the signing page's
+    // `login_hint` is the invited address). An address two people share names neither.
+    const user =
+      (await ctx.store.users.findByUsername(username)) ??
+      (username.includes('@') ? await ctx.store.users.findBySignInEmail(username) : undefined);
+    // One counter per account however it is named; per typed name when it names nobody. Hashed:
+    // a fixed-size key whatever was typed (PostgreSQL cannot index a very long one).
+    const accountKey = `account:${createHash('sha256')
+      .update(user ? `user:${user.id}` : username)
+      .digest('base64url')}`;
     const addressKey = `address:${request.ip}`;
     const throttle = ctx.store.loginThrottle;
     // Every attempt is counted as a failure before its password is checked, atomically per key,
@@ -168,7 +176,6 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
       return showLogin(request, reply, loaded, { error: 'throttled', username }, 429);
     }
 
-    const user = await ctx.store.users.findByUsername(username);
     if (!(await verifyPassword(password, user?.passwordHash ?? null)) || !user) {
       request.log.info({ event: 'login_failed', interaction: loaded.interaction.id }, 'sign-in failed');
       return showLogin(request, reply, loaded, { error: 'invalid_credentials', username });

@@ -6,13 +6,13 @@ export const en: Messages = {
   login: {
     title: 'Sign in',
     lead: '{client} wants you to sign in.',
-    username: 'Username',
+    username: 'Email or username',
     password: 'Password',
     submit: 'Sign in',
     errors: {
-      invalid_credentials: 'Wrong username or password.',
+      invalid_credentials: 'Wrong email, username or password.',
       throttled: 'Too many attempts. Try again in a few minutes.',
-      missing_fields: 'Enter your username and your password.',
+      missing_fields: 'Enter your email or username and your password.',
     },
   },
   consent: {

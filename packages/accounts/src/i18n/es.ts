@@ -6,13 +6,13 @@ export const es: Messages = {
   login: {
     title: 'Iniciar sesión',
     lead: '{client} te pide que inicies sesión.',
-    username: 'Nombre de usuario',
+    username: 'Correo o nombre de usuario',
     password: 'Contraseña',
     submit: 'Iniciar sesión',
     errors: {
-      invalid_credentials: 'El nombre de usuario o la contraseña no son correctos.',
+      invalid_credentials: 'El correo, el nombre de usuario o la contraseña no son correctos.',
       throttled: 'Demasiados intentos. Vuelve a intentarlo dentro de unos minutos.',
-      missing_fields: 'Escribe tu nombre de usuario y tu contraseña.',
+      missing_fields: 'Escribe tu correo o nombre de usuario y tu contraseña.',
     },
   },
   consent: {

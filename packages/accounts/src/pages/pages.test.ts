@@ -270,7 +270,7 @@ describe('locale', () => {
 describe('login', () => {
   test('labels are associated with inputs; autocomplete; hidden csrf; POST to action; focus order', async () => {
     const { html } = await get('login');
-    assert.ok(html.includes('<label for="username">Username</label>'));
+    assert.ok(html.includes('<label for="username">Email or username</label>'));
     assert.ok(html.includes('<label for="password">Password</label>'));
     assert.match(html, /<input id="username" name="username" type="text"[^>]* autocomplete="username"/);
     assert.match(html, /<input id="password" name="password" type="password" autocomplete="current-password"/);
@@ -307,7 +307,10 @@ describe('login', () => {
       const { html } = await get('login-retry', { ui_locales: locale });
       const message = messages.login.errors.invalid_credentials;
       assert.ok(html.includes(`<p class="alert" id="login-error" role="alert">${message}</p>`), locale);
-      assert.match(message, locale === 'en' ? /^Wrong username or password\.$/ : /nombre de usuario o la contraseña/);
+      assert.match(
+        message,
+        locale === 'en' ? /^Wrong email, username or password\.$/ : /correo, el nombre de usuario o la contraseña/,
+      );
       assert.doesNotMatch(message, /exist|not found|unknown|no such|encontr|desconocid/i);
       assert.match(html, /id="username"[^>]* aria-describedby="login-error" aria-invalid="true"/);
       assert.match(html, /id="password"[^>]* aria-describedby="login-error" aria-invalid="true"/);
