@@ -439,6 +439,30 @@ describe('login and consent pages', () => {
     assert.equal(codes.length, 1, answers.map((res) => res.status).join(' '));
   });
 
+  it("says every error page in the person's language, with no developer text", async () => {
+    const es = { 'accept-language': 'es' };
+    const developerText =
+      /unknown client_id|redirect_uri|client_id|is not registered|expired or belongs|form expired|csrf|start again from/i;
+    const pages: [string, Response, string][] = [];
+    const unknown = authorizationRequest('no-such-client');
+    pages.push(['unknown client', await h.browser(es).get(unknown.path), 'no está registrada aquí']);
+    const badRedirect = authorizationRequest(client.client_id, { redirect_uri: 'https://evil.example/cb' });
+    pages.push(['unregistered redirect', await h.browser(es).get(badRedirect.path), 'no ha registrado']);
+    pages.push(['no interaction', await h.browser(es).get('/interaction/no-such-interaction'), 'ha caducado']);
+    const browser = h.browser(es);
+    const { action } = await loginPage(browser);
+    pages.push(['bad csrf', await browser.post(action, { csrf: 'wrong', username: 'x', password: 'y' }), 'caducó']);
+    for (const [what, res, spanish] of pages) {
+      const html = await res.text();
+      assert.ok(res.status >= 400, what);
+      assert.equal(res.headers.get('content-language'), 'es', what);
+      assert.ok(html.includes(spanish), `${what}: ${html}`);
+      assert.ok(html.includes('Algo salió mal'), what);
+      const text = html.replace(/<[^>]*>/g, ' ').replace(/Código de error:\s*\w+/, '');
+      assert.doesNotMatch(text, developerText, what);
+    }
+  });
+
   it('uses ui_locales for the pages of the interaction', async () => {
     const { res, html } = await loginPage(h.browser(), { ui_locales: 'es' });
     assert.equal(res.headers.get('content-language'), 'es');

@@ -64,6 +64,8 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
           'this sign-in request has expired or belongs to another browser; start again from the application',
           400,
         ),
+        [],
+        'interaction_expired',
       );
       return undefined;
     }
@@ -76,6 +78,8 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
         request,
         reply,
         new OAuthError('invalid_request', 'the application is no longer registered for this request', 400),
+        [],
+        'client_withdrawn',
       );
       return undefined;
     }
@@ -379,6 +383,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
       reply,
       new OAuthError('invalid_request', 'the form expired or was not sent from this page; go back and try again', 403),
       req.uiLocales,
+      'form_expired',
     );
   }
 

@@ -40,6 +40,29 @@ export const en: Messages = {
     title: 'Something went wrong',
     code: 'Error code',
     help: 'Return to the application and try again.',
+    reasons: {
+      bad_request: 'The application sent a request that cannot be completed.',
+      unknown_client: 'This sign-in link names an application that is not registered here.',
+      redirect_not_registered:
+        'This sign-in link would send you back to an address the application has not registered, so it was stopped.',
+      client_not_allowed: 'This application may not ask you to sign in this way.',
+      interaction_expired: 'This sign-in request has expired, or it was started in another browser.',
+      client_withdrawn: 'The application is no longer registered for this request.',
+      already_completed: 'This sign-in request was already completed.',
+      form_expired: 'The form expired or was not sent from this page.',
+      sign_in_first: 'You are not signed in.',
+      not_allowed: 'This is not allowed.',
+      reauthenticate: 'Confirm it is you with one of your passkeys before adding another.',
+      logout_hint: 'This sign-out link is not valid for this service or this application.',
+      logout_redirect:
+        'This sign-out link would send you to an address the application has not registered, so it was stopped.',
+    },
+    helps: {
+      interaction_expired: 'Start again from the application.',
+      form_expired: 'Go back, reload the page and try again.',
+      sign_in_first: 'Sign in through an application first, then come back to this page.',
+      reauthenticate: 'Go back to your passkeys and confirm it is you first.',
+    },
   },
   logout: {
     title: 'Sign out?',

@@ -40,6 +40,29 @@ export const es: Messages = {
     title: 'Algo salió mal',
     code: 'Código de error',
     help: 'Vuelve a la aplicación e inténtalo de nuevo.',
+    reasons: {
+      bad_request: 'La aplicación envió una solicitud que no se puede completar.',
+      unknown_client: 'Este enlace de inicio de sesión nombra una aplicación que no está registrada aquí.',
+      redirect_not_registered:
+        'Este enlace de inicio de sesión te enviaría a una dirección que la aplicación no ha registrado, así que se ha detenido.',
+      client_not_allowed: 'Esta aplicación no puede pedirte que inicies sesión de esta forma.',
+      interaction_expired: 'Esta solicitud de inicio de sesión ha caducado o se empezó en otro navegador.',
+      client_withdrawn: 'La aplicación ya no está registrada para esta solicitud.',
+      already_completed: 'Esta solicitud de inicio de sesión ya se completó.',
+      form_expired: 'El formulario caducó o no se envió desde esta página.',
+      sign_in_first: 'No has iniciado sesión.',
+      not_allowed: 'Esto no está permitido.',
+      reauthenticate: 'Confirma que eres tú con una de tus llaves de acceso antes de añadir otra.',
+      logout_hint: 'Este enlace para cerrar sesión no es válido para este servicio o esta aplicación.',
+      logout_redirect:
+        'Este enlace para cerrar sesión te enviaría a una dirección que la aplicación no ha registrado, así que se ha detenido.',
+    },
+    helps: {
+      interaction_expired: 'Vuelve a empezar desde la aplicación.',
+      form_expired: 'Vuelve atrás, recarga la página e inténtalo de nuevo.',
+      sign_in_first: 'Inicia sesión primero desde una aplicación y vuelve después a esta página.',
+      reauthenticate: 'Vuelve a tus llaves de acceso y confirma primero que eres tú.',
+    },
   },
   logout: {
     title: '¿Cerrar sesión?',

@@ -44,6 +44,25 @@ export interface Messages {
     /** Labels the OAuth error code. */
     code: string;
     help: string;
+    /** What happened, in words for the person; the developer's description goes to the logs. */
+    reasons: Record<
+      | 'bad_request'
+      | 'unknown_client'
+      | 'redirect_not_registered'
+      | 'client_not_allowed'
+      | 'interaction_expired'
+      | 'client_withdrawn'
+      | 'already_completed'
+      | 'form_expired'
+      | 'sign_in_first'
+      | 'not_allowed'
+      | 'reauthenticate'
+      | 'logout_hint'
+      | 'logout_redirect',
+      string
+    >;
+    /** What the person can do, where it differs from `help`. */
+    helps: Partial<Record<'interaction_expired' | 'form_expired' | 'sign_in_first' | 'reauthenticate', string>>;
   };
   logout: {
     title: string;

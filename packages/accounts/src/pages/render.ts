@@ -12,6 +12,7 @@ import {
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CAPTURE_SCHEDULE, type FaceChallenge } from '../face/challenge.js';
 import { MESSAGES, type Messages } from '../i18n/index.js';
+import type { ErrorReason } from './error-reasons.js';
 import type { Locale } from './locale.js';
 
 /** The login page: username and password, posted to `action`. */
@@ -45,8 +46,10 @@ export interface ConsentView {
 export interface ErrorView {
   /** The OAuth error code, e.g. `invalid_request`. */
   error: string;
-  /** Its `error_description`. */
-  description: string;
+  /** What happened, as a sentence of `error.reasons` in the page's language. */
+  reason?: ErrorReason;
+  /** Text already in the page's language, instead of `reason`'s. */
+  description?: string;
   /** What the person can do; default "Return to the application and try again." */
   help?: string;
   /** The page title; default "Something went wrong". */
@@ -407,8 +410,13 @@ function model(page: Page, t: Messages, locale: Locale): Rendered {
     case 'consent':
       return consentModel(page.data, t);
     case 'error': {
-      const { error, description, help = t.error.help, title = t.error.title } = page.data;
-      return { title, model: { error, description, help } };
+      const { error, reason = 'bad_request' } = page.data;
+      const description = page.data.description ?? t.error.reasons[reason];
+      const help =
+        page.data.help ??
+        (Object.hasOwn(t.error.helps, reason) ? t.error.helps[reason as keyof typeof t.error.helps] : undefined) ??
+        t.error.help;
+      return { title: page.data.title ?? t.error.title, model: { error, description, help } };
     }
     case 'logout':
       return logoutModel(page.data, t);
