@@ -87,6 +87,31 @@ describe('login and consent pages', () => {
     assert.match(html, /your phone number/);
   });
 
+  it('shows on consent only what is granted: no "while you are away" without refresh tokens, each claim once', async () => {
+    const scope = 'openid profile birthdate credential email offline offline_access';
+    const noRefresh = await h.client({ grant_types: ['authorization_code'] });
+    const login = await (async () => {
+      const browser = h.browser();
+      const req = authorizationRequest(noRefresh.client_id, { scope });
+      const res = await browser.get(req.path);
+      return { browser, ...(await openPage(browser, res.headers.get('location') ?? '')) };
+    })();
+    const person = await h.person();
+    const res = await login.browser.post(login.action, {
+      csrf: login.csrf,
+      username: person.username,
+      password: PASSWORD,
+    });
+    const { html } = await openPage(login.browser, res.headers.get('location') ?? '');
+    assert.doesNotMatch(html, /while you are away|stays signed in/);
+    assert.equal(html.match(/date of birth/g)?.length, 1, html);
+    assert.equal(html.match(/identity document/g)?.length, 1, html);
+    assert.match(html, /your email address/);
+    // A client that does get refresh tokens is told about them, once.
+    const { html: withRefresh } = await consentPage(h.browser(), await h.person(), { scope });
+    assert.equal(withRefresh.match(/while you are away/g)?.length, 1, withRefresh);
+  });
+
   it('sends the error page with the same headers', async () => {
     const res = await h.browser().get('/interaction/no-such-interaction');
     await assertErrorPage(res.clone(), 400, 'invalid_request');

@@ -139,6 +139,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
           clientName: client.clientName || client.clientId,
           userName: user?.claims.name ?? user?.username ?? '',
           scopes: req.scope,
+          refreshTokens: client.grantTypes.includes('refresh_token'),
         },
       },
       { formActionOrigins: formOrigins(req) },

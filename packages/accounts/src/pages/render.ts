@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { SCOPE_CLAIMS } from '@signet/protocol';
 import {
   createRenderer,
   fillMessage,
@@ -40,6 +41,11 @@ export interface ConsentView {
   userName: string;
   /** The requested scopes; each is described in plain words, unknown ones by name. */
   scopes: string[];
+  /**
+   * The client may get a refresh token (it has the `refresh_token` grant): only then do `offline`
+   * and `offline_access` grant anything, and only then are they shown.
+   */
+  refreshTokens: boolean;
 }
 
 /** The error page shown when the browser cannot be sent back to the client. */
@@ -198,11 +204,36 @@ const render = createRenderer(new URL('../../views/', import.meta.url), styleshe
 /** One line of the consent list: a description, or the scope's own name when Signet has none. */
 export type ScopeItem = { description: string } | { scope: string };
 
-/** What each scope reveals, in `messages`' language; scopes with the same description appear once. */
-export function describeScopes(scopes: readonly string[], messages: Messages): ScopeItem[] {
+/** Scopes that grant access while the person is away, and only to a client that may refresh. */
+const OFFLINE_SCOPES = new Set(['offline', 'offline_access']);
+
+/** `scope`'s claims are all among another requested scope's, which has more (`birthdate` under `profile`). */
+function coveredByAnother(scope: string, scopes: readonly string[]): boolean {
+  const own = SCOPE_CLAIMS[scope];
+  if (!Object.hasOwn(SCOPE_CLAIMS, scope) || !own) return false;
+  return scopes.some((other) => {
+    const theirs = Object.hasOwn(SCOPE_CLAIMS, other) ? SCOPE_CLAIMS[other] : undefined;
+    return (
+      other !== scope && theirs !== undefined && theirs.length > own.length && own.every((c) => theirs.includes(c))
+    );
+  });
+}
+
+/**
+ * What the client will actually receive, in `messages`' language: each claim once (a scope whose
+ * claims another requested scope already names is left out; scopes with the same description
+ * appear once), and `offline`/`offline_access` only when the client gets refresh tokens.
+ */
+export function describeScopes(
+  scopes: readonly string[],
+  messages: Messages,
+  options: { refreshTokens: boolean } = { refreshTokens: true },
+): ScopeItem[] {
   const seen = new Set<string>();
   const items: ScopeItem[] = [];
   for (const scope of scopes) {
+    if (OFFLINE_SCOPES.has(scope) && !options.refreshTokens) continue;
+    if (coveredByAnother(scope, scopes)) continue;
     const description = Object.hasOwn(messages.consent.scopes, scope) ? messages.consent.scopes[scope] : undefined;
     const key = description === undefined ? `scope:${scope}` : `text:${description}`;
     if (seen.has(key)) continue;
@@ -334,7 +365,7 @@ function consentModel(data: ConsentView, t: Messages): Rendered {
       lead: fillMessage(t.consent.lead, { client: data.clientName }),
       signedInAs: fillMessage(t.consent.signedInAs, { user: data.userName }),
       scopesIntro: fillMessage(t.consent.scopesIntro, { client: data.clientName }),
-      scopes: describeScopes(data.scopes, t),
+      scopes: describeScopes(data.scopes, t, { refreshTokens: data.refreshTokens }),
     },
   };
 }
