@@ -2,7 +2,7 @@ import type { OAuthError } from '@signet/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../context.js';
 import { type ErrorReason, reasonOf } from '../pages/error-reasons.js';
-import { pickLocale } from '../pages/locale.js';
+import { chosenLocale, pickLocale } from '../pages/locale.js';
 import { sendPage } from '../pages/render.js';
 
 /**
@@ -54,7 +54,7 @@ export function showErrorPage(
   uiLocales: readonly string[] = [],
   reason: ErrorReason = reasonOf(error),
 ): FastifyReply {
-  const locale = pickLocale(uiLocales, request.headers['accept-language']);
+  const locale = chosenLocale(request) ?? pickLocale(uiLocales, request.headers['accept-language']);
   request.log.info(
     { event: 'error_page', error: error.code, reason, error_description: error.message },
     'error page shown',

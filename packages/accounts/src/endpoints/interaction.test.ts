@@ -488,6 +488,27 @@ describe('login and consent pages', () => {
     }
   });
 
+  it('offers help and a language switch on the login page; switching keeps the request', async () => {
+    const browser = h.browser();
+    const { location, action, csrf, html } = await loginPage(browser);
+    assert.match(html, /<a href="\/help\?lang=en" id="help-link">Trouble signing in\?<\/a>/);
+    const switchHref = html.match(/<a href="([^"]+)" lang="es" hreflang="es">Español<\/a>/)?.[1];
+    assert.equal(switchHref, `${location}?lang=es`);
+    const spanish = await openPage(browser, switchHref);
+    assert.equal(spanish.res.headers.get('content-language'), 'es');
+    assert.equal(spanish.action, action, 'the same interaction');
+    assert.equal(spanish.csrf, csrf);
+    assert.match(spanish.html, /<span lang="es" aria-current="true">Español<\/span>/);
+    const help = await browser.get('/help?lang=es');
+    assert.equal(help.status, 200);
+    assert.match(await help.text(), /Ayuda para iniciar sesión/);
+    // The choice holds through the sign-in: the consent page that follows is in Spanish too.
+    const person = await h.person();
+    const res = await browser.post(action, { csrf, username: person.username, password: PASSWORD });
+    const consent = await openPage(browser, res.headers.get('location') ?? '');
+    assert.equal(consent.res.headers.get('content-language'), 'es');
+  });
+
   it('uses ui_locales for the pages of the interaction', async () => {
     const { res, html } = await loginPage(h.browser(), { ui_locales: 'es' });
     assert.equal(res.headers.get('content-language'), 'es');

@@ -14,7 +14,7 @@ import { FACE_BODY_LIMIT, postedFrames } from '../face/frames.js';
 import { FaceBusyError } from '../face/pool.js';
 import { loadFaceTemplate } from '../face/templates.js';
 import { formBody, single } from '../http/form.js';
-import { type Locale, pickLocale } from '../pages/locale.js';
+import { chosenLocale, type Locale, languageCookie, pickLocale } from '../pages/locale.js';
 import { type FaceError, type LoginView, sendPage } from '../pages/render.js';
 import { ACR_FACE, ACR_PASSWORD, AMR, achievedAcr, faceStepApplies } from '../people/acr.js';
 import { verifyPassword } from '../people/passwords.js';
@@ -46,8 +46,9 @@ export interface InteractionPages {
 
 /** The login and consent pages of an interaction: `/interaction/:id`, `…/login`, `…/consent`. */
 export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext): void {
+  // The person's own choice (the language switch) wins over the client's ui_locales.
   const locale = (request: FastifyRequest, req?: AuthorizationRequest) =>
-    pickLocale(req?.uiLocales ?? [], request.headers['accept-language']);
+    chosenLocale(request) ?? pickLocale(req?.uiLocales ?? [], request.headers['accept-language']);
 
   /** Loads a live interaction that belongs to this browser, or answers with an error page. */
   async function load(
@@ -114,6 +115,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
           csrf: interaction.csrfToken,
           clientName: client.clientName || client.clientId,
           passkeyHref: passkeyPath(interaction.id),
+          languagePath: interactionPath(interaction.id),
           ...(req.loginHint ? { username: req.loginHint } : {}),
           ...extra,
         },
@@ -126,6 +128,8 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     const loaded = await load(request, reply);
     if (!loaded) return reply;
     const { interaction, client, req } = loaded;
+    const cookie = languageCookie(request);
+    if (cookie) reply.header('set-cookie', cookie);
     if (!interaction.login) return showLogin(request, reply, loaded);
     const user = await ctx.store.users.get(interaction.login.userId);
     return sendPage(

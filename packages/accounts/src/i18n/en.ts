@@ -9,6 +9,7 @@ export const en: Messages = {
     username: 'Email or username',
     password: 'Password',
     submit: 'Sign in',
+    help: 'Trouble signing in?',
     errors: {
       invalid_credentials: 'Wrong email, username or password.',
       throttled: 'Too many attempts. Try again in a few minutes.',
@@ -35,6 +36,28 @@ export const en: Messages = {
       'envelopes:read': 'read access to your signing envelopes (documents and their status)',
       'envelopes:write': 'permission to create and manage signing envelopes for you',
     },
+  },
+  languages: 'Language',
+  help: {
+    title: 'Help with signing in',
+    lead: 'If signing in does not work:',
+    items: [
+      'Use the email address the application knows you by, or your username. Capital letters do not matter.',
+      'If you forgot your password, ask the service that sent you here: it can set a new one for you.',
+      'After 5 wrong attempts, wait 15 minutes before you try again.',
+      'If you have a passkey on this device, choose "Sign in with a passkey instead".',
+    ],
+    back: 'To continue signing in, go back to the previous page.',
+  },
+  landing: {
+    title: 'Signet accounts',
+    lead: 'This is a Signet sign-in service. Applications send you here to sign in and to confirm it is you; there is nothing to do on this page by itself.',
+    people: 'For people',
+    developers: 'For developers',
+    discovery: 'OpenID Connect discovery document',
+    jwks: 'Public signing keys (JWKS)',
+    passkeys: 'Your passkeys',
+    help: 'Help with signing in',
   },
   error: {
     title: 'Something went wrong',

@@ -9,6 +9,7 @@ export const es: Messages = {
     username: 'Correo o nombre de usuario',
     password: 'Contraseña',
     submit: 'Iniciar sesión',
+    help: '¿Problemas para iniciar sesión?',
     errors: {
       invalid_credentials: 'El correo, el nombre de usuario o la contraseña no son correctos.',
       throttled: 'Demasiados intentos. Vuelve a intentarlo dentro de unos minutos.',
@@ -35,6 +36,28 @@ export const es: Messages = {
       'envelopes:read': 'acceso de lectura a tus sobres de firma (documentos y su estado)',
       'envelopes:write': 'permiso para crear y gestionar sobres de firma en tu nombre',
     },
+  },
+  languages: 'Idioma',
+  help: {
+    title: 'Ayuda para iniciar sesión',
+    lead: 'Si no consigues iniciar sesión:',
+    items: [
+      'Usa el correo con el que te conoce la aplicación, o tu nombre de usuario. Da igual si escribes mayúsculas.',
+      'Si olvidaste la contraseña, pide al servicio que te envió aquí que te ponga una nueva.',
+      'Tras 5 intentos fallidos, espera 15 minutos antes de volver a intentarlo.',
+      'Si tienes una llave de acceso en este dispositivo, elige «Iniciar sesión con una llave de acceso».',
+    ],
+    back: 'Para seguir iniciando sesión, vuelve a la página anterior.',
+  },
+  landing: {
+    title: 'Cuentas de Signet',
+    lead: 'Este es un servicio de inicio de sesión de Signet. Las aplicaciones te envían aquí para iniciar sesión y confirmar que eres tú; en esta página por sí sola no hay nada que hacer.',
+    people: 'Para personas',
+    developers: 'Para desarrolladores',
+    discovery: 'Documento de descubrimiento de OpenID Connect',
+    jwks: 'Claves públicas de firma (JWKS)',
+    passkeys: 'Tus llaves de acceso',
+    help: 'Ayuda para iniciar sesión',
   },
   error: {
     title: 'Algo salió mal',

@@ -19,6 +19,8 @@ export interface Messages {
     username: string;
     password: string;
     submit: string;
+    /** The link to `/help` under the form. */
+    help: string;
     errors: {
       /** The same words whether the account exists or not. */
       invalid_credentials: string;
@@ -38,6 +40,27 @@ export interface Messages {
     deny: string;
     /** What each known scope reveals, in plain words. */
     scopes: Record<string, string>;
+  };
+  /** Names the language switch (a navigation landmark). */
+  languages: string;
+  /** `/help`: what to do when signing in does not work. */
+  help: {
+    title: string;
+    lead: string;
+    /** One piece of advice each. */
+    items: string[];
+    back: string;
+  };
+  /** `/`: what this service is, for a person who lands on it, and where developers go. */
+  landing: {
+    title: string;
+    lead: string;
+    people: string;
+    developers: string;
+    discovery: string;
+    jwks: string;
+    passkeys: string;
+    help: string;
   };
   error: {
     title: string;

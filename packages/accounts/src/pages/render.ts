@@ -14,7 +14,10 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CAPTURE_SCHEDULE, type FaceChallenge } from '../face/challenge.js';
 import { MESSAGES, type Messages } from '../i18n/index.js';
 import type { ErrorReason } from './error-reasons.js';
-import type { Locale } from './locale.js';
+import { type Locale, languageLinks } from './locale.js';
+
+/** Where accounts serves its help page for signing in. */
+export const HELP_PATH = '/help';
 
 /** The login page: username and password, posted to `action`. */
 export interface LoginView {
@@ -30,6 +33,8 @@ export interface LoginView {
   error?: 'invalid_credentials' | 'throttled' | 'missing_fields';
   /** The interaction's passkey page, linked under the form (issue 10). */
   passkeyHref?: string;
+  /** The page's own path: the language switch links to it with `?lang=`, keeping the request. */
+  languagePath?: string;
 }
 
 /** The consent page: what the client will receive, with Allow and Deny (`decision=allow|deny`). */
@@ -150,7 +155,14 @@ export type Page =
   | { view: 'face-enrolled'; data: Record<string, never> }
   | { view: 'passkey'; data: PasskeyView }
   | { view: 'passkey-enrolled'; data: Record<string, never> }
-  | { view: 'passkeys'; data: PasskeysView };
+  | { view: 'passkeys'; data: PasskeysView }
+  | { view: 'help'; data: Record<string, never> }
+  | { view: 'landing'; data: LandingView };
+
+/** Accounts' home page: what it is, and where developers go. */
+export interface LandingView {
+  issuer: string;
+}
 
 /** Options of {@link sendPage}. */
 export interface SendPageOptions {
@@ -278,7 +290,7 @@ interface Rendered {
   template?: string;
 }
 
-function loginModel(data: LoginView, t: Messages): Rendered {
+function loginModel(data: LoginView, t: Messages, locale: Locale): Rendered {
   const username = data.username ?? '';
   const invalid = data.error === 'invalid_credentials' || data.error === 'missing_fields';
   return {
@@ -293,6 +305,8 @@ function loginModel(data: LoginView, t: Messages): Rendered {
       usernameInvalid: invalid && (data.error === 'invalid_credentials' || username === ''),
       passwordInvalid: invalid,
       passkeyHref: data.passkeyHref,
+      helpHref: `${HELP_PATH}?lang=${locale}`,
+      languages: data.languagePath === undefined ? undefined : languageLinks(data.languagePath, locale),
     },
   };
 }
@@ -437,7 +451,7 @@ function faceCameraModel(data: FaceEnrolView, t: Messages): object {
 function model(page: Page, t: Messages, locale: Locale): Rendered {
   switch (page.view) {
     case 'login':
-      return loginModel(page.data, t);
+      return loginModel(page.data, t, locale);
     case 'consent':
       return consentModel(page.data, t);
     case 'error': {
@@ -465,6 +479,19 @@ function model(page: Page, t: Messages, locale: Locale): Rendered {
       return { title: t.passkey.doneTitle, model: { lead: t.passkey.doneLead } };
     case 'passkeys':
       return passkeysModel(page.data, t, locale);
+    case 'help':
+      return { title: t.help.title, model: { languages: languageLinks(HELP_PATH, locale) } };
+    case 'landing':
+      return {
+        title: t.landing.title,
+        model: {
+          indexable: true,
+          languages: languageLinks('/', locale),
+          discovery: `${page.data.issuer}/.well-known/openid-configuration`,
+          jwks: `${page.data.issuer}/.well-known/jwks.json`,
+          helpHref: `${HELP_PATH}?lang=${locale}`,
+        },
+      };
   }
 }
 
