@@ -9,12 +9,17 @@ window.addEventListener('DOMContentLoaded', () => {
     url: root.dataset.spec,
     domNode: root,
     layout: 'BaseLayout',
-    deepLinking: true,
+    // Deep links put a link inside each operation's toggle button (nested controls).
+    deepLinking: false,
     docExpansion: 'list',
     defaultModelsExpandDepth: 0,
     defaultModelExpandDepth: 2,
     displayOperationId: true,
     // Never the public validator badge: nothing leaves this origin.
     validatorUrl: null,
+    onComplete: () => {
+      // Swagger UI leaves its server picker without an accessible name.
+      document.getElementById('servers')?.setAttribute('aria-label', 'Server');
+    },
   });
 });
