@@ -133,7 +133,7 @@ describe('every page, on a desktop and a phone, in English and Spanish', { timeo
         // The API reference, rendered by Swagger UI from this origin.
         await page.goto(`${h.publicUrl}/docs`);
         await page.locator('.opblock').first().waitFor({ timeout: 30_000 });
-        await page.getByText('createEnvelope').first().waitFor();
+        await page.locator('.opblock-summary-path', { hasText: '/v1/envelopes/{id}/cancel' }).waitFor();
         await check('docs');
 
         // An error page: a link naming no registered client.
