@@ -214,7 +214,7 @@ describe('passkeys in Chromium with a virtual authenticator (issue 10)', () => {
     });
     const page = await (await cameras.idle.newContext({ locale: 'en-US' })).newPage();
     await page.goto(url.href);
-    await page.getByLabel('Username').fill(person.username);
+    await page.getByLabel('Email or username').fill(person.username);
     await page.getByLabel('Password').fill('correct horse battery');
     await Promise.all([
       page.waitForURL((u) => u.href.startsWith(callbackUrl)),

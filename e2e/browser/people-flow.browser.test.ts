@@ -263,7 +263,7 @@ describe('the documented authorization code flow in Chromium', { timeout: 60_000
         'the stylesheet applies',
       );
 
-      await page.getByLabel('Username').fill(person.username);
+      await page.getByLabel('Email or username').fill(person.username);
       await page.getByLabel('Password').fill(PASSWORD);
       const consent = await toConsent(page, () => submit.click());
       assert.equal(consent.status(), 200);
@@ -305,7 +305,7 @@ describe('the documented authorization code flow in Chromium', { timeout: 60_000
       const login = await page.goto(request.url.href);
       assert.equal(login?.status(), 200);
       assert.equal(await page.locator('input[name="password"]').count(), 1, 'the login page is shown first');
-      await page.getByLabel('Username').fill(person.username);
+      await page.getByLabel('Email or username').fill(person.username);
       await page.getByLabel('Password').fill(PASSWORD);
       await Promise.all([page.waitForURL(atCallback), page.locator('form button[type="submit"]').click()]);
       await assertNoProblems(page, 'acr-face');
@@ -350,7 +350,7 @@ describe('the documented authorization code flow in Chromium', { timeout: 60_000
       assert.match((await login?.request().allHeaders())?.['accept-language'] ?? '', /^en-US/);
       assert.equal(await page.locator('html').getAttribute('lang'), 'es');
       assert.equal((await page.locator('form button[type="submit"]').textContent())?.trim(), 'Iniciar sesión');
-      await page.getByLabel('Nombre de usuario').fill(person.username);
+      await page.getByLabel('Correo o nombre de usuario').fill(person.username);
       await page.getByLabel('Contraseña').fill(PASSWORD);
       await toConsent(page, () => page.locator('form button[type="submit"]').click());
       // The consent page of the same request stays in Spanish.
@@ -392,7 +392,7 @@ describe('the documented authorization code flow in Chromium', { timeout: 60_000
       const login = await page.goto(request.url.href);
       assert.equal(login?.status(), 200);
       await assertFitsPhone('login page');
-      await page.getByLabel('Username').fill(person.username);
+      await page.getByLabel('Email or username').fill(person.username);
       await page.getByLabel('Password').fill(PASSWORD);
       await toConsent(page, () => page.locator('form button[type="submit"]').tap());
       await assertFitsPhone('consent page');

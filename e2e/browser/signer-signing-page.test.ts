@@ -70,7 +70,7 @@ describe('the signing page in Chromium', () => {
     const login = await first.newPage();
     await login.goto(signingUrl);
     assert.equal(new URL(login.url()).origin, h.t.issuer, 'the link leads to the issuer');
-    await login.getByLabel('Username').fill(username);
+    await login.getByLabel('Email or username').fill(username);
     await login.getByLabel('Password').fill(PASSWORD);
     await Promise.all([login.waitForURL(/\/face$/), login.getByRole('button', { name: 'Sign in' }).click()]);
     // continued in the browser whose camera performs the challenge the face page asks for
@@ -174,7 +174,7 @@ describe('the signing page in Chromium', () => {
     const page = await context.newPage();
     await page.goto(signingUrl);
     assert.equal(new URL(page.url()).searchParams.get('ui_locales'), null, 'the login page, not the request');
-    await page.getByLabel('Nombre de usuario').waitFor();
+    await page.getByLabel('Correo o nombre de usuario').waitFor();
     await page.getByRole('button', { name: 'Iniciar sesión' }).waitFor();
 
     const dead = await page.goto(`${h.publicUrl}/sign/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`);

@@ -7,6 +7,7 @@ import { authorizationEndpoint } from './endpoints/authorize.js';
 import { discoveryEndpoints } from './endpoints/discovery.js';
 import { faceEnrolmentEndpoints } from './endpoints/face-enrolment.js';
 import { healthEndpoints } from './endpoints/health.js';
+import { homeEndpoints } from './endpoints/home.js';
 import { interactionEndpoints } from './endpoints/interaction.js';
 import { introspectionEndpoint } from './endpoints/introspect.js';
 import { jwksEndpoint } from './endpoints/jwks.js';
@@ -57,6 +58,7 @@ export function buildPublicApp(ctx: AccountsContext): FastifyInstance {
     faceEnrolmentEndpoints(browser, ctx);
     passkeyEnrolmentEndpoints(browser, ctx);
     accountPasskeyEndpoints(browser, ctx);
+    homeEndpoints(browser, ctx);
   });
   return app;
 }

@@ -76,6 +76,21 @@ for (const backend of testBackends()) {
       return grant;
     }
 
+    it('finds a person by their verified email, any case, only while it is verified and theirs alone', async () => {
+      const id = await person();
+      const email = `${unique('Mail')}@Example.com`;
+      assert.equal(await store.users.findBySignInEmail(email), undefined);
+      await store.users.update(id, { claims: { email, email_verified: false } }, T0 + 1);
+      assert.equal(await store.users.findBySignInEmail(email), undefined, 'not verified');
+      await store.users.update(id, { claims: { email, email_verified: true } }, T0 + 2);
+      assert.equal((await store.users.findBySignInEmail(email.toUpperCase()))?.id, id);
+      const other = await person();
+      await store.users.update(other, { claims: { email: email.toLowerCase(), email_verified: true } }, T0 + 3);
+      assert.equal(await store.users.findBySignInEmail(email), undefined, 'two people share it');
+      await store.users.update(other, { claims: {} }, T0 + 4);
+      assert.equal((await store.users.findBySignInEmail(email))?.id, id);
+    });
+
     it('stores people with their claims, finds them by username, updates and deletes them', async () => {
       const id = await person();
       const u = await store.users.findByUsername(id);

@@ -71,6 +71,8 @@ export interface UserTable {
   username: string;
   password_hash: string | null;
   claims: string;
+  /** The lower-cased `email` claim while it is verified, else null (migration 0008). */
+  sign_in_email: string | null;
   created_at: Epoch;
   updated_at: Epoch;
 }

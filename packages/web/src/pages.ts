@@ -23,6 +23,17 @@ export function fillMessage(message: string, values: Readonly<Record<string, str
   return parts;
 }
 
+/**
+ * Signet's mark, shown before the name in every page's header by accounts and the Signer alike: a
+ * seal with a check in the brand colour (`--brand` in signet.css). Inline SVG, so it needs no
+ * image source under the pages' CSP; decorative, the name beside it is the text.
+ */
+export const BRAND_MARK =
+  '<svg class="brand-mark" viewBox="0 0 32 32" width="28" height="28" aria-hidden="true" focusable="false">' +
+  '<path fill="currentColor" d="M16 1.5l3.6 2.6 4.4-.2 1.4 4.2 3.6 2.6-1.4 4.2 1.4 4.2-3.6 2.6-1.4 4.2-4.4-.2L16 28.5l-3.6-2.6-4.4.2-1.4-4.2-3.6-2.6 1.4-4.2-1.4-4.2 3.6-2.6 1.4-4.2 4.4.2z"/>' +
+  '<path fill="none" stroke="#fff" stroke-width="3" stroke-linecap="round" stroke-linejoin="round" d="M10.5 15.5l4 4 7-8"/>' +
+  '</svg>';
+
 /** What {@link createRenderer}'s function needs besides the template's own model. */
 export interface PageFrame {
   /** The page's messages, as `t` in templates. */
@@ -37,7 +48,7 @@ export interface PageFrame {
 
 /**
  * An Eta renderer over the templates in `views`, each given its model plus `t`, `locale`,
- * `documentTitle`, `title` and the `stylesheet` link.
+ * `documentTitle`, `title`, the `stylesheet` link and `brandMark` ({@link BRAND_MARK}).
  *
  * @example
  * const render = createRenderer(new URL('./views/', import.meta.url), stylesheet.href);
@@ -55,6 +66,7 @@ export function createRenderer(views: URL, stylesheet: string): (template: strin
       documentTitle: `${title} · ${brand}`,
       title,
       stylesheet,
+      brandMark: BRAND_MARK,
     });
 }
 

@@ -262,7 +262,7 @@ describe('admin users API', () => {
     const action = /action="([^"]+)"/.exec(html)?.[1] ?? '';
     const refused = await browser.post(action, { csrf, ...credentials, password: PASSWORD });
     assert.equal(refused.status, 200);
-    assert.match(await refused.text(), /Wrong username or password/);
+    assert.match(await refused.text(), /Wrong email, username or password/);
 
     const req = authorizationRequest(client.client_id);
     const result = await walk(h.browser(), req.path, { ...credentials, password: 'a brand new passphrase' });

@@ -121,6 +121,8 @@ export async function afterLogin(
       request,
       reply,
       new OAuthError('invalid_request', 'this sign-in request was already completed'),
+      req.uiLocales,
+      'already_completed',
     );
   }
   const code = await issueCode(ctx, req, { ...login, acr });

@@ -1,7 +1,8 @@
 import type { OAuthError } from '@signet/protocol';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../context.js';
-import { pickLocale } from '../pages/locale.js';
+import { type ErrorReason, reasonOf } from '../pages/error-reasons.js';
+import { chosenLocale, pickLocale } from '../pages/locale.js';
 import { sendPage } from '../pages/render.js';
 
 /**
@@ -42,19 +43,26 @@ function redirect(reply: FastifyReply, redirectUri: string, params: Record<strin
 
 /**
  * Shows an error page instead of redirecting: for errors found before the client and its
- * redirect URI are trusted (RFC 6749 §4.1.2.1), and for broken interactions.
+ * redirect URI are trusted (RFC 6749 §4.1.2.1), and for broken interactions. The page says
+ * `reason` (else the one marked on the error, else one by its code) in the person's language;
+ * the error's developer description is logged, not shown.
  */
 export function showErrorPage(
   request: FastifyRequest,
   reply: FastifyReply,
   error: OAuthError,
   uiLocales: readonly string[] = [],
+  reason: ErrorReason = reasonOf(error),
 ): FastifyReply {
-  const locale = pickLocale(uiLocales, request.headers['accept-language']);
+  const locale = chosenLocale(request) ?? pickLocale(uiLocales, request.headers['accept-language']);
+  request.log.info(
+    { event: 'error_page', error: error.code, reason, error_description: error.message },
+    'error page shown',
+  );
   return sendPage(
     reply,
     locale,
-    { view: 'error', data: { error: error.code, description: error.message } },
+    { view: 'error', data: { error: error.code, reason } },
     { status: error.status >= 400 && error.status < 500 ? error.status : 400 },
   );
 }

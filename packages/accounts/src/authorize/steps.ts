@@ -3,6 +3,7 @@ import type { Client } from '@signet/store';
 import type { ClientLookup } from '../client-cache.js';
 import { shown } from '../http/errors.js';
 import { type FormParams, single } from '../http/form.js';
+import { withReason } from '../pages/error-reasons.js';
 import { KNOWN_SCOPES, splitScope } from '../scopes.js';
 import type { IdTokens } from '../tokens/id-token.js';
 import type { AuthorizationRequest, Prompt } from './request.js';
@@ -13,11 +14,11 @@ import type { AuthorizationRequest, Prompt } from './request.js';
 /** The client named by `client_id`; it must exist and may use the authorization code grant. */
 export async function loadClient(clients: ClientLookup, params: FormParams): Promise<Client> {
   const clientId = single(params, 'client_id');
-  if (clientId === undefined) throw invalidRequest('client_id is required');
+  if (clientId === undefined) throw withReason(invalidRequest('client_id is required'), 'unknown_client');
   const client = await clients.get(clientId);
-  if (!client) throw new OAuthError('invalid_request', 'unknown client_id');
+  if (!client) throw withReason(new OAuthError('invalid_request', 'unknown client_id'), 'unknown_client');
   if (!client.grantTypes.includes('authorization_code')) {
-    throw unauthorizedClient('this client may not use the authorization code flow');
+    throw withReason(unauthorizedClient('this client may not use the authorization code flow'), 'client_not_allowed');
   }
   return client;
 }
@@ -25,9 +26,10 @@ export async function loadClient(clients: ClientLookup, params: FormParams): Pro
 /** `redirect_uri` is required and must equal one of the client's registered URIs, character for character. */
 export function checkRedirectUri(client: Client, params: FormParams): string {
   const redirectUri = single(params, 'redirect_uri');
-  if (redirectUri === undefined) throw invalidRequest('redirect_uri is required');
+  if (redirectUri === undefined)
+    throw withReason(invalidRequest('redirect_uri is required'), 'redirect_not_registered');
   if (!client.redirectUris.includes(redirectUri)) {
-    throw invalidRequest('redirect_uri is not registered for this client');
+    throw withReason(invalidRequest('redirect_uri is not registered for this client'), 'redirect_not_registered');
   }
   return redirectUri;
 }

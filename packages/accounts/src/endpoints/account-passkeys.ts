@@ -6,7 +6,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';
 import { formBody, single } from '../http/form.js';
-import { MESSAGES } from '../i18n/index.js';
 import { pickLocale } from '../pages/locale.js';
 import { type PasskeyError, type PasskeysView, sendPage } from '../pages/render.js';
 import {
@@ -60,8 +59,7 @@ export function accountPasskeyEndpoints(app: FastifyInstance, ctx: AccountsConte
   async function session(request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> {
     const found = await currentSession(ctx, request);
     if (!found) {
-      const text = MESSAGES[locale(request)].passkey.account.signInFirst;
-      showErrorPage(request, reply, new OAuthError('login_required', text, 401));
+      showErrorPage(request, reply, new OAuthError('login_required', 'no session', 401), [], 'sign_in_first');
     }
     return found;
   }
@@ -73,6 +71,8 @@ export function accountPasskeyEndpoints(app: FastifyInstance, ctx: AccountsConte
       request,
       reply,
       new OAuthError('invalid_request', 'the form expired or was not sent from this page; go back and try again', 403),
+      [],
+      'form_expired',
     );
     return false;
   }
@@ -164,6 +164,8 @@ export function accountPasskeyEndpoints(app: FastifyInstance, ctx: AccountsConte
         request,
         reply,
         new OAuthError('access_denied', 'confirm it is you with one of your passkeys before adding another', 403),
+        [],
+        'reauthenticate',
       );
     }
     try {

@@ -87,6 +87,31 @@ describe('login and consent pages', () => {
     assert.match(html, /your phone number/);
   });
 
+  it('shows on consent only what is granted: no "while you are away" without refresh tokens, each claim once', async () => {
+    const scope = 'openid profile birthdate credential email offline offline_access';
+    const noRefresh = await h.client({ grant_types: ['authorization_code'] });
+    const login = await (async () => {
+      const browser = h.browser();
+      const req = authorizationRequest(noRefresh.client_id, { scope });
+      const res = await browser.get(req.path);
+      return { browser, ...(await openPage(browser, res.headers.get('location') ?? '')) };
+    })();
+    const person = await h.person();
+    const res = await login.browser.post(login.action, {
+      csrf: login.csrf,
+      username: person.username,
+      password: PASSWORD,
+    });
+    const { html } = await openPage(login.browser, res.headers.get('location') ?? '');
+    assert.doesNotMatch(html, /while you are away|stays signed in/);
+    assert.equal(html.match(/date of birth/g)?.length, 1, html);
+    assert.equal(html.match(/identity document/g)?.length, 1, html);
+    assert.match(html, /your email address/);
+    // A client that does get refresh tokens is told about them, once.
+    const { html: withRefresh } = await consentPage(h.browser(), await h.person(), { scope });
+    assert.equal(withRefresh.match(/while you are away/g)?.length, 1, withRefresh);
+  });
+
   it('sends the error page with the same headers', async () => {
     const res = await h.browser().get('/interaction/no-such-interaction');
     await assertErrorPage(res.clone(), 400, 'invalid_request');
@@ -176,7 +201,7 @@ describe('login and consent pages', () => {
     const unknown = await browser.post(action, { csrf, username: 'nobody-at-all', password: 'wrong horse battery' });
     const unknownHtml = await unknown.text();
     assert.equal(wrong.status, unknown.status);
-    assert.match(wrongHtml, /Wrong username or password\./);
+    assert.match(wrongHtml, /Wrong email, username or password\./);
     assert.equal(pageText(wrongHtml, person.username), pageText(unknownHtml, 'nobody-at-all'));
     assert.equal(browser.cookie('signet_session'), undefined);
   });
@@ -188,13 +213,56 @@ describe('login and consent pages', () => {
     codeFrom(result.callback, req.state, issuer);
   });
 
+  it("signs in with the verified email, any case, as the signing page's login_hint fills it", async () => {
+    const email = `Grace.${randomBytes(4).toString('hex')}@Example.com`;
+    await h.person({ email, email_verified: true });
+    const browser = h.browser();
+    const { req, action, csrf, html } = await loginPage(browser, { login_hint: email.toLowerCase() });
+    assert.match(html, new RegExp(`name="username"[^>]*value="${email.toLowerCase().replaceAll('.', '\\.')}"`));
+    const res = await browser.post(action, { csrf, username: email.toUpperCase(), password: PASSWORD });
+    assert.equal(res.status, 303, await res.text());
+    const consent = await openPage(browser, res.headers.get('location') ?? '');
+    const allowed = await browser.post(consent.action, { csrf: consent.csrf, decision: 'allow' });
+    codeFrom(new URL(allowed.headers.get('location') ?? ''), req.state, issuer);
+  });
+
+  it('refuses an unverified email, and an email two people share, with the same words', async () => {
+    const unverified = `unverified.${randomBytes(4).toString('hex')}@example.com`;
+    await h.person({ email: unverified, email_verified: false });
+    const shared = `shared.${randomBytes(4).toString('hex')}@example.com`;
+    await h.person({ email: shared });
+    await h.person({ email: shared });
+    for (const username of [unverified, shared]) {
+      const browser = h.browser();
+      const { action, csrf } = await loginPage(browser);
+      const res = await browser.post(action, { csrf, username, password: PASSWORD });
+      assert.equal(res.status, 200);
+      assert.match(await res.text(), /Wrong email, username or password\./);
+      assert.equal(browser.cookie('signet_session'), undefined);
+    }
+  });
+
+  it('throttles an account as one, whether it is named by username or by email', async () => {
+    const email = `throttled.${randomBytes(4).toString('hex')}@example.com`;
+    const person = await h.person({ email });
+    const browser = h.browser();
+    const { action, csrf } = await loginPage(browser);
+    for (let i = 0; i < ACCOUNT_FAILURE_LIMIT; i++) {
+      const username = i % 2 ? email : person.username;
+      const res = await browser.post(action, { csrf, username, password: 'wrong horse battery' });
+      assert.equal(res.status, 200);
+    }
+    const res = await browser.post(action, { csrf, username: email, password: PASSWORD });
+    assert.equal(res.status, 429);
+  });
+
   it('refuses a person without a password, with the same words as a wrong password', async () => {
     const noPassword = await h.person({ password: undefined });
     const browser = h.browser();
     const { action, csrf } = await loginPage(browser);
     const res = await browser.post(action, { csrf, username: noPassword.username, password: PASSWORD });
     assert.equal(res.status, 200);
-    assert.match(await res.text(), /Wrong username or password\./);
+    assert.match(await res.text(), /Wrong email, username or password\./);
     assert.equal(browser.cookie('signet_session'), undefined);
   });
 
@@ -205,7 +273,7 @@ describe('login and consent pages', () => {
     for (let i = 0; i < ACCOUNT_FAILURE_LIMIT; i++) {
       const res = await browser.post(action, { csrf, username: person.username, password: `wrong password ${i}` });
       assert.equal(res.status, 200, `failure ${i + 1} is answered normally`);
-      assert.match(await res.text(), /Wrong username or password/);
+      assert.match(await res.text(), /Wrong email, username or password/);
     }
     const throttled = await browser.post(action, { csrf, username: person.username, password: PASSWORD });
     const html = await throttled.text();
@@ -280,7 +348,7 @@ describe('login and consent pages', () => {
     const { action, csrf } = await loginPage(browser);
     const res = await browser.post(action, { csrf, username: '', password: '' });
     assert.equal(res.status, 400);
-    assert.match(await res.text(), /Enter your username and your password/);
+    assert.match(await res.text(), /Enter your email or username and your password/);
   });
 
   it('ends in access_denied when the person denies, and remembers nothing', async () => {
@@ -396,6 +464,51 @@ describe('login and consent pages', () => {
     assert.equal(codes.length, 1, answers.map((res) => res.status).join(' '));
   });
 
+  it("says every error page in the person's language, with no developer text", async () => {
+    const es = { 'accept-language': 'es' };
+    const developerText =
+      /unknown client_id|redirect_uri|client_id|is not registered|expired or belongs|form expired|csrf|start again from/i;
+    const pages: [string, Response, string][] = [];
+    const unknown = authorizationRequest('no-such-client');
+    pages.push(['unknown client', await h.browser(es).get(unknown.path), 'no está registrada aquí']);
+    const badRedirect = authorizationRequest(client.client_id, { redirect_uri: 'https://evil.example/cb' });
+    pages.push(['unregistered redirect', await h.browser(es).get(badRedirect.path), 'no ha registrado']);
+    pages.push(['no interaction', await h.browser(es).get('/interaction/no-such-interaction'), 'ha caducado']);
+    const browser = h.browser(es);
+    const { action } = await loginPage(browser);
+    pages.push(['bad csrf', await browser.post(action, { csrf: 'wrong', username: 'x', password: 'y' }), 'caducó']);
+    for (const [what, res, spanish] of pages) {
+      const html = await res.text();
+      assert.ok(res.status >= 400, what);
+      assert.equal(res.headers.get('content-language'), 'es', what);
+      assert.ok(html.includes(spanish), `${what}: ${html}`);
+      assert.ok(html.includes('Algo salió mal'), what);
+      const text = html.replace(/<[^>]*>/g, ' ').replace(/Código de error:\s*\w+/, '');
+      assert.doesNotMatch(text, developerText, what);
+    }
+  });
+
+  it('offers help and a language switch on the login page; switching keeps the request', async () => {
+    const browser = h.browser();
+    const { location, action, csrf, html } = await loginPage(browser);
+    assert.match(html, /<a href="\/help\?lang=en" id="help-link">Trouble signing in\?<\/a>/);
+    const switchHref = html.match(/<a href="([^"]+)" lang="es" hreflang="es">Español<\/a>/)?.[1];
+    assert.equal(switchHref, `${location}?lang=es`);
+    const spanish = await openPage(browser, switchHref);
+    assert.equal(spanish.res.headers.get('content-language'), 'es');
+    assert.equal(spanish.action, action, 'the same interaction');
+    assert.equal(spanish.csrf, csrf);
+    assert.match(spanish.html, /<span lang="es" aria-current="true">Español<\/span>/);
+    const help = await browser.get('/help?lang=es');
+    assert.equal(help.status, 200);
+    assert.match(await help.text(), /Ayuda para iniciar sesión/);
+    // The choice holds through the sign-in: the consent page that follows is in Spanish too.
+    const person = await h.person();
+    const res = await browser.post(action, { csrf, username: person.username, password: PASSWORD });
+    const consent = await openPage(browser, res.headers.get('location') ?? '');
+    assert.equal(consent.res.headers.get('content-language'), 'es');
+  });
+
   it('uses ui_locales for the pages of the interaction', async () => {
     const { res, html } = await loginPage(h.browser(), { ui_locales: 'es' });
     assert.equal(res.headers.get('content-language'), 'es');
@@ -462,7 +575,7 @@ describe('login on PostgreSQL', {
       const res = await browser.post(action, { csrf, username, password: 'wrong horse battery' });
       const html = await res.text();
       assert.equal(res.status, 200, html.slice(0, 300));
-      assert.match(html, /Wrong username or password/);
+      assert.match(html, /Wrong email, username or password/);
     }
     const res = await browser.post(action, { csrf, username, password: 'wrong horse battery' });
     assert.equal(res.status, 429);

@@ -14,7 +14,7 @@ import { FACE_BODY_LIMIT, postedFrames } from '../face/frames.js';
 import { FaceBusyError } from '../face/pool.js';
 import { loadFaceTemplate } from '../face/templates.js';
 import { formBody, single } from '../http/form.js';
-import { type Locale, pickLocale } from '../pages/locale.js';
+import { chosenLocale, type Locale, languageCookie, pickLocale } from '../pages/locale.js';
 import { type FaceError, type LoginView, sendPage } from '../pages/render.js';
 import { ACR_FACE, ACR_PASSWORD, AMR, achievedAcr, faceStepApplies } from '../people/acr.js';
 import { verifyPassword } from '../people/passwords.js';
@@ -46,8 +46,9 @@ export interface InteractionPages {
 
 /** The login and consent pages of an interaction: `/interaction/:id`, `…/login`, `…/consent`. */
 export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext): void {
+  // The person's own choice (the language switch) wins over the client's ui_locales.
   const locale = (request: FastifyRequest, req?: AuthorizationRequest) =>
-    pickLocale(req?.uiLocales ?? [], request.headers['accept-language']);
+    chosenLocale(request) ?? pickLocale(req?.uiLocales ?? [], request.headers['accept-language']);
 
   /** Loads a live interaction that belongs to this browser, or answers with an error page. */
   async function load(
@@ -64,6 +65,8 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
           'this sign-in request has expired or belongs to another browser; start again from the application',
           400,
         ),
+        [],
+        'interaction_expired',
       );
       return undefined;
     }
@@ -76,6 +79,8 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
         request,
         reply,
         new OAuthError('invalid_request', 'the application is no longer registered for this request', 400),
+        [],
+        'client_withdrawn',
       );
       return undefined;
     }
@@ -110,6 +115,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
           csrf: interaction.csrfToken,
           clientName: client.clientName || client.clientId,
           passkeyHref: passkeyPath(interaction.id),
+          languagePath: interactionPath(interaction.id),
           ...(req.loginHint ? { username: req.loginHint } : {}),
           ...extra,
         },
@@ -122,6 +128,8 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     const loaded = await load(request, reply);
     if (!loaded) return reply;
     const { interaction, client, req } = loaded;
+    const cookie = languageCookie(request);
+    if (cookie) reply.header('set-cookie', cookie);
     if (!interaction.login) return showLogin(request, reply, loaded);
     const user = await ctx.store.users.get(interaction.login.userId);
     return sendPage(
@@ -135,6 +143,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
           clientName: client.clientName || client.clientId,
           userName: user?.claims.name ?? user?.username ?? '',
           scopes: req.scope,
+          refreshTokens: client.grantTypes.includes('refresh_token'),
         },
       },
       { formActionOrigins: formOrigins(req) },
@@ -151,8 +160,16 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     if (!username || !password) return showLogin(request, reply, loaded, { error: 'missing_fields', username }, 400);
 
     const now = ctx.now();
-    // Hashed: a fixed-size key whatever was typed (PostgreSQL cannot index a very long one).
-    const accountKey = `account:${createHash('sha256').update(username).digest('base64url')}`;
+    // The person is named by their username or by their verified email (the signing page's
+    // `login_hint` is the invited address). An address two people share names neither.
+    const user =
+      (await ctx.store.users.findByUsername(username)) ??
+      (username.includes('@') ? await ctx.store.users.findBySignInEmail(username) : undefined);
+    // One counter per account however it is named; per typed name when it names nobody. Hashed:
+    // a fixed-size key whatever was typed (PostgreSQL cannot index a very long one).
+    const accountKey = `account:${createHash('sha256')
+      .update(user ? `user:${user.id}` : username)
+      .digest('base64url')}`;
     const addressKey = `address:${request.ip}`;
     const throttle = ctx.store.loginThrottle;
     // Every attempt is counted as a failure before its password is checked, atomically per key,
@@ -168,7 +185,6 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
       return showLogin(request, reply, loaded, { error: 'throttled', username }, 429);
     }
 
-    const user = await ctx.store.users.findByUsername(username);
     if (!(await verifyPassword(password, user?.passwordHash ?? null)) || !user) {
       request.log.info({ event: 'login_failed', interaction: loaded.interaction.id }, 'sign-in failed');
       return showLogin(request, reply, loaded, { error: 'invalid_credentials', username });
@@ -372,6 +388,7 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
       reply,
       new OAuthError('invalid_request', 'the form expired or was not sent from this page; go back and try again', 403),
       req.uiLocales,
+      'form_expired',
     );
   }
 

@@ -7,6 +7,7 @@ import { compactVerify, createLocalJWKSet } from 'jose';
 import { showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';
 import { type FormParams, formBody, queryParams, single } from '../http/form.js';
+import { withReason } from '../pages/error-reasons.js';
 import { pickLocale } from '../pages/locale.js';
 import { sendPage } from '../pages/render.js';
 import { splitScope } from '../scopes.js';
@@ -41,19 +42,30 @@ export function logoutEndpoints(app: FastifyInstance, ctx: AccountsContext): voi
     let hintClient: string | undefined;
     if (hint !== undefined) {
       const claims = await verifyHint(hint);
-      if (!claims) throw new OAuthError('invalid_request', 'id_token_hint is not an id_token issued by this server');
+      if (!claims)
+        throw withReason(
+          new OAuthError('invalid_request', 'id_token_hint is not an id_token issued by this server'),
+          'logout_hint',
+        );
       hintSubject = claims.sub;
       hintClient = claims.aud;
     }
     if (clientIdParam !== undefined && hintClient !== undefined && clientIdParam !== hintClient) {
-      throw new OAuthError('invalid_request', 'client_id does not match the id_token_hint');
+      throw withReason(new OAuthError('invalid_request', 'client_id does not match the id_token_hint'), 'logout_hint');
     }
     const clientId = clientIdParam ?? hintClient;
     const client = clientId ? await ctx.store.clients.get(clientId) : undefined;
     if (postLogoutRedirectUri !== undefined) {
-      if (!client) throw new OAuthError('invalid_request', 'post_logout_redirect_uri needs id_token_hint or client_id');
+      if (!client)
+        throw withReason(
+          new OAuthError('invalid_request', 'post_logout_redirect_uri needs id_token_hint or client_id'),
+          'logout_redirect',
+        );
       if (!client.postLogoutRedirectUris.includes(postLogoutRedirectUri)) {
-        throw new OAuthError('invalid_request', 'post_logout_redirect_uri is not registered for this client');
+        throw withReason(
+          new OAuthError('invalid_request', 'post_logout_redirect_uri is not registered for this client'),
+          'logout_redirect',
+        );
       }
     }
     return {
@@ -141,6 +153,8 @@ export function logoutEndpoints(app: FastifyInstance, ctx: AccountsContext): voi
         request,
         reply,
         new OAuthError('invalid_request', 'the sign-out form expired; try again', 403),
+        [],
+        'form_expired',
       );
     }
     let req: LogoutRequest;

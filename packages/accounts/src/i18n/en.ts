@@ -6,13 +6,14 @@ export const en: Messages = {
   login: {
     title: 'Sign in',
     lead: '{client} wants you to sign in.',
-    username: 'Username',
+    username: 'Email or username',
     password: 'Password',
     submit: 'Sign in',
+    help: 'Trouble signing in?',
     errors: {
-      invalid_credentials: 'Wrong username or password.',
+      invalid_credentials: 'Wrong email, username or password.',
       throttled: 'Too many attempts. Try again in a few minutes.',
-      missing_fields: 'Enter your username and your password.',
+      missing_fields: 'Enter your email or username and your password.',
     },
   },
   consent: {
@@ -36,10 +37,55 @@ export const en: Messages = {
       'envelopes:write': 'permission to create and manage signing envelopes for you',
     },
   },
+  languages: 'Language',
+  help: {
+    title: 'Help with signing in',
+    lead: 'If signing in does not work:',
+    items: [
+      'Use the email address the application knows you by, or your username. Capital letters do not matter.',
+      'If you forgot your password, ask the service that sent you here: it can set a new one for you.',
+      'After 5 wrong attempts, wait 15 minutes before you try again.',
+      'If you have a passkey on this device, choose "Sign in with a passkey instead".',
+    ],
+    back: 'To continue signing in, go back to the previous page.',
+  },
+  landing: {
+    title: 'Signet accounts',
+    lead: 'This is a Signet sign-in service. Applications send you here to sign in and to confirm it is you; there is nothing to do on this page by itself.',
+    people: 'For people',
+    developers: 'For developers',
+    discovery: 'OpenID Connect discovery document',
+    jwks: 'Public signing keys (JWKS)',
+    passkeys: 'Your passkeys',
+    help: 'Help with signing in',
+  },
   error: {
     title: 'Something went wrong',
     code: 'Error code',
     help: 'Return to the application and try again.',
+    reasons: {
+      bad_request: 'The application sent a request that cannot be completed.',
+      unknown_client: 'This sign-in link names an application that is not registered here.',
+      redirect_not_registered:
+        'This sign-in link would send you back to an address the application has not registered, so it was stopped.',
+      client_not_allowed: 'This application may not ask you to sign in this way.',
+      interaction_expired: 'This sign-in request has expired, or it was started in another browser.',
+      client_withdrawn: 'The application is no longer registered for this request.',
+      already_completed: 'This sign-in request was already completed.',
+      form_expired: 'The form expired or was not sent from this page.',
+      sign_in_first: 'You are not signed in.',
+      not_allowed: 'This is not allowed.',
+      reauthenticate: 'Confirm it is you with one of your passkeys before adding another.',
+      logout_hint: 'This sign-out link is not valid for this service or this application.',
+      logout_redirect:
+        'This sign-out link would send you to an address the application has not registered, so it was stopped.',
+    },
+    helps: {
+      interaction_expired: 'Start again from the application.',
+      form_expired: 'Go back, reload the page and try again.',
+      sign_in_first: 'Sign in through an application first, then come back to this page.',
+      reauthenticate: 'Go back to your passkeys and confirm it is you first.',
+    },
   },
   logout: {
     title: 'Sign out?',

@@ -6,13 +6,14 @@ export const es: Messages = {
   login: {
     title: 'Iniciar sesión',
     lead: '{client} te pide que inicies sesión.',
-    username: 'Nombre de usuario',
+    username: 'Correo o nombre de usuario',
     password: 'Contraseña',
     submit: 'Iniciar sesión',
+    help: '¿Problemas para iniciar sesión?',
     errors: {
-      invalid_credentials: 'El nombre de usuario o la contraseña no son correctos.',
+      invalid_credentials: 'El correo, el nombre de usuario o la contraseña no son correctos.',
       throttled: 'Demasiados intentos. Vuelve a intentarlo dentro de unos minutos.',
-      missing_fields: 'Escribe tu nombre de usuario y tu contraseña.',
+      missing_fields: 'Escribe tu correo o nombre de usuario y tu contraseña.',
     },
   },
   consent: {
@@ -36,10 +37,55 @@ export const es: Messages = {
       'envelopes:write': 'permiso para crear y gestionar sobres de firma en tu nombre',
     },
   },
+  languages: 'Idioma',
+  help: {
+    title: 'Ayuda para iniciar sesión',
+    lead: 'Si no consigues iniciar sesión:',
+    items: [
+      'Usa el correo con el que te conoce la aplicación, o tu nombre de usuario. Da igual si escribes mayúsculas.',
+      'Si olvidaste la contraseña, pide al servicio que te envió aquí que te ponga una nueva.',
+      'Tras 5 intentos fallidos, espera 15 minutos antes de volver a intentarlo.',
+      'Si tienes una llave de acceso en este dispositivo, elige «Iniciar sesión con una llave de acceso».',
+    ],
+    back: 'Para seguir iniciando sesión, vuelve a la página anterior.',
+  },
+  landing: {
+    title: 'Cuentas de Signet',
+    lead: 'Este es un servicio de inicio de sesión de Signet. Las aplicaciones te envían aquí para iniciar sesión y confirmar que eres tú; en esta página por sí sola no hay nada que hacer.',
+    people: 'Para personas',
+    developers: 'Para desarrolladores',
+    discovery: 'Documento de descubrimiento de OpenID Connect',
+    jwks: 'Claves públicas de firma (JWKS)',
+    passkeys: 'Tus llaves de acceso',
+    help: 'Ayuda para iniciar sesión',
+  },
   error: {
     title: 'Algo salió mal',
     code: 'Código de error',
     help: 'Vuelve a la aplicación e inténtalo de nuevo.',
+    reasons: {
+      bad_request: 'La aplicación envió una solicitud que no se puede completar.',
+      unknown_client: 'Este enlace de inicio de sesión nombra una aplicación que no está registrada aquí.',
+      redirect_not_registered:
+        'Este enlace de inicio de sesión te enviaría a una dirección que la aplicación no ha registrado, así que se ha detenido.',
+      client_not_allowed: 'Esta aplicación no puede pedirte que inicies sesión de esta forma.',
+      interaction_expired: 'Esta solicitud de inicio de sesión ha caducado o se empezó en otro navegador.',
+      client_withdrawn: 'La aplicación ya no está registrada para esta solicitud.',
+      already_completed: 'Esta solicitud de inicio de sesión ya se completó.',
+      form_expired: 'El formulario caducó o no se envió desde esta página.',
+      sign_in_first: 'No has iniciado sesión.',
+      not_allowed: 'Esto no está permitido.',
+      reauthenticate: 'Confirma que eres tú con una de tus llaves de acceso antes de añadir otra.',
+      logout_hint: 'Este enlace para cerrar sesión no es válido para este servicio o esta aplicación.',
+      logout_redirect:
+        'Este enlace para cerrar sesión te enviaría a una dirección que la aplicación no ha registrado, así que se ha detenido.',
+    },
+    helps: {
+      interaction_expired: 'Vuelve a empezar desde la aplicación.',
+      form_expired: 'Vuelve atrás, recarga la página e inténtalo de nuevo.',
+      sign_in_first: 'Inicia sesión primero desde una aplicación y vuelve después a esta página.',
+      reauthenticate: 'Vuelve a tus llaves de acceso y confirma primero que eres tú.',
+    },
   },
   logout: {
     title: '¿Cerrar sesión?',

@@ -19,6 +19,8 @@ export interface Messages {
     username: string;
     password: string;
     submit: string;
+    /** The link to `/help` under the form. */
+    help: string;
     errors: {
       /** The same words whether the account exists or not. */
       invalid_credentials: string;
@@ -39,11 +41,51 @@ export interface Messages {
     /** What each known scope reveals, in plain words. */
     scopes: Record<string, string>;
   };
+  /** Names the language switch (a navigation landmark). */
+  languages: string;
+  /** `/help`: what to do when signing in does not work. */
+  help: {
+    title: string;
+    lead: string;
+    /** One piece of advice each. */
+    items: string[];
+    back: string;
+  };
+  /** `/`: what this service is, for a person who lands on it, and where developers go. */
+  landing: {
+    title: string;
+    lead: string;
+    people: string;
+    developers: string;
+    discovery: string;
+    jwks: string;
+    passkeys: string;
+    help: string;
+  };
   error: {
     title: string;
     /** Labels the OAuth error code. */
     code: string;
     help: string;
+    /** What happened, in words for the person; the developer's description goes to the logs. */
+    reasons: Record<
+      | 'bad_request'
+      | 'unknown_client'
+      | 'redirect_not_registered'
+      | 'client_not_allowed'
+      | 'interaction_expired'
+      | 'client_withdrawn'
+      | 'already_completed'
+      | 'form_expired'
+      | 'sign_in_first'
+      | 'not_allowed'
+      | 'reauthenticate'
+      | 'logout_hint'
+      | 'logout_redirect',
+      string
+    >;
+    /** What the person can do, where it differs from `help`. */
+    helps: Partial<Record<'interaction_expired' | 'form_expired' | 'sign_in_first' | 'reauthenticate', string>>;
   };
   logout: {
     title: string;

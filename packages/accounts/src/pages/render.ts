@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { SCOPE_CLAIMS } from '@signet/protocol';
 import {
   createRenderer,
   fillMessage,
@@ -12,7 +13,11 @@ import {
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { CAPTURE_SCHEDULE, type FaceChallenge } from '../face/challenge.js';
 import { MESSAGES, type Messages } from '../i18n/index.js';
-import type { Locale } from './locale.js';
+import type { ErrorReason } from './error-reasons.js';
+import { type Locale, languageLinks } from './locale.js';
+
+/** Where accounts serves its help page for signing in. */
+export const HELP_PATH = '/help';
 
 /** The login page: username and password, posted to `action`. */
 export interface LoginView {
@@ -28,6 +33,8 @@ export interface LoginView {
   error?: 'invalid_credentials' | 'throttled' | 'missing_fields';
   /** The interaction's passkey page, linked under the form (issue 10). */
   passkeyHref?: string;
+  /** The page's own path: the language switch links to it with `?lang=`, keeping the request. */
+  languagePath?: string;
 }
 
 /** The consent page: what the client will receive, with Allow and Deny (`decision=allow|deny`). */
@@ -39,14 +46,21 @@ export interface ConsentView {
   userName: string;
   /** The requested scopes; each is described in plain words, unknown ones by name. */
   scopes: string[];
+  /**
+   * The client may get a refresh token (it has the `refresh_token` grant): only then do `offline`
+   * and `offline_access` grant anything, and only then are they shown.
+   */
+  refreshTokens: boolean;
 }
 
 /** The error page shown when the browser cannot be sent back to the client. */
 export interface ErrorView {
   /** The OAuth error code, e.g. `invalid_request`. */
   error: string;
-  /** Its `error_description`. */
-  description: string;
+  /** What happened, as a sentence of `error.reasons` in the page's language. */
+  reason?: ErrorReason;
+  /** Text already in the page's language, instead of `reason`'s. */
+  description?: string;
   /** What the person can do; default "Return to the application and try again." */
   help?: string;
   /** The page title; default "Something went wrong". */
@@ -141,7 +155,14 @@ export type Page =
   | { view: 'face-enrolled'; data: Record<string, never> }
   | { view: 'passkey'; data: PasskeyView }
   | { view: 'passkey-enrolled'; data: Record<string, never> }
-  | { view: 'passkeys'; data: PasskeysView };
+  | { view: 'passkeys'; data: PasskeysView }
+  | { view: 'help'; data: Record<string, never> }
+  | { view: 'landing'; data: LandingView };
+
+/** Accounts' home page: what it is, and where developers go. */
+export interface LandingView {
+  issuer: string;
+}
 
 /** Options of {@link sendPage}. */
 export interface SendPageOptions {
@@ -195,11 +216,36 @@ const render = createRenderer(new URL('../../views/', import.meta.url), styleshe
 /** One line of the consent list: a description, or the scope's own name when Signet has none. */
 export type ScopeItem = { description: string } | { scope: string };
 
-/** What each scope reveals, in `messages`' language; scopes with the same description appear once. */
-export function describeScopes(scopes: readonly string[], messages: Messages): ScopeItem[] {
+/** Scopes that grant access while the person is away, and only to a client that may refresh. */
+const OFFLINE_SCOPES = new Set(['offline', 'offline_access']);
+
+/** `scope`'s claims are all among another requested scope's, which has more (`birthdate` under `profile`). */
+function coveredByAnother(scope: string, scopes: readonly string[]): boolean {
+  const own = SCOPE_CLAIMS[scope];
+  if (!Object.hasOwn(SCOPE_CLAIMS, scope) || !own) return false;
+  return scopes.some((other) => {
+    const theirs = Object.hasOwn(SCOPE_CLAIMS, other) ? SCOPE_CLAIMS[other] : undefined;
+    return (
+      other !== scope && theirs !== undefined && theirs.length > own.length && own.every((c) => theirs.includes(c))
+    );
+  });
+}
+
+/**
+ * What the client will actually receive, in `messages`' language: each claim once (a scope whose
+ * claims another requested scope already names is left out; scopes with the same description
+ * appear once), and `offline`/`offline_access` only when the client gets refresh tokens.
+ */
+export function describeScopes(
+  scopes: readonly string[],
+  messages: Messages,
+  options: { refreshTokens: boolean } = { refreshTokens: true },
+): ScopeItem[] {
   const seen = new Set<string>();
   const items: ScopeItem[] = [];
   for (const scope of scopes) {
+    if (OFFLINE_SCOPES.has(scope) && !options.refreshTokens) continue;
+    if (coveredByAnother(scope, scopes)) continue;
     const description = Object.hasOwn(messages.consent.scopes, scope) ? messages.consent.scopes[scope] : undefined;
     const key = description === undefined ? `scope:${scope}` : `text:${description}`;
     if (seen.has(key)) continue;
@@ -244,7 +290,7 @@ interface Rendered {
   template?: string;
 }
 
-function loginModel(data: LoginView, t: Messages): Rendered {
+function loginModel(data: LoginView, t: Messages, locale: Locale): Rendered {
   const username = data.username ?? '';
   const invalid = data.error === 'invalid_credentials' || data.error === 'missing_fields';
   return {
@@ -259,6 +305,8 @@ function loginModel(data: LoginView, t: Messages): Rendered {
       usernameInvalid: invalid && (data.error === 'invalid_credentials' || username === ''),
       passwordInvalid: invalid,
       passkeyHref: data.passkeyHref,
+      helpHref: `${HELP_PATH}?lang=${locale}`,
+      languages: data.languagePath === undefined ? undefined : languageLinks(data.languagePath, locale),
     },
   };
 }
@@ -331,7 +379,7 @@ function consentModel(data: ConsentView, t: Messages): Rendered {
       lead: fillMessage(t.consent.lead, { client: data.clientName }),
       signedInAs: fillMessage(t.consent.signedInAs, { user: data.userName }),
       scopesIntro: fillMessage(t.consent.scopesIntro, { client: data.clientName }),
-      scopes: describeScopes(data.scopes, t),
+      scopes: describeScopes(data.scopes, t, { refreshTokens: data.refreshTokens }),
     },
   };
 }
@@ -403,12 +451,17 @@ function faceCameraModel(data: FaceEnrolView, t: Messages): object {
 function model(page: Page, t: Messages, locale: Locale): Rendered {
   switch (page.view) {
     case 'login':
-      return loginModel(page.data, t);
+      return loginModel(page.data, t, locale);
     case 'consent':
       return consentModel(page.data, t);
     case 'error': {
-      const { error, description, help = t.error.help, title = t.error.title } = page.data;
-      return { title, model: { error, description, help } };
+      const { error, reason = 'bad_request' } = page.data;
+      const description = page.data.description ?? t.error.reasons[reason];
+      const help =
+        page.data.help ??
+        (Object.hasOwn(t.error.helps, reason) ? t.error.helps[reason as keyof typeof t.error.helps] : undefined) ??
+        t.error.help;
+      return { title: page.data.title ?? t.error.title, model: { error, description, help } };
     }
     case 'logout':
       return logoutModel(page.data, t);
@@ -426,6 +479,19 @@ function model(page: Page, t: Messages, locale: Locale): Rendered {
       return { title: t.passkey.doneTitle, model: { lead: t.passkey.doneLead } };
     case 'passkeys':
       return passkeysModel(page.data, t, locale);
+    case 'help':
+      return { title: t.help.title, model: { languages: languageLinks(HELP_PATH, locale) } };
+    case 'landing':
+      return {
+        title: t.landing.title,
+        model: {
+          indexable: true,
+          languages: languageLinks('/', locale),
+          discovery: `${page.data.issuer}/.well-known/openid-configuration`,
+          jwks: `${page.data.issuer}/.well-known/jwks.json`,
+          helpHref: `${HELP_PATH}?lang=${locale}`,
+        },
+      };
   }
 }
 

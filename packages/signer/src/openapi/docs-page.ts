@@ -1,5 +1,7 @@
-import { createHash } from 'node:crypto';
-import type { JsonSchema, OpenApiDocument, OpenApiOperation } from './document.js';
+import { createRequire } from 'node:module';
+import { BRAND_MARK, readAsset, STYLESHEET_FILE } from '@signet/web';
+import type { FastifyInstance } from 'fastify';
+import type { OpenApiDocument } from './document.js';
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(text: string): string {
@@ -9,99 +11,94 @@ export function escapeHtml(text: string): string {
   );
 }
 
-const STYLE = `
-body{font:15px/1.5 system-ui,sans-serif;margin:0 auto;max-width:60rem;padding:1rem 1.5rem;color:#1b1f24}
-h1{margin-bottom:.2rem}nav ul{columns:2;padding-left:1.2rem}
-section.op{border-top:1px solid #d0d7de;padding:.6rem 0 1rem}
-.method{display:inline-block;min-width:4.2rem;font-weight:700;font-family:ui-monospace,monospace}
-.path{font-family:ui-monospace,monospace;font-size:1.05rem}.id{color:#57606a;font-size:.85rem}
-.lock{color:#9a6700;font-size:.85rem}table{border-collapse:collapse;margin:.3rem 0}
-td,th{border:1px solid #d0d7de;padding:.2rem .5rem;text-align:left;vertical-align:top}
-pre{background:#f6f8fa;padding:.6rem;overflow:auto;font-size:.8rem;max-height:24rem}
-details{margin:.3rem 0}summary{cursor:pointer}p.desc{white-space:pre-line}
-`;
+const require = createRequire(import.meta.url);
+const swaggerUi = (file: string) => require.resolve(`swagger-ui-dist/${file}`);
 
 /**
- * The docs page's Content-Security-Policy: nothing loads, and the one inline stylesheet is
- * allowed by its hash (no 'unsafe-inline', no CDN).
+ * The docs page's files, all from this origin: Signet's stylesheet (the header and colours of
+ * every page), Swagger UI's stylesheet and bundle from `swagger-ui-dist` (no CDN), its start script
+ * and Signet's overrides.
  */
-export const DOCS_CSP = `default-src 'none'; style-src 'sha256-${createHash('sha256').update(STYLE).digest('base64')}'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'`;
-
-const json = (value: unknown) => escapeHtml(JSON.stringify(value, null, 2));
+export const DOCS_ASSETS = {
+  signet: readAsset('/docs/assets/signet.css', STYLESHEET_FILE, 'text/css; charset=utf-8'),
+  swaggerCss: readAsset('/docs/assets/swagger-ui.css', swaggerUi('swagger-ui.css'), 'text/css; charset=utf-8'),
+  swaggerJs: readAsset(
+    '/docs/assets/swagger-ui-bundle.js',
+    swaggerUi('swagger-ui-bundle.js'),
+    'text/javascript; charset=utf-8',
+  ),
+  docsCss: readAsset('/docs/assets/docs.css', new URL('./assets/docs.css', import.meta.url), 'text/css; charset=utf-8'),
+  docsJs: readAsset(
+    '/docs/assets/docs.js',
+    new URL('./assets/docs.js', import.meta.url),
+    'text/javascript; charset=utf-8',
+  ),
+} as const;
 
 /**
- * Renders the OpenAPI document as one self-contained HTML page: every operation with its
- * operationId, parameters, request and response schemas and examples. Every value from the
- * document is escaped.
+ * The docs page's Content-Security-Policy: scripts, styles and the spec only from this origin (no
+ * inline script, no eval, no CDN), images from this origin or `data:` (Swagger UI's icons),
+ * Swagger UI's "Try it out" only to this origin.
+ */
+export const DOCS_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
+/** Registers `GET /docs/assets/*`, hidden from the OpenAPI document. */
+export function registerDocsAssets(app: FastifyInstance): void {
+  for (const asset of Object.values(DOCS_ASSETS)) {
+    app.get(asset.path, { schema: { hide: true } }, (_request, reply) =>
+      reply
+        .headers({
+          'content-type': asset.type,
+          'cache-control': 'public, max-age=3600',
+          'x-content-type-options': 'nosniff',
+        })
+        .send(asset.body),
+    );
+  }
+}
+
+/**
+ * The API reference for people: Signet's header, then Swagger UI rendering `/openapi.json`
+ * (Markdown descriptions, schemas as models, examples). Without JavaScript, a link to the
+ * document itself. Every value from the document is escaped.
  */
 export function renderDocsPage(doc: OpenApiDocument): string {
-  const ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
-    Object.entries(methods).map(([method, op]) => ({ path, method, op })),
-  );
-  const toc = ops
-    .map(
-      ({ path, method, op }) =>
-        `<li><a href="#${escapeHtml(op.operationId)}"><span class="method">${escapeHtml(method.toUpperCase())}</span> ${escapeHtml(path)}</a></li>`,
-    )
-    .join('\n');
+  const a = DOCS_ASSETS;
+  const title = `${doc.info.title} ${doc.info.version}`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(doc.info.title)} ${escapeHtml(doc.info.version)}</title>
-<style>${STYLE}</style>
+<meta name="color-scheme" content="light">
+<title>${escapeHtml(title)} · Signet</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${a.signet.href}">
+<link rel="stylesheet" href="${a.swaggerCss.href}">
+<link rel="stylesheet" href="${a.docsCss.href}">
+<script src="${a.swaggerJs.href}" defer></script>
+<script src="${a.docsJs.href}" defer></script>
 </head>
 <body>
+<header class="site-header site-header-wide docs-header">
+<a class="brand" href="/">${BRAND_MARK}<span>Signet</span> <span class="brand-service">Signer API</span></a>
+</header>
+<main class="docs-main">
+<div id="api-reference" data-spec="/openapi.json">
 <h1>${escapeHtml(doc.info.title)}</h1>
-<p>Version ${escapeHtml(doc.info.version)} · server <code>${escapeHtml(doc.servers[0]?.url ?? '')}</code> · machine-readable: <a href="/openapi.json">/openapi.json</a> (OpenAPI ${escapeHtml(doc.openapi)})</p>
-<p class="desc">${escapeHtml(doc.info.description)}</p>
-<nav><h2>Operations</h2><ul>
-${toc}
-</ul></nav>
-${ops.map(({ path, method, op }) => renderOperation(path, method, op)).join('\n')}
+<p>Version ${escapeHtml(doc.info.version)}. This reference needs JavaScript; the machine-readable document is <a href="/openapi.json">/openapi.json</a> (OpenAPI ${escapeHtml(doc.openapi)}).</p>
+</div>
+</main>
 </body>
 </html>
 `;
-}
-
-function renderOperation(path: string, method: string, op: OpenApiOperation): string {
-  const parts = [
-    `<section class="op" id="${escapeHtml(op.operationId)}">`,
-    `<h2><span class="method">${escapeHtml(method.toUpperCase())}</span> <span class="path">${escapeHtml(path)}</span></h2>`,
-    `<div class="id">operationId: <code>${escapeHtml(op.operationId)}</code>${op.security ? ' · <span class="lock">requires Authorization: Bearer &lt;access token&gt;</span>' : ' · public'}</div>`,
-  ];
-  if (op.summary) parts.push(`<p><strong>${escapeHtml(op.summary)}</strong></p>`);
-  if (op.description) parts.push(`<p class="desc">${escapeHtml(op.description)}</p>`);
-  if (op.parameters?.length) {
-    parts.push(
-      '<h3>Parameters</h3><table><tr><th>name</th><th>in</th><th>required</th><th>schema</th><th>description</th></tr>',
-      ...op.parameters.map(
-        (p) =>
-          `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${p.in}</td><td>${p.required ? 'yes' : 'no'}</td><td><code>${escapeHtml(JSON.stringify(p.schema))}</code></td><td>${escapeHtml(p.description ?? '')}</td></tr>`,
-      ),
-      '</table>',
-    );
-  }
-  if (op.requestBody) {
-    parts.push('<h3>Request body</h3>');
-    for (const [type, media] of Object.entries(op.requestBody.content)) parts.push(renderMedia(type, media.schema));
-  }
-  parts.push('<h3>Responses</h3>');
-  for (const [status, response] of Object.entries(op.responses)) {
-    parts.push(`<p><strong>${escapeHtml(status)}</strong> ${escapeHtml(response.description)}</p>`);
-    for (const [type, media] of Object.entries(response.content ?? {})) parts.push(renderMedia(type, media.schema));
-  }
-  parts.push('</section>');
-  return parts.join('\n');
-}
-
-function renderMedia(type: string, schema: JsonSchema): string {
-  const { examples, ...rest } = schema;
-  const out = [`<div><code>${escapeHtml(type)}</code></div>`];
-  if (Array.isArray(examples)) {
-    for (const example of examples) out.push(`<div>Example</div><pre>${json(example)}</pre>`);
-  }
-  out.push(`<details><summary>Schema</summary><pre>${json(rest)}</pre></details>`);
-  return out.join('\n');
 }

@@ -1,10 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { DOCS_CSP, renderDocsPage } from './docs-page.js';
+import { pickLocale } from '../signing-page/locale.js';
+import { sendPage } from '../signing-page/render.js';
+import { DOCS_CSP, registerDocsAssets, renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument, type DocumentInfo, type OpenApiDocument } from './document.js';
 import type { OperationRegistry } from './operations.js';
 
 /**
- * `GET /openapi.json` (the OpenAPI 3.1 document) and `GET /docs` (the same, rendered as HTML).
+ * `GET /openapi.json` (the OpenAPI 3.1 document), `GET /docs` (the same, rendered for people by
+ * Swagger UI, with its assets under `/docs/assets/`) and `GET /` (a small page saying what this
+ * service is, linking both; en, es).
  * Both are built once, on first request, when every route is registered.
  */
 export function openApiRoutes(app: FastifyInstance, registry: OperationRegistry, info: DocumentInfo): void {
@@ -16,6 +20,14 @@ export function openApiRoutes(app: FastifyInstance, registry: OperationRegistry,
     }
     return built;
   };
+
+  registerDocsAssets(app);
+
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    const lang = (request.query as Record<string, unknown> | undefined)?.lang;
+    const locale = pickLocale(typeof lang === 'string' ? lang : undefined, request.headers['accept-language']);
+    return sendPage(reply, locale, { view: 'landing', data: { issuer: info.issuer } });
+  });
 
   app.get(
     '/openapi.json',

@@ -11,7 +11,7 @@ import {
 } from '@signet/web';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { MESSAGES, type Messages } from './i18n/index.js';
-import type { Locale } from './locale.js';
+import { LOCALES, type Locale } from './locale.js';
 
 /** Why a signing link or step cannot go on; each has its own page and HTTP status. */
 export type Problem = keyof Omit<Messages['problems'], 'help'>;
@@ -56,7 +56,8 @@ export type Page =
       data: { personName: string; documents: DocumentView[]; csrf: string; signAction: string; rejectAction: string };
     }
   | { view: 'signed'; data: { downloads: DownloadView[] } }
-  | { view: 'rejected'; data: { reason: string } };
+  | { view: 'rejected'; data: { reason: string } }
+  | { view: 'landing'; data: { issuer: string } };
 
 /** Where the signing pages' static files are served. */
 export const ASSETS_PATH = '/sign/assets';
@@ -111,7 +112,10 @@ interface Rendered {
   wide?: boolean;
 }
 
-function model(page: Page, t: Messages): Rendered {
+/** Each language's name in itself, for the language switch. */
+const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = { en: 'English', es: 'Español' };
+
+function model(page: Page, t: Messages, current: Locale): Rendered {
   switch (page.view) {
     case 'problem': {
       const { title, lead } = t.problems[page.data.problem];
@@ -144,6 +148,20 @@ function model(page: Page, t: Messages): Rendered {
           })),
         },
       };
+    case 'landing':
+      return {
+        title: t.landing.title,
+        model: {
+          indexable: true,
+          issuer: page.data.issuer,
+          languages: LOCALES.map((locale) => ({
+            locale,
+            name: LANGUAGE_NAMES[locale],
+            href: `/?lang=${locale}`,
+            current: locale === current,
+          })),
+        },
+      };
     case 'rejected':
       return {
         title: t.rejected.title,
@@ -155,7 +173,7 @@ function model(page: Page, t: Messages): Rendered {
 /** Renders a page to HTML in `locale`, without sending it. */
 export function renderPage(locale: Locale, page: Page): string {
   const t = MESSAGES[locale];
-  const { title, model: data, wide } = model(page, t);
+  const { title, model: data, wide } = model(page, t, locale);
   return render(page.view, { t, locale, title, brand: t.brand, model: { ...data, wide: wide === true } });
 }
 

@@ -5,6 +5,7 @@ import { oneActiveKey } from './0004-one-active-key.js';
 import { face } from './0005-face.js';
 import { faceEnrolmentLinks } from './0006-face-enrolment-links.js';
 import { passkeys } from './0007-passkeys.js';
+import { verifiedEmail } from './0008-verified-email.js';
 
 /** Which SQL dialect a migration runs against; they differ only in column types. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -63,6 +64,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0005_face': face(dialect),
     '0006_face_enrolment_links': faceEnrolmentLinks(dialect),
     '0007_passkeys': passkeys(dialect),
+    '0008_verified_email': verifiedEmail(),
   };
 }
 

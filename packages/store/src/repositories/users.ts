@@ -1,6 +1,7 @@
 import type { UserClaims } from '@signet/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import { SubjectClashError } from '../errors.js';
+import { signInEmail } from '../migrations/0008-verified-email.js';
 import type { Database, UserTable } from '../schema.js';
 import { denyGrantAccessTokens } from './deny-grant-tokens.js';
 
@@ -49,6 +50,7 @@ export class UserRepository {
           username: user.username,
           password_hash: user.passwordHash,
           claims: JSON.stringify(user.claims),
+          sign_in_email: signInEmail(user.claims),
           created_at: user.createdAt,
           updated_at: user.updatedAt,
         })
@@ -68,6 +70,20 @@ export class UserRepository {
     return row && fromRow(row);
   }
 
+  /**
+   * The one person whose verified email is this address (compared lower-cased), or undefined
+   * when none is, or when several share it: an address that names two people signs in neither.
+   */
+  async findBySignInEmail(email: string): Promise<User | undefined> {
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('sign_in_email', '=', email.trim().toLowerCase())
+      .limit(2)
+      .execute();
+    return rows.length === 1 && rows[0] ? fromRow(rows[0]) : undefined;
+  }
+
   /** People ordered by id, keyset-paginated. */
   async list(options: { limit: number; after?: string }): Promise<User[]> {
     let q = this.db.selectFrom('users').selectAll().orderBy('id').limit(options.limit);
@@ -83,7 +99,12 @@ export class UserRepository {
       const next = { ...fromRow(row), ...patch, updatedAt: now };
       await trx
         .updateTable('users')
-        .set({ username: next.username, claims: JSON.stringify(next.claims), updated_at: now })
+        .set({
+          username: next.username,
+          claims: JSON.stringify(next.claims),
+          sign_in_email: signInEmail(next.claims),
+          updated_at: now,
+        })
         .where('id', '=', id)
         .execute();
       return next;

@@ -3,6 +3,18 @@ import type { Messages } from './index.js';
 /** English messages. */
 export const en: Messages = {
   brand: 'Signet',
+  landing: {
+    title: 'Signet Signer',
+    lead: 'This is a Signet e-signature service: it collects signatures on PDF documents for the applications that use it.',
+    people: 'For people',
+    peopleLead:
+      'If you were asked to sign, open the signing link from your email: it brings you to the documents. There is nothing to do on this page by itself.',
+    developers: 'For developers',
+    docs: 'API reference',
+    openapi: 'OpenAPI document',
+    issuer: 'The sign-in service this Signer trusts',
+    languages: 'Language',
+  },
   problems: {
     unknown: {
       title: 'Signing link not found',

@@ -3,6 +3,18 @@ import type { Messages } from './index.js';
 /** Spanish messages (neutral Spanish, informal "tú" as the accounts pages use). */
 export const es: Messages = {
   brand: 'Signet',
+  landing: {
+    title: 'Firma de Signet',
+    lead: 'Este es un servicio de firma electrónica de Signet: recoge firmas en documentos PDF para las aplicaciones que lo usan.',
+    people: 'Para personas',
+    peopleLead:
+      'Si te han pedido que firmes, abre el enlace de firma de tu correo: te lleva a los documentos. En esta página por sí sola no hay nada que hacer.',
+    developers: 'Para desarrolladores',
+    docs: 'Referencia de la API',
+    openapi: 'Documento OpenAPI',
+    issuer: 'El servicio de inicio de sesión en el que confía',
+    languages: 'Idioma',
+  },
   problems: {
     unknown: {
       title: 'No encontramos este enlace de firma',

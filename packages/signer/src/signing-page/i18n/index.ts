@@ -9,6 +9,19 @@ import { es } from './es.js';
 export interface Messages {
   /** The product name, in the header and the document title. */
   brand: string;
+  /** The Signer's home page at `/`: what it is, and where developers go. */
+  landing: {
+    title: string;
+    lead: string;
+    people: string;
+    peopleLead: string;
+    developers: string;
+    docs: string;
+    openapi: string;
+    issuer: string;
+    /** Names the language switch. */
+    languages: string;
+  };
   /** Pages for a signing link that cannot be used, and other dead ends. */
   problems: {
     /** Link unknown (404). */

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { readFaceFixture } from '@signet/accounts/testing';
+import { authorizationRequest, REDIRECT_URI } from '@signet/testing/people';
+import { PASSWORD, type SigningPageHarness, signingPageHarness } from '@signet/testing/signing-page';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+// Every kind of page a person or a developer meets, in Debian's Chromium, on a desktop
+// (1280×800) and a phone (390×844), in English and Spanish: both services' home pages, the
+// Signer's /docs, an error page, the login page that a signing link opens (its login_hint, the
+// invited email, signs in as it is), the consent and face pages, and the signing page before and
+// after signing. On each: axe-core's WCAG 2.1 A/AA rules, no sideways scrolling, no console
+// error or CSP violation; buttons are 12 px apart wherever there are two. With
+// SIGNET_SCREENSHOTS=<dir> (`npm run screenshots`) each page is also saved there as a PNG.
+
+const SHOTS = process.env.SIGNET_SCREENSHOTS ? resolve(process.env.SIGNET_SCREENSHOTS) : undefined;
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
+const LOCALES = { en: 'en-US', es: 'es-ES' } as const;
+/** The distance between two buttons, in CSS pixels, wherever they are (signet.css `--gap-buttons`). */
+const BUTTON_GAP = 12;
+
+// The project compiles without lib.dom: the browser globals the functions given to page.evaluate use.
+declare const document: {
+  documentElement: { scrollWidth: number };
+  querySelectorAll(selector: string): ArrayLike<{ getBoundingClientRect(): { top: number; bottom: number } }>;
+};
+declare const window: { innerWidth: number };
+
+/** axe-core's WCAG 2.x A/AA rules on the page as it is now; fails on any violation. */
+async function assertAccessible(page: Page, what: string): Promise<void> {
+  // Evaluated over CDP, so the pages' CSP (script-src 'self') does not apply to it.
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run(o: object): Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map(
+      (v) => `${v.id}: ${v.help} ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`,
+    );
+  });
+  assert.deepEqual(violations, [], `${what}: axe violations`);
+}
+
+/** The vertical gaps between consecutive buttons of the page's main card. */
+function buttonGaps(page: Page): Promise<number[]> {
+  return page.evaluate(() => {
+    const rects = Array.from(document.querySelectorAll('main .button')).map((b) => b.getBoundingClientRect());
+    return rects.slice(1).map((r, i) => Math.round(r.top - (rects[i]?.bottom ?? 0)));
+  });
+}
+
+describe('every page, on a desktop and a phone, in English and Spanish', { timeout: 300_000 }, () => {
+  let h: SigningPageHarness;
+  let browser: Browser;
+  let faceUser: string;
+  let thirdParty: string;
+
+  before(async () => {
+    [h, browser] = await Promise.all([
+      signingPageHarness({}, { SIGNET_FACE_ALLOW_PASSWORD: 'true' }),
+      chromium.launch({
+        executablePath: '/usr/bin/chromium',
+        args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+      }),
+    ]);
+    // A person with an enrolled face, for the face step of a request for urn:acr:face.
+    const person = await h.person('face.person@example.com', { name: 'Grace Hopper' });
+    const enrolled = await h.t.accounts.adminApp.inject({
+      method: 'POST',
+      url: `/admin/users/${person.id}/face`,
+      headers: { authorization: h.t.accounts.adminAuth, 'content-type': 'image/jpeg' },
+      payload: readFaceFixture('hopper'),
+    });
+    assert.equal(enrolled.statusCode, 200, enrolled.body);
+    faceUser = person.username;
+    // A third-party client without the refresh_token grant: it must ask for consent.
+    const client = await h.t.accounts.createClient({
+      client_name: 'Acme Payroll',
+      grant_types: ['authorization_code'],
+      redirect_uris: [REDIRECT_URI],
+    });
+    thirdParty = client.client_id;
+    if (SHOTS) mkdirSync(SHOTS, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await h?.dispose();
+  });
+
+  for (const [viewportName, viewport] of Object.entries(VIEWPORTS)) {
+    for (const [lang, locale] of Object.entries(LOCALES)) {
+      it(`${viewportName}, ${lang}`, async () => {
+        const context = await browser.newContext({ viewport, locale, acceptDownloads: true });
+        const problems: string[] = [];
+        context.on('page', (page) => {
+          page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+          page.on('console', (message) => {
+            // The error page's own status (400) is the one "failed to load" expected.
+            const expected = /\/oauth2\/auth\?/.test(page.url()) && /status of 400/.test(message.text());
+            if (message.type() === 'error' && !expected) problems.push(`${page.url()}: ${message.text()}`);
+          });
+        });
+        const page = await context.newPage();
+
+        /** Checks the page as it is now and, when asked for, saves its screenshot. */
+        async function check(name: string): Promise<void> {
+          const what = `${name} (${viewportName}, ${lang})`;
+          await assertAccessible(page, what);
+          const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+          assert.ok(fits, `${what}: no sideways scrolling`);
+          if (SHOTS)
+            await page.screenshot({ path: join(SHOTS, `${name}-${viewportName}-${lang}.png`), fullPage: true });
+        }
+
+        // Both services' home pages.
+        await page.goto(`${h.t.issuer}/`);
+        assert.equal(await page.locator('html').getAttribute('lang'), lang);
+        await check('accounts-home');
+        await page.goto(`${h.publicUrl}/`);
+        assert.equal(await page.locator('html').getAttribute('lang'), lang);
+        await check('signer-home');
+
+        // The API reference, rendered by Swagger UI from this origin.
+        await page.goto(`${h.publicUrl}/docs`);
+        await page.locator('.opblock').first().waitFor({ timeout: 30_000 });
+        await page.locator('.opblock-summary-path', { hasText: '/v1/envelopes/{id}/cancel' }).waitFor();
+        await check('docs');
+
+        // An error page: a link naming no registered client.
+        await page.goto(`${h.t.issuer}${authorizationRequest('no-such-client').path}`);
+        await page.locator('h1').waitFor();
+        assert.doesNotMatch((await page.locator('main').textContent()) ?? '', /client_id|redirect_uri/);
+        await check('error');
+
+        // A signing link: the login page, its username filled from login_hint (the invited email).
+        const email = `invited.${viewportName}.${lang}@example.com`;
+        await h.person(email, { name: 'Ana Ruiz' });
+        const { signingUrl } = await h.invite({ name: 'Ana Ruiz', email });
+        await page.goto(signingUrl);
+        const username = page.locator('#username');
+        await username.waitFor();
+        assert.equal(await username.inputValue(), email);
+        await check('login');
+        await page.locator('#password').fill(PASSWORD);
+        await Promise.all([page.waitForURL(`${h.publicUrl}/sign/session`), page.locator('form .button').click()]);
+        await page.locator('[data-rendered="2"]').waitFor({ timeout: 30_000 });
+        await check('signing');
+        await Promise.all([page.waitForURL(`${h.publicUrl}/sign/session`), page.locator('#sign').click()]);
+        await page.locator('.downloads').waitFor();
+        await check('signed');
+
+        // Consent for a third-party client, with the session just started.
+        const consent = authorizationRequest(thirdParty, { scope: 'openid profile birthdate email offline_access' });
+        await page.goto(`${h.t.issuer}${consent.path}`);
+        await page.locator('button[value="allow"]').waitFor();
+        const consentText = (await page.locator('main').textContent()) ?? '';
+        assert.doesNotMatch(consentText, /while you are away|aunque no estés/);
+        assert.deepEqual(await buttonGaps(page), [BUTTON_GAP], 'consent: the buttons are 12 px apart');
+        await check('consent');
+
+        // The face step: a request for urn:acr:face by a person with an enrolled face.
+        const face = authorizationRequest(thirdParty, { acr_values: 'urn:acr:face', prompt: 'login' });
+        await page.goto(`${h.t.issuer}${face.path}`);
+        await page.locator('#username').fill(faceUser);
+        await page.locator('#password').fill(PASSWORD);
+        await Promise.all([page.waitForURL(/\/face$/), page.locator('form .button').click()]);
+        await page.locator('#face-start').waitFor();
+        assert.deepEqual(await buttonGaps(page), [BUTTON_GAP], 'face: the buttons are 12 px apart');
+        await check('face');
+
+        assert.deepEqual(problems, [], 'no console errors or CSP violations');
+        await context.close();
+      });
+    }
+  }
+});
