@@ -154,7 +154,7 @@ function severalNodes(): void {
       const portEnv: Record<string, string> =
         kind === 'accounts'
           ? { SIGNET_PORT: String(port), SIGNET_ADMIN_PORT: String(await freePort()) }
-          : { SIGNET_SIGNER_PORT: String(port) };
+          : { SIGNET_SIGNER_PORT: String(port), SIGNET_SIGNER_METRICS_PORT: String(await freePort()) };
       const node = await startNode(name, kind, port, { ...env, ...portEnv, SIGNET_DATA_DIR: dataDir });
       cleanups.unshift(async () => {
         if (node.child.exitCode === null) node.child.kill('SIGKILL');

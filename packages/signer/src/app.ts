@@ -113,7 +113,7 @@ function meEndpoint(app: FastifyInstance): void {
 }
 
 /**
- * The Signer's metrics listener (`SIGNET_SIGNER_METRICS_HOST:PORT`, default 127.0.0.1:4447):
+ * The Signer's metrics listener (`SIGNET_SIGNER_METRICS_HOST:PORT`, default 127.0.0.1:4448):
  * `GET /metrics` only, behind `Authorization: Bearer <SIGNET_METRICS_TOKEN>` when that is set.
  */
 export function buildSignerMetricsApp(config: SignerContext['config']): FastifyInstance {

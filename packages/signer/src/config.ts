@@ -94,7 +94,7 @@ export interface SignerConfig {
   /**
    * `SIGNET_SIGNER_METRICS_HOST` / `SIGNET_SIGNER_METRICS_PORT`: the metrics listener (`GET
    * /metrics`, Prometheus text format), apart from the public one so a load balancer never
-   * exposes it. Default `127.0.0.1:4447`; port 0 when `SIGNET_SIGNER_PORT` is 0 (tests).
+   * exposes it. Default `127.0.0.1:4448`; port 0 when `SIGNET_SIGNER_PORT` is 0 (tests).
    */
   metricsHost: string;
   metricsPort: number;
@@ -267,7 +267,7 @@ export function loadSignerConfig(env: Env = process.env): SignerConfig {
   if (metricsToken !== undefined && metricsToken.length < 16) {
     throw new ConfigError('SIGNET_METRICS_TOKEN', 'must be at least 16 characters');
   }
-  const metricsPort = envInt(env, 'SIGNET_SIGNER_METRICS_PORT', port === 0 ? 0 : 4447, 0, 65535);
+  const metricsPort = envInt(env, 'SIGNET_SIGNER_METRICS_PORT', port === 0 ? 0 : 4448, 0, 65535);
   if (metricsPort !== 0 && metricsPort === port) {
     throw new ConfigError('SIGNET_SIGNER_METRICS_PORT', `must differ from SIGNET_SIGNER_PORT (${port})`);
   }
