@@ -116,6 +116,7 @@ export async function startSigner(signet: RunningSignet, env: Record<string, str
       loadSignerConfig({
         SIGNET_ISSUER: signet.issuer,
         SIGNET_SIGNER_PORT: String(port),
+        SIGNET_SIGNER_METRICS_PORT: '0',
         SIGNET_DATA_DIR: dataDir,
         SIGNET_LOG_LEVEL: 'silent',
         SIGNET_SIGNER_AUDIENCE: audience,

@@ -51,6 +51,7 @@ describe('signet start as a process', () => {
       SIGNET_PORT: String(port),
       SIGNET_ADMIN_PORT: String(await freePort()),
       SIGNET_SIGNER_PORT: String(await freePort()),
+      SIGNET_SIGNER_METRICS_PORT: '0',
       SIGNET_ISSUER: `http://localhost:${port}`,
     };
   });

@@ -38,6 +38,7 @@ describe('signet login, envelopes and verify (an integrator by hand)', () => {
       env: {
         SIGNET_SIGNER_PUBLIC_URL: signerUrl,
         SIGNET_SIGNER_PORT: String(port),
+        SIGNET_SIGNER_METRICS_PORT: '0',
         SIGNET_SIGNER_REQUIRED_ACR: 'urn:acr:password',
       },
     });

@@ -127,6 +127,8 @@ export async function testSigner(options: TestSignerOptions = {}): Promise<TestS
       SIGNET_ISSUER: issuer,
       SIGNET_SIGNER_AUDIENCE: accounts.config.signerAudience,
       SIGNET_SIGNER_PORT: '0',
+      // Several Signers run at once in a test run: each metrics listener on a port of its own.
+      SIGNET_SIGNER_METRICS_PORT: '0',
       SIGNET_LOG_LEVEL: 'silent',
       ...options.env,
     });

@@ -83,6 +83,7 @@ describe('signet start signer', () => {
       SIGNET_DATA_DIR: dataDir,
       SIGNET_ISSUER: issuer,
       SIGNET_SIGNER_PORT: String(signerPort),
+      SIGNET_SIGNER_METRICS_PORT: '0',
     });
     try {
       assert.equal(summary.signer.url, `http://127.0.0.1:${signerPort}`);
@@ -112,6 +113,7 @@ describe('signet start', () => {
       SIGNET_PORT: String(port),
       SIGNET_ADMIN_PORT: String(await freePort()),
       SIGNET_SIGNER_PORT: String(await freePort()),
+      SIGNET_SIGNER_METRICS_PORT: '0',
       SIGNET_ISSUER: `http://localhost:${port}`,
     });
     try {
