@@ -19,6 +19,11 @@ const MAX_OCSP_GET_CHARS = 2_048;
 // A revocation must show within minutes: caches may keep an answer or a CRL this long, no longer.
 const REVOCATION_CACHE = 'public, max-age=60';
 
+/** OpenAPI description of a CA route (no bearer token; bodies and answers are DER or PEM, not JSON). */
+function doc(summary: string): { tags: string[]; summary: string } {
+  return { tags: ['certification authority'], summary };
+}
+
 /**
  * The CA's public routes (no bearer token):
  * - `GET /v1/ca/root.pem`: the root certificate, PEM (`application/x-pem-file`), for validators to trust;
@@ -42,12 +47,16 @@ export function pkiRoutes(ca: CertificateAuthority): FastifyPluginAsync {
       (_r, body, done) => done(null, body),
     );
 
-    app.get('/v1/ca/root.pem', async (_request, reply) => {
-      reply.type('application/x-pem-file').header('cache-control', ROOT_CACHE);
-      return rootPem;
-    });
+    app.get(
+      '/v1/ca/root.pem',
+      { schema: doc('The root certificate, PEM: what validators trust') },
+      async (_request, reply) => {
+        reply.type('application/x-pem-file').header('cache-control', ROOT_CACHE);
+        return rootPem;
+      },
+    );
 
-    app.get('/v1/ca/root.cer', async (_request, reply) => {
+    app.get('/v1/ca/root.cer', { schema: doc('The root certificate, DER') }, async (_request, reply) => {
       reply.type('application/pkix-cert').header('cache-control', ROOT_CACHE);
       return rootDer;
     });
@@ -65,58 +74,74 @@ export function pkiRoutes(ca: CertificateAuthority): FastifyPluginAsync {
       }
     };
 
-    app.post('/v1/ca/ocsp', async (request, reply) => {
-      const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) {
-        throw invalidRequest(`body: send a DER OCSPRequest as ${OCSP_REQUEST}`);
-      }
-      const response = await ocsp(new Uint8Array(body));
-      reply.type(OCSP_RESPONSE).header('cache-control', 'no-store');
-      return response;
-    });
+    app.post(
+      '/v1/ca/ocsp',
+      { schema: doc('OCSP (RFC 6960): a DER OCSPRequest in, a signed OCSPResponse out') },
+      async (request, reply) => {
+        const body = request.body;
+        if (!Buffer.isBuffer(body) || body.length === 0) {
+          throw invalidRequest(`body: send a DER OCSPRequest as ${OCSP_REQUEST}`);
+        }
+        const response = await ocsp(new Uint8Array(body));
+        reply.type(OCSP_RESPONSE).header('cache-control', 'no-store');
+        return response;
+      },
+    );
 
-    app.get<{ Params: { '*': string } }>('/v1/ca/ocsp/*', async (request, reply) => {
-      const encoded = request.params['*'];
-      if (encoded.length === 0 || encoded.length > MAX_OCSP_GET_CHARS) {
-        throw invalidRequest('path: the base64 of a DER OCSPRequest, at most 2048 characters');
-      }
-      // Fastify has already percent-decoded the path; base64url is accepted as well as base64.
-      const der = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-      const response = await ocsp(new Uint8Array(der));
-      reply.type(OCSP_RESPONSE).header('cache-control', REVOCATION_CACHE);
-      return response;
-    });
+    app.get<{ Params: { '*': string } }>(
+      '/v1/ca/ocsp/*',
+      { schema: doc('OCSP over GET: the base64 DER OCSPRequest in the path (RFC 6960 Appendix A.1)') },
+      async (request, reply) => {
+        const encoded = request.params['*'];
+        if (encoded.length === 0 || encoded.length > MAX_OCSP_GET_CHARS) {
+          throw invalidRequest('path: the base64 of a DER OCSPRequest, at most 2048 characters');
+        }
+        // Fastify has already percent-decoded the path; base64url is accepted as well as base64.
+        const der = Buffer.from(encoded.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+        const response = await ocsp(new Uint8Array(der));
+        reply.type(OCSP_RESPONSE).header('cache-control', REVOCATION_CACHE);
+        return response;
+      },
+    );
 
-    app.get('/v1/ca/crl', async (_request, reply) => {
+    app.get('/v1/ca/crl', { schema: doc("The active root's CRL (RFC 5280), DER") }, async (_request, reply) => {
       reply.type('application/pkix-crl').header('cache-control', REVOCATION_CACHE);
       return Buffer.from((await ca.revocation.crl()) ?? new Uint8Array());
     });
 
-    app.get<{ Params: { file: string } }>('/v1/ca/roots/:file', async (request, reply) => {
-      const match = /^([0-9a-f-]{36})\.(cer|crl)$/.exec(request.params.file);
-      if (match?.[1] !== ca.rootId) throw new OAuthError('not_found', 'no such root', 404);
-      if (match[2] === 'cer') {
-        reply.type('application/pkix-cert').header('cache-control', ROOT_CACHE);
-        return rootDer;
-      }
-      reply.type('application/pkix-crl').header('cache-control', REVOCATION_CACHE);
-      return Buffer.from((await ca.revocation.crl(ca.rootId)) ?? new Uint8Array());
-    });
+    app.get<{ Params: { file: string } }>(
+      '/v1/ca/roots/:file',
+      { schema: doc('A root by id, as named in certificates: `<id>.cer` (DER) or `<id>.crl`') },
+      async (request, reply) => {
+        const match = /^([0-9a-f-]{36})\.(cer|crl)$/.exec(request.params.file);
+        if (match?.[1] !== ca.rootId) throw new OAuthError('not_found', 'no such root', 404);
+        if (match[2] === 'cer') {
+          reply.type('application/pkix-cert').header('cache-control', ROOT_CACHE);
+          return rootDer;
+        }
+        reply.type('application/pkix-crl').header('cache-control', REVOCATION_CACHE);
+        return Buffer.from((await ca.revocation.crl(ca.rootId)) ?? new Uint8Array());
+      },
+    );
 
-    app.post('/v1/timestamp', async (request, reply) => {
-      const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) {
-        throw invalidRequest(`body: send a DER TimeStampReq as ${TIMESTAMP_QUERY}`);
-      }
-      let response: Uint8Array;
-      try {
-        response = await ca.timestampAuthority.respond(new Uint8Array(body));
-      } catch (error) {
-        if (error instanceof TimestampRequestError) throw invalidRequest(`body: ${error.message}`);
-        throw error;
-      }
-      reply.type(TIMESTAMP_REPLY).header('cache-control', 'no-store');
-      return Buffer.from(response);
-    });
+    app.post(
+      '/v1/timestamp',
+      { schema: doc('RFC 3161 time-stamping: a DER TimeStampReq in, a TimeStampResp out') },
+      async (request, reply) => {
+        const body = request.body;
+        if (!Buffer.isBuffer(body) || body.length === 0) {
+          throw invalidRequest(`body: send a DER TimeStampReq as ${TIMESTAMP_QUERY}`);
+        }
+        let response: Uint8Array;
+        try {
+          response = await ca.timestampAuthority.respond(new Uint8Array(body));
+        } catch (error) {
+          if (error instanceof TimestampRequestError) throw invalidRequest(`body: ${error.message}`);
+          throw error;
+        }
+        reply.type(TIMESTAMP_REPLY).header('cache-control', 'no-store');
+        return Buffer.from(response);
+      },
+    );
   };
 }
