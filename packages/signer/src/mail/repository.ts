@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { claimDueRows } from '../notifications/repository.js';
 import type { SignerDatabase } from '../store/database.js';
 import type { MailTables } from './tables.js';
 
@@ -48,36 +49,15 @@ export interface EmailClaim {
   token: string;
 }
 
-/** Claims up to `limit` due emails with a free lease (one conditional update each, as the webhook outbox does). */
-export async function claimDueEmails(
+/** Claims up to `limit` due emails with a free lease, as the webhook outbox does ({@link claimDueRows}). */
+export function claimDueEmails(
   db: Db,
   nowMs: number,
   leaseMs: number,
   limit: number,
   newToken: () => string,
 ): Promise<EmailClaim[]> {
-  const due = await db
-    .selectFrom('email_deliveries')
-    .select('id')
-    .where('status', '=', 'pending')
-    .where('next_attempt_at_ms', '<=', nowMs)
-    .where((eb) => eb.or([eb('locked_until_ms', 'is', null), eb('locked_until_ms', '<', nowMs)]))
-    .orderBy('next_attempt_at_ms')
-    .limit(limit)
-    .execute();
-  const claims: EmailClaim[] = [];
-  for (const { id } of due) {
-    const token = newToken();
-    const result = await db
-      .updateTable('email_deliveries')
-      .set({ locked_until_ms: nowMs + leaseMs, lock_token: token })
-      .where('id', '=', id)
-      .where('status', '=', 'pending')
-      .where((eb) => eb.or([eb('locked_until_ms', 'is', null), eb('locked_until_ms', '<', nowMs)]))
-      .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1) claims.push({ id, token });
-  }
-  return claims;
+  return claimDueRows(db, 'email_deliveries', nowMs, leaseMs, limit, newToken);
 }
 
 /** A claimed email's row, if the claim is still ours. */

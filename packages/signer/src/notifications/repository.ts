@@ -9,20 +9,24 @@ export interface DeliveryClaim {
   token: string;
 }
 
+/** The outbox tables a dispatcher claims rows of under a lease: webhook deliveries and emails. */
+export type LeasedOutbox = 'webhook_deliveries' | 'email_deliveries';
+
 /**
- * Claims up to `limit` pending deliveries due at `nowMs` whose lease is free, each with a new
- * lease until `nowMs + leaseMs`. Each claim is one conditional update repeating the condition, so
- * of two nodes racing for a row, one changes it.
+ * Claims up to `limit` pending rows of `outbox` due at `nowMs` whose lease is free, each with a
+ * new lease until `nowMs + leaseMs`. Each claim is one conditional update repeating the
+ * condition, so of two nodes racing for a row, one changes it.
  */
-export async function claimDueDeliveries(
+export async function claimDueRows(
   db: Db,
+  outbox: LeasedOutbox,
   nowMs: number,
   leaseMs: number,
   limit: number,
   newToken: () => string,
 ): Promise<DeliveryClaim[]> {
   const due = await db
-    .selectFrom('webhook_deliveries')
+    .selectFrom(outbox)
     .select('id')
     .where('status', '=', 'pending')
     .where('next_attempt_at_ms', '<=', nowMs)
@@ -34,7 +38,7 @@ export async function claimDueDeliveries(
   for (const { id } of due) {
     const token = newToken();
     const result = await db
-      .updateTable('webhook_deliveries')
+      .updateTable(outbox)
       .set({ locked_until_ms: nowMs + leaseMs, lock_token: token })
       .where('id', '=', id)
       .where('status', '=', 'pending')
@@ -43,6 +47,17 @@ export async function claimDueDeliveries(
     if (Number(result.numUpdatedRows) === 1) claims.push({ id, token });
   }
   return claims;
+}
+
+/** Claims due webhook deliveries ({@link claimDueRows} on `webhook_deliveries`). */
+export function claimDueDeliveries(
+  db: Db,
+  nowMs: number,
+  leaseMs: number,
+  limit: number,
+  newToken: () => string,
+): Promise<DeliveryClaim[]> {
+  return claimDueRows(db, 'webhook_deliveries', nowMs, leaseMs, limit, newToken);
 }
 
 /** A delivery's URL (null: the client's current one) and its event, as stored. */
