@@ -1,5 +1,6 @@
 import type { FaceAction } from '../face/challenge.js';
 import type { Locale } from '../pages/locale.js';
+import type { PasskeyProblem } from '../passkeys/webauthn.js';
 import { en } from './en.js';
 import { es } from './es.js';
 
@@ -182,20 +183,7 @@ export interface Messages {
     unsupported: string;
     needsScript: string;
     /** Why a passkey response was refused, by `PasskeyProblem`. */
-    errors: Record<
-      | 'malformed'
-      | 'challenge'
-      | 'unknown_credential'
-      | 'wrong_person'
-      | 'verification'
-      | 'origin'
-      | 'rp_id'
-      | 'user_verification'
-      | 'counter'
-      | 'backup_eligibility'
-      | 'already_registered',
-      string
-    >;
+    errors: Record<PasskeyProblem, string>;
     account: {
       title: string;
       /** Names the signed-in person: `{user}`. */
