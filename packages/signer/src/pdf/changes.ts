@@ -1,5 +1,5 @@
 import {
-  PDF,
+  type PDF,
   PdfArray,
   PdfBool,
   PdfDict,
@@ -16,24 +16,15 @@ import type { DocumentChange } from '@signet/protocol';
 const MAX_OBJECTS = 200_000;
 
 /**
- * Every change between the revision a signature covers (`pdf`'s first `revisionLength` bytes) and
- * the whole document. Objects are compared by value, object by object; changed objects are
- * judged by what they are: the catalog may gain a DSS and its form new fields, a page may gain
- * annotations, and what is added there must be a signature or document-timestamp field. Anything
- * else (page contents, resources, fonts, metadata, removed objects) is a change PAdES does not allow.
+ * Every change between the revision a signature covers (`signed`, null when that revision cannot
+ * be read on its own) and the whole document (`current`). Objects are compared by value, object by
+ * object; changed objects are judged by what they are: the catalog may gain a DSS and its form new
+ * fields, a page may gain annotations, and what is added there must be a signature or
+ * document-timestamp field. Anything else (page contents, resources, fonts, metadata, removed
+ * objects) is a change PAdES does not allow.
  */
-export async function changesAfterRevision(
-  pdf: Uint8Array,
-  revisionLength: number,
-  current: PDF,
-): Promise<DocumentChange[]> {
-  if (revisionLength >= pdf.length) return [];
-  let signed: PDF;
-  try {
-    signed = await PDF.load(pdf.subarray(0, revisionLength));
-  } catch {
-    return [{ allowed: false, description: 'the signed revision cannot be read on its own' }];
-  }
+export function changesAfterRevision(signed: PDF | null, current: PDF): DocumentChange[] {
+  if (!signed) return [{ allowed: false, description: 'the signed revision cannot be read on its own' }];
   const before = new Revision(signed);
   const after = new Revision(current);
   const changes: DocumentChange[] = [];

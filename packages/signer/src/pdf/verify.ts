@@ -85,6 +85,7 @@ export async function verifyPdf(
     dss: readDss(document),
     extra: options.revocation ?? { ocsps: [], crls: [] },
     policies: options.signingPolicies ?? null,
+    revisions: new Map(),
   };
   const embedded = await extractSignatures(pdf, document);
   const revisions = revisionNumbers(pdf, embedded);
@@ -119,6 +120,8 @@ interface Context {
   dss: RevocationData & { certs: Uint8Array[] };
   extra: RevocationData;
   policies: string[] | null;
+  /** Revisions loaded so far, by length: each is parsed once however many checks need it. */
+  revisions: Map<number, Promise<PDF | null>>;
 }
 
 interface CheckedTimestamp {
@@ -141,7 +144,7 @@ async function validateTimestamps(
     checked.push({
       embedded: e,
       token,
-      changes: await changesAfterRevision(context.pdf, e.revisionLength, context.document),
+      changes: await changesAfter(context, e.revisionLength),
     });
   }
   const out: CheckedTimestamp[] = [];
@@ -166,7 +169,7 @@ async function validateTimestamps(
     const integrity = token !== null && token.failure === null;
     const holds = integrity && findings.length === 0;
     let preserved: RevocationData | null = null;
-    if (holds) preserved = await revisionDss(context.pdf, e.revisionLength);
+    if (holds) preserved = await revisionDss(context, e.revisionLength);
     out.push({
       report: {
         field: e.field,
@@ -201,7 +204,7 @@ async function validateSignature(
     check = await checkDetachedCms(signature.cms, signature.signedBytes);
     if (check.failure) findings.push(failed(check.failure.subIndication, check.failure.reason));
   }
-  const changes = await changesAfterRevision(context.pdf, signature.revisionLength, context.document);
+  const changes = await changesAfter(context, signature.revisionLength);
   findings.push(...disallowed(changes));
 
   const certificate = check?.signerCertificate ?? null;
@@ -378,13 +381,26 @@ function verdict(findings: Finding[]): { indication: Indication; subIndication: 
   };
 }
 
-/** The DSS of the revision that ends at `length` bytes, as a document timestamp over it preserved it. */
-async function revisionDss(pdf: Uint8Array, length: number): Promise<RevocationData | null> {
-  try {
-    return readDss(await PDF.load(pdf.subarray(0, length)));
-  } catch {
-    return null;
+/** The revision of the file that ends at `length` bytes, loaded once per verification; null when it cannot be read on its own. */
+function revision(context: Context, length: number): Promise<PDF | null> {
+  let loaded = context.revisions.get(length);
+  if (!loaded) {
+    loaded = PDF.load(context.pdf.subarray(0, length)).catch(() => null);
+    context.revisions.set(length, loaded);
   }
+  return loaded;
+}
+
+/** What later revisions changed after the revision that ends at `length` bytes. */
+async function changesAfter(context: Context, length: number): Promise<DocumentChange[]> {
+  if (length >= context.pdf.length) return [];
+  return changesAfterRevision(await revision(context, length), context.document);
+}
+
+/** The DSS of the revision that ends at `length` bytes, as a document timestamp over it preserved it. */
+async function revisionDss(context: Context, length: number): Promise<RevocationData | null> {
+  const loaded = await revision(context, length);
+  return loaded ? readDss(loaded) : null;
 }
 
 /** Revision numbers (1-based) by revision length: every `%%EOF` of the file ends one. */
