@@ -13,7 +13,7 @@ const OID_SIGNING_TIME = '1.2.840.113549.1.9.5';
 export const OID_SIGNATURE_TIMESTAMP = '1.2.840.113549.1.9.16.2.14';
 
 /** Digest algorithms a signature may use, by OID, with Node's name for them. */
-const HASHES: Record<string, string> = {
+export const HASHES: Record<string, string> = {
   '2.16.840.1.101.3.4.2.1': 'sha256',
   '2.16.840.1.101.3.4.2.2': 'sha384',
   '2.16.840.1.101.3.4.2.3': 'sha512',

@@ -2,6 +2,7 @@ import { createHash, X509Certificate as NodeCertificate, verify as verifySignatu
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { parseDer } from '../pki/ess.js';
+import { HASHES } from './cms.js';
 
 /** What revocation data says of a certificate at a point in time. */
 export interface RevocationStatus {
@@ -29,12 +30,8 @@ const SIGNATURE_HASHES: Record<string, string> = {
   '1.2.840.113549.1.1.12': 'sha384',
   '1.2.840.113549.1.1.13': 'sha512',
 };
-const CERT_ID_HASHES: Record<string, string> = {
-  '1.3.14.3.2.26': 'sha1',
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
-};
+/** A CertID may name its issuer by SHA-1 hashes (RFC 6960's default), or by a signature's digests. */
+const CERT_ID_HASHES: Record<string, string> = { '1.3.14.3.2.26': 'sha1', ...HASHES };
 // Revocation data issued this long before the time it must speak for still counts (clock skew between CA and TSA).
 const SKEW_MS = 5 * 60_000;
 
