@@ -11,6 +11,7 @@ import { type EnvelopeHarness, envelopeHarness, pdfBase64 } from '../envelopes/t
 import { registerErrorHandling } from '../http/errors.js';
 import { issueRoot, issueTsaCertificate } from '../pki/certificates.js';
 import { generateKeyPair } from '../pki/crypto.js';
+import { POLICY_ORGANISATION_SEAL, POLICY_PERSON_SIGNING } from '../pki/policies.js';
 import { pkiRoutes } from '../pki/routes.js';
 import { x509 } from '../pki/x509.js';
 import { signerTestBackends } from '../store/testing.js';
@@ -199,6 +200,41 @@ for (const backend of signerTestBackends().filter((b) => b.name === 'sqlite')) {
       assert.equal(report.valid, false);
       assert.equal(report.signatures[0]?.subIndication, 'CHAIN_CONSTRAINTS_FAILURE');
       assert.match(report.signatures[0]?.errors.join(' ') ?? '', /timestamping/);
+    });
+
+    test("a signing certificate under a trusted root but outside Signet's signing policies is not vouched for", async () => {
+      // Our own root again; the certificate is fit for signatures (key usage) but states no Signet policy.
+      const rootKeys = await generateKeyPair();
+      const now = Math.floor(Date.now() / 1000);
+      const rootCertificate = await issueRoot(rootKeys, 'Policy Test', now);
+      const keys = await generateKeyPair();
+      const certificate = await x509.X509CertificateGenerator.create({
+        serialNumber: '4a01',
+        subject: 'CN=Somebody Else',
+        issuer: rootCertificate.subjectName,
+        notBefore: new Date((now - 300) * 1000),
+        notAfter: new Date((now + 86_400) * 1000),
+        publicKey: keys.publicKey,
+        signingKey: rootKeys.privateKey,
+        signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+        extensions: [
+          new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+        ],
+      });
+      const document = await PDF.load(await makePdf(1, 'A document'));
+      const signer = new CryptoKeySigner(keys.privateKey, new Uint8Array(certificate.rawData), 'EC', 'ECDSA', [
+        new Uint8Array(rootCertificate.rawData),
+      ]);
+      const { bytes } = await document.sign({ signer, subFilter: 'ETSI.CAdES.detached', level: 'B-B' });
+      const anchors = [rootCertificate.toString('pem')];
+      // Without the policy rule the signature would pass: everything else about it holds.
+      assert.equal((await verifyPdf(bytes, anchors)).valid, true);
+      const report = await verifyPdf(bytes, anchors, {
+        signingPolicies: [POLICY_PERSON_SIGNING, POLICY_ORGANISATION_SEAL],
+      });
+      assert.equal(report.valid, false);
+      assert.equal(report.signatures[0]?.subIndication, 'CHAIN_CONSTRAINTS_FAILURE');
+      assert.match(report.signatures[0]?.errors.join(' ') ?? '', /signing policy/);
     });
 
     test('an incremental update after the signature that replaces the page content makes it invalid, saying what changed', async () => {
