@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { OAuthError } from '@signet/protocol';
-import type { Client, Interaction } from '@signet/store';
 import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { interactionPath, isBoundBrowser } from '../authorize/interaction-cookie.js';
+import type { Interaction } from '../authorize/interaction-repository.js';
 import { afterLogin, facePath, type Login } from '../authorize/proceed.js';
 import type { AuthorizationRequest } from '../authorize/request.js';
 import { redirectWithError, showErrorPage } from '../authorize/respond.js';
+import type { Client } from '../clients/repository.js';
 import type { AccountsContext } from '../context.js';
 import { decodeChallenge, drawChallenge, encodeChallenge, type FaceChallenge, isLive } from '../face/challenge.js';
 import { checkFace } from '../face/check.js';
