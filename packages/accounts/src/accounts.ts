@@ -8,7 +8,7 @@ import { ClientCache } from './client-cache.js';
 import { type Config, ConfigError, MIN_ADMIN_TOKEN_LENGTH } from './config.js';
 import type { AccountsContext } from './context.js';
 import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
-import { THROTTLE_WINDOW } from './endpoints/interaction.js';
+import { THROTTLE_WINDOW } from './endpoints/interaction-login.js';
 import { FaceService } from './face/service.js';
 import { KEY_REFRESH_SECONDS, Keyring } from './keys/keyring.js';
 import { FaceEnrolmentLinkRepository } from './people/face-enrolment-link-repository.js';
