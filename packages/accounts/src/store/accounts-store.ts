@@ -1,6 +1,5 @@
 import { type Dialect, migrateDatabase, openDatabase, type PoolStats, type StoreOptions } from '@signet/store';
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { ConsentRepository } from '../authorize/consent-repository.js';
 import { InteractionRepository } from '../authorize/interaction-repository.js';
 import { ClientRepository } from '../clients/repository.js';
@@ -14,7 +13,7 @@ import { SessionRepository } from '../sessions/repository.js';
 import { RevokedTokenRepository } from '../tokens/repository.js';
 import type { Database } from './schema.js';
 
-/** One open database with one repository per concept. */
+/** Accounts' database, open, with one repository per concept. */
 export interface Store {
   readonly dialect: Dialect;
   readonly db: Kysely<Database>;
@@ -40,8 +39,9 @@ export interface Store {
 }
 
 /**
- * Opens the store. SQLite runs in WAL mode with `synchronous=NORMAL`, which is durable
- * across process crashes and fast enough that a write never dominates a request.
+ * Opens accounts' store on `@signet/store`'s `openDatabase` (SQLite in WAL mode with
+ * `synchronous=NORMAL`, or a PostgreSQL pool); `migrate()` applies accounts' migrations with
+ * Kysely's default history table, as before they moved here.
  */
 export function openStore(options: StoreOptions): Store {
   const { dialect, db, poolStats } = openDatabase<Database>(options);
