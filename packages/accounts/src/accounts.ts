@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { FaceEnrolmentLinkRepository, openStore, readSecretFile, type Store } from '@signet/store';
+import { readSecretFile } from '@signet/store';
 import { databasePoolMetrics } from '@signet/web';
 import type { FastifyInstance } from 'fastify';
 import { buildAdminApp } from './admin/app.js';
@@ -8,9 +8,11 @@ import { ClientCache } from './client-cache.js';
 import { type Config, ConfigError, MIN_ADMIN_TOKEN_LENGTH } from './config.js';
 import type { AccountsContext } from './context.js';
 import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
-import { THROTTLE_WINDOW } from './endpoints/interaction.js';
+import { THROTTLE_WINDOW } from './endpoints/interaction-login.js';
 import { FaceService } from './face/service.js';
 import { KEY_REFRESH_SECONDS, Keyring } from './keys/keyring.js';
+import { FaceEnrolmentLinkRepository } from './people/face-enrolment-link-repository.js';
+import { openStore, type Store } from './store/accounts-store.js';
 import { AccessTokens } from './tokens/access-token.js';
 import { IdTokens } from './tokens/id-token.js';
 

@@ -1,6 +1,6 @@
 import { invalidClient, invalidRequest } from '@signet/protocol';
-import type { Client } from '@signet/store';
 import type { ClientLookup } from './client-cache.js';
+import type { Client } from './clients/repository.js';
 import { verifyClientSecret } from './crypto/client-secret.js';
 import { type FormParams, single } from './http/form.js';
 

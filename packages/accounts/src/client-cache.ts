@@ -1,4 +1,4 @@
-import type { Client, ClientRepository } from '@signet/store';
+import type { Client, ClientRepository } from './clients/repository.js';
 
 /** Where {@link authenticateClient} looks clients up: the repository or a cache in front of it. */
 export interface ClientLookup {

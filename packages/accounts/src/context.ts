@@ -1,9 +1,10 @@
-import type { FaceEnrolmentLinkRepository, Store } from '@signet/store';
 import type { ClientCache } from './client-cache.js';
 import type { Config } from './config.js';
 import type { DerivedKeys } from './crypto/master-key.js';
 import type { FaceService } from './face/service.js';
 import type { Keyring } from './keys/keyring.js';
+import type { FaceEnrolmentLinkRepository } from './people/face-enrolment-link-repository.js';
+import type { Store } from './store/accounts-store.js';
 import type { AccessTokens } from './tokens/access-token.js';
 import type { IdTokens } from './tokens/id-token.js';
 

@@ -5,3 +5,4 @@ export type { AccountsContext } from './context.js';
 export { metadata } from './endpoints/discovery.js';
 export { DEMO_CLIENT_ID, ensureDemoClient, ensureSignerClient, SIGNER_CLIENT_ID } from './local-clients.js';
 export { SIGNER_SCOPES, USER_SCOPES } from './scopes.js';
+export { openStore, type Store } from './store/accounts-store.js';

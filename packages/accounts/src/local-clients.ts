@@ -1,8 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, OAuthError } from '@signet/protocol';
-import type { Client, ClientPatch } from '@signet/store';
 import { type ClientBody, checkRegisteredRedirectUri, createClient } from './admin/clients.js';
+import type { Client, ClientPatch } from './clients/repository.js';
 import type { AccountsContext } from './context.js';
 import { generateClientSecret, hashClientSecret, verifyClientSecret } from './crypto/client-secret.js';
 

@@ -13,7 +13,7 @@ export class CliError extends Error {
   /** HTTP status of the admin API's answer, when there was one. */
   readonly status: number | undefined;
 
-  constructor(code: string, message: string, options: { exitCode?: 1 | 2; status?: number } = {}) {
+  constructor(code: string, message: string, options: { exitCode?: 1 | 2; status?: number | undefined } = {}) {
     super(message);
     this.name = 'CliError';
     this.code = code;

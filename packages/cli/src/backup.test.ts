@@ -3,10 +3,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { openStore } from '@signet/accounts';
 import type { Envelope } from '@signet/protocol';
 import { createSigner, loadSignerConfig, type Signer } from '@signet/signer';
 import { pdfBase64, verifyPdf } from '@signet/signer/testing';
-import { openStore } from '@signet/store';
 import { type TestSigner, testSigner } from '@signet/testing/signer';
 import { backup } from './commands/backup.js';
 

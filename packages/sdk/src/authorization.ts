@@ -111,7 +111,7 @@ export type ExchangeCodeOptions = ServerInput & {
   /** The code alone, when the callback was already checked. Give this or `callbackUrl`. */
   code?: string;
   /** The `state` sent; required with a `callbackUrl` that carries one. */
-  expectedState?: string;
+  expectedState?: string | undefined;
   /** The `nonce` sent; the id_token must carry the same. */
   nonce?: string;
   /** The `acr_values` sent; the id_token's `acr` must be one of them. Example: `['urn:acr:face']`. */

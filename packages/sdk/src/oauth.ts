@@ -14,7 +14,9 @@ export const REQUEST_TIMEOUT_SECONDS = 5;
 /** oauth4webapi's HTTP options for a request to `url` through `fetch`. */
 export function httpOptions(fetch: FetchLike, url: string | URL) {
   return {
-    [oauth.customFetch]: (input: string, init: RequestInit) => fetch(input, init),
+    // oauth4webapi passes `body: undefined` on a GET, which `RequestInit` has no room for: leave it out.
+    [oauth.customFetch]: (input: string, { body, ...init }: oauth.CustomFetchOptions<string, RequestInit['body']>) =>
+      fetch(input, body === undefined ? init : { ...init, body }),
     [oauth.allowInsecureRequests]: isLocalHttp(url),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_SECONDS * 1000),
   };

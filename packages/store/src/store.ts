@@ -3,18 +3,9 @@ import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
-import { type Dialect, migrationProvider } from './migrations/index.js';
-import { ClientRepository } from './repositories/clients.js';
-import { ConsentRepository } from './repositories/consents.js';
-import { GrantRepository } from './repositories/grants.js';
-import { InteractionRepository } from './repositories/interactions.js';
-import { LoginThrottleRepository } from './repositories/login-throttle.js';
-import { PasskeyRepository } from './repositories/passkeys.js';
-import { RevokedTokenRepository } from './repositories/revoked-tokens.js';
-import { SessionRepository } from './repositories/sessions.js';
-import { SigningKeyRepository } from './repositories/signing-keys.js';
-import { UserRepository } from './repositories/users.js';
-import type { Database } from './schema.js';
+
+/** Which SQL dialect a database speaks; migrations differ only in column types. */
+export type Dialect = 'sqlite' | 'postgres';
 
 /** Where the store keeps its data. */
 export interface StoreOptions {
@@ -29,31 +20,6 @@ export interface StoreOptions {
   schema?: string;
 }
 
-/** One open database with one repository per concept. */
-export interface Store {
-  readonly dialect: Dialect;
-  readonly db: Kysely<Database>;
-  readonly clients: ClientRepository;
-  readonly signingKeys: SigningKeyRepository;
-  readonly revokedTokens: RevokedTokenRepository;
-  readonly users: UserRepository;
-  readonly sessions: SessionRepository;
-  readonly interactions: InteractionRepository;
-  readonly grants: GrantRepository;
-  readonly consents: ConsentRepository;
-  readonly loginThrottle: LoginThrottleRepository;
-  /** Passkeys and WebAuthn ceremonies in flight (issue 10). */
-  readonly passkeys: PasskeyRepository;
-  /** Applies every pending migration; returns the names it applied. */
-  migrate(): Promise<string[]>;
-  /** Round-trips a trivial query; throws if the database is unreachable. */
-  ping(): Promise<void>;
-  /** The PostgreSQL pool's connections; `undefined` on SQLite (one connection, no pool). */
-  poolStats(): PoolStats | undefined;
-  /** Closes the connections. */
-  close(): Promise<void>;
-}
-
 /** A PostgreSQL pool's connections: open, idle among them, and checkouts waiting for one. */
 export interface PoolStats {
   total: number;
@@ -65,39 +31,8 @@ export interface PoolStats {
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url);
 
 /**
- * Opens the store. SQLite runs in WAL mode with `synchronous=NORMAL`, which is durable
- * across process crashes and fast enough that a write never dominates a request.
- */
-export function openStore(options: StoreOptions): Store {
-  const { dialect, db, poolStats } = openDatabase<Database>(options);
-  return {
-    dialect,
-    db,
-    poolStats,
-    clients: new ClientRepository(db),
-    signingKeys: new SigningKeyRepository(db),
-    revokedTokens: new RevokedTokenRepository(db),
-    users: new UserRepository(db),
-    sessions: new SessionRepository(db),
-    interactions: new InteractionRepository(db),
-    grants: new GrantRepository(db),
-    consents: new ConsentRepository(db),
-    loginThrottle: new LoginThrottleRepository(db),
-    passkeys: new PasskeyRepository(db),
-    migrate: () => migrateDatabase(db, dialect, migrationProvider(dialect)),
-    async ping() {
-      await sql`select 1`.execute(db);
-    },
-    async close() {
-      await db.destroy();
-    },
-  };
-}
-
-/**
  * Opens a Kysely database of any schema on the dialect the URL names, with the same SQLite
- * pragmas and PostgreSQL pool as the accounts store. Another service (the Signer) uses it for
- * its own tables.
+ * pragmas and PostgreSQL pool for every service; each service opens its own tables with it.
  */
 export function openDatabase<DB>(options: StoreOptions): {
   dialect: Dialect;

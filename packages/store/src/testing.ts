@@ -3,24 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openStore, type Store, type StoreOptions } from './store.js';
-
-/** A backend the shared store contract runs against. */
-export interface TestBackend {
-  name: string;
-  /** Why this backend is skipped, or undefined when it runs. */
-  skip?: string;
-  /** Opens a fresh, migrated, empty store and a function that removes it. */
-  open(): Promise<{ store: Store; dispose(): Promise<void> }>;
-}
-
-/**
- * The backends every storage test runs on: SQLite always, PostgreSQL when
- * `TEST_DATABASE_URL` is set. Each PostgreSQL store lives in its own schema.
- */
-export function testBackends(): TestBackend[] {
-  return testStores(openStore);
-}
+import type { StoreOptions } from './store.js';
 
 /** A store of any service that migrates and closes itself (accounts' or the Signer's). */
 export interface MigratingStore {
@@ -53,7 +36,7 @@ export function testStores<S extends MigratingStore>(
   }));
 }
 
-/** A place a test database can be created, for services with their own tables (the Signer). */
+/** A place a test database can be created: an SQLite file or a PostgreSQL schema. */
 export interface TestLocation {
   name: string;
   /** Why this backend is skipped, or undefined when it runs. */
@@ -63,8 +46,7 @@ export interface TestLocation {
 }
 
 /**
- * The same two backends as `testBackends`, handing out connection options instead of an
- * accounts store: SQLite always, PostgreSQL (one fresh schema each) when `TEST_DATABASE_URL` is set.
+ * The backends every storage test runs on, as connection options: SQLite always, PostgreSQL (one fresh schema each) when `TEST_DATABASE_URL` is set.
  */
 export function testLocations(): TestLocation[] {
   const pgUrl = process.env.TEST_DATABASE_URL;

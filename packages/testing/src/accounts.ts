@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Store } from '@signet/store';
+import type { Store } from '@signet/accounts';
 
 // Tests that store a client with a known secret hash it as accounts does.
 export { hashClientSecret } from '@signet/accounts/testing';

@@ -53,7 +53,7 @@ export interface PdfsigSignature {
  */
 export async function pdfsig(
   path: string,
-  options: { trust?: string } = {},
+  options: { trust?: string | undefined } = {},
 ): Promise<{ output: string; signatures: PdfsigSignature[] }> {
   let output: string;
   const nss = options.trust ? await trustStore(options.trust) : undefined;

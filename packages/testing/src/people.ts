@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { openStore, type Store } from '@signet/store';
+import { openStore, type Store } from '@signet/accounts';
 import { basicAuth, createTestUser, type TestAccounts, testAccounts } from './accounts.js';
 import { formAction, hiddenField, TestBrowser } from './browser.js';
 

@@ -23,7 +23,7 @@ const HYDRA_FIELDS = [
 /** Calls the admin API as an administrator. */
 function admin(
   t: TestAccounts,
-  method: InjectOptions['method'],
+  method: NonNullable<InjectOptions['method']>,
   url: string,
   payload?: unknown,
   headers: Record<string, string> = {},
@@ -32,7 +32,7 @@ function admin(
     method,
     url,
     headers: { authorization: t.adminAuth, ...headers },
-    ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }),
+    ...(payload === undefined ? {} : { payload: payload as NonNullable<InjectOptions['payload']> }),
   });
 }
 
@@ -429,7 +429,7 @@ describe('admin API clients', () => {
   });
 
   it('answers 404 not_found for an unknown client on every route', async () => {
-    const calls: [InjectOptions['method'], string, unknown?][] = [
+    const calls: [NonNullable<InjectOptions['method']>, string, unknown?][] = [
       ['GET', '/admin/clients/nobody'],
       ['PUT', '/admin/clients/nobody', { client_name: 'x' }],
       ['DELETE', '/admin/clients/nobody'],

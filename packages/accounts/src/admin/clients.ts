@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { invalidRequest, OAuthError } from '@signet/protocol';
-import { type Client, SubjectClashError } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import { TOKEN_ENDPOINT_AUTH_METHODS } from '../client-authentication.js';
+import type { Client } from '../clients/repository.js';
 import type { AccountsContext } from '../context.js';
 import { generateClientSecret, hashClientSecret } from '../crypto/client-secret.js';
 import { GRANT_TYPES } from '../endpoints/token.js';
 import { SIGNER_SCOPES } from '../scopes.js';
+import { SubjectClashError } from '../store/subject-clash-error.js';
 
 /** The admin API's client shape: the JSON of Ory Hydra's OAuth2Client. */
 export interface ClientJson {

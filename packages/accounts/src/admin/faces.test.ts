@@ -14,7 +14,7 @@ describe('admin face enrolment', () => {
   after(async () => h?.close());
 
   function admin(
-    method: InjectOptions['method'],
+    method: NonNullable<InjectOptions['method']>,
     url: string,
     payload?: InjectOptions['payload'],
     contentType?: string,

@@ -18,7 +18,11 @@ interface KeyJson {
   public_jwk: Record<string, unknown>;
 }
 
-function admin(t: TestAccounts, method: InjectOptions['method'], url: string): Promise<LightMyRequestResponse> {
+function admin(
+  t: TestAccounts,
+  method: NonNullable<InjectOptions['method']>,
+  url: string,
+): Promise<LightMyRequestResponse> {
   return t.adminApp.inject({ method, url, headers: { authorization: t.adminAuth } });
 }
 

@@ -1,8 +1,8 @@
 import { OAuthError } from '@signet/protocol';
-import type { SigningKey } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from '../context.js';
 import { KeyRetireError, KeyRotateError } from '../keys/keyring.js';
+import type { SigningKey } from '../keys/repository.js';
 
 /** The admin API's view of a signing key; private parts never leave the store. */
 export function keyJson(k: SigningKey) {

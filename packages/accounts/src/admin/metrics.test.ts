@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { testBackends } from '@signet/store/testing';
 import { basicAuth, type TestAccounts, testAccounts } from '@signet/testing/accounts';
+import { testBackends } from '../store/testing.js';
 
 const METRICS_TOKEN = 'scraper-token-0123456789';
 

@@ -1,7 +1,7 @@
 import { OAuthError, type PasskeyJson } from '@signet/protocol';
-import type { Passkey } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from '../context.js';
+import type { Passkey } from '../passkeys/repository.js';
 import { passkeyAmr } from '../people/acr.js';
 
 const iso = (epoch: number | null) => (epoch === null ? null : new Date(epoch * 1000).toISOString());

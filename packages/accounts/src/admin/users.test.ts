@@ -46,12 +46,16 @@ describe('admin users API', () => {
   });
   after(async () => h?.close());
 
-  function admin(method: InjectOptions['method'], url: string, payload?: unknown): Promise<LightMyRequestResponse> {
+  function admin(
+    method: NonNullable<InjectOptions['method']>,
+    url: string,
+    payload?: unknown,
+  ): Promise<LightMyRequestResponse> {
     return h.t.adminApp.inject({
       method,
       url,
       headers: { authorization: h.t.adminAuth },
-      ...(payload === undefined ? {} : { payload: payload as InjectOptions['payload'] }),
+      ...(payload === undefined ? {} : { payload: payload as NonNullable<InjectOptions['payload']> }),
     });
   }
 

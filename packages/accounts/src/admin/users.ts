@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { invalidField, invalidRequest, OAuthError, type UserClaims } from '@signet/protocol';
-import type { User } from '@signet/store';
 import type { FastifyInstance } from 'fastify';
 import type { AccountsContext } from '../context.js';
 import { hashPassword, passwordProblem } from '../people/passwords.js';
+import type { User } from '../people/repository.js';
 
 /** The admin API's person: the id (`sub`), the username, and the OpenID Connect claims flattened beside them. */
 export type UserJson = UserClaims & {

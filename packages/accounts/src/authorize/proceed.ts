@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { OAuthError } from '@signet/protocol';
-import type { Client, Interaction } from '@signet/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Client } from '../clients/repository.js';
 import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken, newOpaqueToken } from '../crypto/opaque-token.js';
 import { nextAcrStep, satisfiedAcr } from '../people/acr.js';
 import { currentSession } from '../sessions/session-cookie.js';
 import type { Authentication } from '../tokens/id-token.js';
 import { bindInteraction, interactionPath } from './interaction-cookie.js';
+import type { Interaction } from './interaction-repository.js';
 import type { AuthorizationRequest } from './request.js';
 import { redirectWithCode, redirectWithError, showErrorPage } from './respond.js';
 

@@ -1,6 +1,6 @@
 import { invalidRequest, invalidScope, OAuthError, unauthorizedClient } from '@signet/protocol';
-import type { Client } from '@signet/store';
 import type { ClientLookup } from '../client-cache.js';
+import type { Client } from '../clients/repository.js';
 import { shown } from '../http/errors.js';
 import { type FormParams, single } from '../http/form.js';
 import { withReason } from '../pages/error-reasons.js';

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { OAuthError } from '@signet/protocol';
-import type { Session } from '@signet/store';
 import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { showErrorPage } from '../authorize/respond.js';
@@ -20,6 +19,7 @@ import {
   verifySignIn,
 } from '../passkeys/webauthn.js';
 import { achievedAcr, hasPossession } from '../people/acr.js';
+import type { Session } from '../sessions/repository.js';
 import { currentSession, startSession } from '../sessions/session-cookie.js';
 
 /** The signed-in person's passkeys page. */

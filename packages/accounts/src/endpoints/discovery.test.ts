@@ -74,7 +74,7 @@ describe('discovery and JWKS', () => {
         method,
         url: path,
         headers: FORM,
-        payload: method === 'POST' ? '' : undefined,
+        ...(method === 'POST' ? { payload: '' } : {}),
       });
       assert.notEqual(res.statusCode, 404, `${name} (${method} ${path}) is routed: ${res.body}`);
       assert.ok(res.statusCode < 500, `${name}: ${res.statusCode}`);

@@ -1,5 +1,4 @@
 import type {} from '@fastify/cookie';
-import type { FaceEnrolmentLink, FaceEnrolmentLinkLookup } from '@signet/store';
 import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../context.js';
@@ -14,6 +13,7 @@ import { formBody, single } from '../http/form.js';
 import { MESSAGES } from '../i18n/index.js';
 import { type Locale, pickLocale } from '../pages/locale.js';
 import { type FaceError, sendPage } from '../pages/render.js';
+import type { FaceEnrolmentLink, FaceEnrolmentLinkLookup } from '../people/face-enrolment-link-repository.js';
 import { cookieOptions } from '../sessions/session-cookie.js';
 import { startLinkPasskeyStep } from './passkey-enrolment.js';
 

@@ -17,7 +17,7 @@ import {
   type TestPerson,
   walk,
 } from '@signet/testing/people';
-import { ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, THROTTLE_WINDOW } from './interaction.js';
+import { ACCOUNT_FAILURE_LIMIT, ADDRESS_FAILURE_LIMIT, THROTTLE_WINDOW } from './interaction-login.js';
 
 /** Asserts the headers every login, consent and error page must carry. */
 function assertPageHeaders(res: Response): void {

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { OAuthError } from '@signet/protocol';
-import type { Client } from '@signet/store';
 import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { compactVerify, createLocalJWKSet } from 'jose';
 import { showErrorPage } from '../authorize/respond.js';
+import type { Client } from '../clients/repository.js';
 import type { AccountsContext } from '../context.js';
 import { type FormParams, formBody, queryParams, single } from '../http/form.js';
 import { withReason } from '../pages/error-reasons.js';

@@ -1,5 +1,4 @@
 import type {} from '@fastify/cookie';
-import type { FaceEnrolmentLink } from '@signet/store';
 import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../context.js';
@@ -17,6 +16,7 @@ import {
   takeChallenge,
   verifyRegistration,
 } from '../passkeys/webauthn.js';
+import type { FaceEnrolmentLink } from '../people/face-enrolment-link-repository.js';
 import { cookieOptions } from '../sessions/session-cookie.js';
 import { faceEnrolmentCookieName, showLinkError } from './face-enrolment.js';
 

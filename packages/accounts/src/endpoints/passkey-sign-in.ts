@@ -15,7 +15,7 @@ import {
 } from '../passkeys/webauthn.js';
 import { achievedAcr } from '../people/acr.js';
 import { startSession } from '../sessions/session-cookie.js';
-import type { InteractionPages, Loaded } from './interaction.js';
+import type { InteractionPages, Loaded } from './interaction-pages.js';
 
 /** The passkey sign-in page of an interaction (issue 10). */
 export const passkeyPath = (id: string): string => `${interactionPath(id)}/passkey`;

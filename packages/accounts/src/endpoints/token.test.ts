@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { openStore, type Store } from '@signet/store';
 import { basicAuth, type TestAccounts, testAccounts } from '@signet/testing/accounts';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
+import { openStore, type Store } from '../store/accounts-store.js';
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' } as const;
 

@@ -4,8 +4,8 @@
  * row does not open. Only the embedding is stored, never the photo.
  */
 
-import type { Store } from '@signet/store';
 import { seal, unseal } from '@signet/store';
+import type { Store } from '../store/accounts-store.js';
 import { type FaceTemplate, isFaceTemplate } from './verifier.js';
 
 const context = (userId: string) => `face-template:${userId}`;

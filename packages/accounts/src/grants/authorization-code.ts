@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { invalidGrant, invalidRequest, type TokenResponse, unauthorizedClient } from '@signet/protocol';
-import type { Client } from '@signet/store';
+import type { Client } from '../clients/repository.js';
 import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken } from '../crypto/opaque-token.js';
 import { type FormParams, single } from '../http/form.js';

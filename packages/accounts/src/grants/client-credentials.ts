@@ -1,5 +1,5 @@
 import { invalidRequest, invalidScope, OAuthError, type TokenResponse, unauthorizedClient } from '@signet/protocol';
-import type { Client } from '@signet/store';
+import type { Client } from '../clients/repository.js';
 import { shown } from '../http/errors.js';
 import type { FormParams } from '../http/form.js';
 import { single } from '../http/form.js';

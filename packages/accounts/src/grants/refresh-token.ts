@@ -1,5 +1,5 @@
 import { invalidGrant, invalidRequest, invalidScope, type TokenResponse, unauthorizedClient } from '@signet/protocol';
-import type { Client } from '@signet/store';
+import type { Client } from '../clients/repository.js';
 import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken } from '../crypto/opaque-token.js';
 import { shown } from '../http/errors.js';

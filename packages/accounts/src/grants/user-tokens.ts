@@ -1,8 +1,8 @@
 import type { TokenResponse } from '@signet/protocol';
-import type { Grant, GrantRepository } from '@signet/store';
 import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken, newOpaqueToken } from '../crypto/opaque-token.js';
 import { splitScope } from '../scopes.js';
+import type { Grant, GrantRepository } from './repository.js';
 
 /** Scopes that ask for a refresh token (Ory Hydra honours both names). */
 const OFFLINE_SCOPES = ['offline', 'offline_access'];

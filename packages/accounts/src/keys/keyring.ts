@@ -1,8 +1,8 @@
 import { createPrivateKey, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
-import type { NewSigningKey, SigningKey, SigningKeyRepository } from '@signet/store';
 import { seal, unseal } from '@signet/store';
 import { createLocalJWKSet } from 'jose';
 import type { SigningAlg } from '../config.js';
+import type { NewSigningKey, SigningKey, SigningKeyRepository } from './repository.js';
 
 /** How often each node re-reads the keys, so a rotation made on any node reaches every node. */
 export const KEY_REFRESH_SECONDS = 10;

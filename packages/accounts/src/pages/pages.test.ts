@@ -412,8 +412,8 @@ describe('assets', () => {
     assert.equal(response.body, readFileSync(new URL('../../../web/assets/signet.css', import.meta.url), 'utf8'));
 
     const { html } = await get('login');
-    const href = /<link rel="stylesheet" href="([^"]+)">/.exec(html)?.[1];
-    assert.ok(href?.startsWith(`${STYLESHEET_PATH}?v=`));
+    const href = /<link rel="stylesheet" href="([^"]+)">/.exec(html)?.[1] ?? '';
+    assert.ok(href.startsWith(`${STYLESHEET_PATH}?v=`));
     const linked = await app.inject({ method: 'GET', url: href });
     assert.equal(linked.statusCode, 200);
     assert.match(linked.body, /:focus-visible/);

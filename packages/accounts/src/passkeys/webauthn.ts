@@ -7,7 +7,7 @@
  * challenge answers at most one response, within {@link CHALLENGE_TTL} seconds. User
  * verification is required in both ceremonies; the RP ID and origin are the issuer's.
  */
-import type { Passkey, PasskeyCeremony, Store, User } from '@signet/store';
+
 import {
   type AuthenticationResponseJSON,
   generateAuthenticationOptions,
@@ -19,6 +19,9 @@ import {
   verifyRegistrationResponse,
 } from '@simplewebauthn/server';
 import { passkeyAmr } from '../people/acr.js';
+import type { User } from '../people/repository.js';
+import type { Store } from '../store/accounts-store.js';
+import type { Passkey, PasskeyCeremony } from './repository.js';
 
 /** Seconds a challenge may be answered in. */
 export const CHALLENGE_TTL = 5 * 60;

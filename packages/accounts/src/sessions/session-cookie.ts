@@ -1,9 +1,9 @@
 import type {} from '@fastify/cookie';
-import type { Session } from '@signet/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken, newOpaqueToken } from '../crypto/opaque-token.js';
 import type { Authentication } from '../tokens/id-token.js';
+import type { Session } from './repository.js';
 
 const secure = (issuer: string) => issuer.startsWith('https:');
 

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { SCOPE_CLAIMS } from '@signet/protocol';
-import type { User } from '@signet/store';
 import { compactVerify } from 'jose';
 import type { Keyring } from '../keys/keyring.js';
+import type { User } from '../people/repository.js';
 
 /** How the person authenticated, as recorded in their grant. */
 export interface Authentication {

@@ -117,7 +117,7 @@ function failure(error: unknown): unknown {
     const code = error.error ?? error.code;
     const detail = error.error_description ?? error.message;
     const status = error.status;
-    return new CliError(code, status ? `${detail} (HTTP ${status})` : detail, status ? { status } : {});
+    return new CliError(code, status ? `${detail} (HTTP ${status})` : detail, { status });
   }
   if (error instanceof Error && 'code' in error && error.code === 'ECONNREFUSED') {
     return new CliError('request_failed', error.message);

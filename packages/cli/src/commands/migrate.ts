@@ -1,5 +1,4 @@
-import { loadConfig } from '@signet/accounts';
-import { openStore } from '@signet/store';
+import { loadConfig, openStore } from '@signet/accounts';
 
 /** `signet migrate`: applies pending schema migrations and reports them. */
 export async function migrate(options: { json?: boolean }): Promise<void> {

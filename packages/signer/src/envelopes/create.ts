@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateEnvelopeRequest, EnvelopeErrorCode } from '@signet/protocol';
 import { isUniqueViolation } from '@signet/store';
-import { type RequestOrigin, recordAudit } from '../audit/record.js';
+import { type RequestOrigin, recordAudit } from '../audit/record-repository.js';
 import type { Caller } from '../auth/caller.js';
 import type { SignerContext } from '../context.js';
 import { mailPolicy, queueInvitationEmails } from '../mail/outbox.js';

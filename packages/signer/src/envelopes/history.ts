@@ -1,8 +1,8 @@
 import type { AuditActor } from '@signet/protocol';
 import type { Transaction } from 'kysely';
-import { type RequestOrigin, recordAudit, SYSTEM_ACTOR } from '../audit/record.js';
+import { type RequestOrigin, recordAudit, SYSTEM_ACTOR } from '../audit/record-repository.js';
 import { queueCompletionEmails } from '../mail/outbox.js';
-import { recordEnvelopeEvent } from '../notifications/outbox.js';
+import { recordEnvelopeEvent } from '../notifications/outbox-repository.js';
 import type { SignerDatabase } from '../store/database.js';
 import type { EnvelopeState, FinalStatus, PersonState } from './model.js';
 import type { SigningProgress } from './signing.js';

@@ -1,6 +1,6 @@
 import type { AuditActor } from '@signet/protocol';
-import { type RequestOrigin, recordAudit } from '../audit/record.js';
-import { lastPersonEventAt } from '../audit/trail.js';
+import { type RequestOrigin, recordAudit } from '../audit/record-repository.js';
+import { lastPersonEventAt } from '../audit/trail-repository.js';
 import type { SignerContext } from '../context.js';
 import { cancelInvitationEmails, mailPolicy, queueInvitationEmails } from '../mail/outbox.js';
 import type { SignerIdentity } from '../pki/identity.js';

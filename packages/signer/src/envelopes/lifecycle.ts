@@ -1,5 +1,5 @@
 import type { AuditActor } from '@signet/protocol';
-import { type RequestOrigin, SYSTEM_ACTOR, SYSTEM_ORIGIN } from '../audit/record.js';
+import { type RequestOrigin, SYSTEM_ACTOR, SYSTEM_ORIGIN } from '../audit/record-repository.js';
 import type { SignerContext } from '../context.js';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { envelopeNotFound, invalidState } from './errors.js';

@@ -2,8 +2,8 @@ import type { CreateEnvelopeRequest, EnvelopeStatus, VerifyResponse } from '@sig
 import { originOf } from '@signet/web';
 import { errorCodes, type FastifyPluginAsync } from 'fastify';
 import { isTimeZone, sealedCertificateOfCompletion } from '../audit/certificate.js';
-import { recordAudit } from '../audit/record.js';
-import { readAuditTrail } from '../audit/trail.js';
+import { recordAudit } from '../audit/record-repository.js';
+import { readAuditTrail } from '../audit/trail-repository.js';
 import type { SignerContext } from '../context.js';
 import type { CertificateAuthority } from '../pki/authority.js';
 import { POLICY_ORGANISATION_SEAL, POLICY_PERSON_SIGNING } from '../pki/policies.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { unseal } from '@signet/store';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
-import { recordAudit, SYSTEM_ACTOR, SYSTEM_ORIGIN } from '../audit/record.js';
+import { recordAudit, SYSTEM_ACTOR, SYSTEM_ORIGIN } from '../audit/record-repository.js';
 import { signingUrl } from '../envelopes/invitations-token.js';
 import type { EnvelopeState } from '../envelopes/model.js';
 import { findInvitationByHash, loadEnvelope } from '../envelopes/repository.js';

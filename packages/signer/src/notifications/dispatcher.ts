@@ -15,7 +15,7 @@ import {
   recordDeliveryAttempt,
 } from './repository.js';
 import { SIGNATURE_HEADER, signWebhook } from './signature.js';
-import type { WebhookSettingsRepository } from './webhook-settings.js';
+import type { WebhookSettingsRepository } from './webhook-settings-repository.js';
 
 /** A delivery that gets no 2xx answer within this many milliseconds has failed. */
 export const DELIVERY_TIMEOUT_MS = 10_000;

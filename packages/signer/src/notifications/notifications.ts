@@ -3,12 +3,12 @@ import type { SignerStore } from '../store/signer-store.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './backoff.js';
 import { deliveriesRoutes } from './deliveries.js';
 import { WebhookDispatcher } from './dispatcher.js';
-import { EventFeed } from './event-feed.js';
+import { EventFeed } from './event-feed-repository.js';
 import { webhookPoster } from './post-webhook.js';
 import type { PrivateNetworkPolicy } from './private-networks.js';
 import { EventStreams, eventsRoute, HEARTBEAT_MS } from './sse.js';
 import { webhookRoutes } from './webhook-routes.js';
-import { deriveWebhookKey, WebhookSettingsRepository } from './webhook-settings.js';
+import { deriveWebhookKey, WebhookSettingsRepository } from './webhook-settings-repository.js';
 
 /** The running notifications part of a Signer: webhook dispatcher, SSE feed and their routes. */
 export interface Notifications {

@@ -9,7 +9,7 @@ import { envelopeHarness, pdfBase64 } from '../envelopes/testing.js';
 import type { SignerStore } from '../store/signer-store.js';
 import { signerTestBackends } from '../store/testing.js';
 import { type Notifications, startNotifications } from './notifications.js';
-import { recordEnvelopeEvent } from './outbox.js';
+import { recordEnvelopeEvent } from './outbox-repository.js';
 import type { PrivateNetworkPolicy } from './private-networks.js';
 import { notificationsTestApp, recordingLogger, startReceiver, waitFor } from './testing.js';
 

@@ -5,7 +5,7 @@ import { testLocations } from '@signet/store/testing';
 import { testClock } from '@signet/testing/accounts';
 import { testSigner } from '@signet/testing/signer';
 import { openSignerStore } from '../store/signer-store.js';
-import { recordEnvelopeEvent } from './outbox.js';
+import { recordEnvelopeEvent } from './outbox-repository.js';
 import { verifyWebhookSignature } from './signature.js';
 import { startReceiver, waitFor } from './testing.js';
 

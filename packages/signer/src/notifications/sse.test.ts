@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SignerStore } from '../store/signer-store.js';
 import { signerTestBackends } from '../store/testing.js';
 import { type Notifications, startNotifications } from './notifications.js';
-import { type EnvelopeEventType, recordEnvelopeEvent } from './outbox.js';
+import { type EnvelopeEventType, recordEnvelopeEvent } from './outbox-repository.js';
 import { notificationsTestApp, recordingLogger, waitFor } from './testing.js';
 
 interface Message {

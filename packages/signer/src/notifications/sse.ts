@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { invalidRequest } from '@signet/protocol';
 import type { FastifyInstance } from 'fastify';
 import '../auth/caller.js';
-import { type EventFeed, SETTLE_MS } from './event-feed.js';
+import { type EventFeed, SETTLE_MS } from './event-feed-repository.js';
 import { eventPayload, type StoredEvent } from './payload.js';
 import { routeSchemas } from './schemas.js';
 

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import '../auth/caller.js';
 import type { PrivateNetworkPolicy } from './private-networks.js';
 import { routeSchemas } from './schemas.js';
-import { checkCallbackUrl, type WebhookSettingsRepository } from './webhook-settings.js';
+import { checkCallbackUrl, type WebhookSettingsRepository } from './webhook-settings-repository.js';
 
 /** Reads `{ url }` from a JSON body: a callback URL, or null to remove it. */
 function readUrl(body: unknown, privateNetworks: PrivateNetworkPolicy): string | null {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { openSignerStore, type SignerStore } from '../store/signer-store.js';
 import { signerTestBackends } from '../store/testing.js';
 import { type Notifications, startNotifications } from './notifications.js';
-import { type EnvelopeEvent, recordEnvelopeEvent } from './outbox.js';
+import { type EnvelopeEvent, recordEnvelopeEvent } from './outbox-repository.js';
 import { verifyWebhookSignature } from './signature.js';
 import { notificationsTestApp, recordingLogger, startReceiver, waitFor } from './testing.js';
 

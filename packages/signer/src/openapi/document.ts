@@ -159,7 +159,7 @@ function parametersOf(schema: unknown, place: OpenApiParameter['in']): OpenApiPa
     });
 }
 
-function requestBody(body: JsonSchema, consumes: string[] | undefined): OpenApiOperation['requestBody'] {
+function requestBody(body: JsonSchema, consumes: string[] | undefined): NonNullable<OpenApiOperation['requestBody']> {
   // Fastify 5 also takes `body: { content: { 'media/type': { schema } } }`.
   if (isSchema(body.content)) {
     return { required: true, content: body.content as Record<string, { schema: JsonSchema }> };

@@ -127,7 +127,7 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
     if (value) claims[name] = value;
   }
   if (typeof payload.credential === 'object' && payload.credential !== null) {
-    claims.credential = payload.credential as IdentityClaims['credential'];
+    claims.credential = payload.credential as NonNullable<IdentityClaims['credential']>;
   }
   return {
     issuer: expected.issuer,

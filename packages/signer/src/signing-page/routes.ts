@@ -21,7 +21,12 @@ import { type Invitation, type InvitationLookup, InvitationRefused, type Signing
 import { type Locale, pickLocale } from './locale.js';
 import { isInvitedPerson, randomValue, SignInError, signInErrorOf, verifyIdToken } from './oidc.js';
 import { type Problem, registerAssets, sendPage } from './render.js';
-import { hashSessionValue, SIGNING_SESSION_TTL_SECONDS, type SigningSession, SigningSessions } from './sessions.js';
+import {
+  hashSessionValue,
+  SIGNING_SESSION_TTL_SECONDS,
+  type SigningSession,
+  SigningSessions,
+} from './sessions-repository.js';
 
 /** The scopes the signing page asks for: identity, name, identity document and email. */
 export const SIGNING_PAGE_SCOPE = 'openid profile credential email';

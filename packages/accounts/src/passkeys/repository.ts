@@ -1,6 +1,6 @@
+import { isUniqueViolation } from '@signet/store';
 import type { Kysely, Selectable } from 'kysely';
-import { isUniqueViolation } from '../errors.js';
-import type { Database, PasskeyTable } from '../schema.js';
+import type { Database, PasskeyTable } from '../store/schema.js';
 
 /** A person's passkey (issue 10), as stored. */
 export interface Passkey {

@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { AuthorizationCodeTable, Database, GrantTable, RefreshTokenTable } from '../schema.js';
-import { denyGrantAccessTokens } from './deny-grant-tokens.js';
+import type { AuthorizationCodeTable, Database, GrantTable, RefreshTokenTable } from '../store/schema.js';
+import { denyGrantAccessTokens } from '../tokens/deny-grant-tokens-repository.js';
 
 /** What a person allowed a client, and how they had authenticated. */
 export interface Grant {

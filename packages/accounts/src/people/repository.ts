@@ -1,9 +1,9 @@
 import type { UserClaims } from '@signet/protocol';
 import type { Kysely, Selectable } from 'kysely';
-import { SubjectClashError } from '../errors.js';
 import { signInEmail } from '../migrations/0008-verified-email.js';
-import type { Database, UserTable } from '../schema.js';
-import { denyGrantAccessTokens } from './deny-grant-tokens.js';
+import type { Database, UserTable } from '../store/schema.js';
+import { SubjectClashError } from '../store/subject-clash-error.js';
+import { denyGrantAccessTokens } from '../tokens/deny-grant-tokens-repository.js';
 
 /** A person who can sign in. */
 export interface User {

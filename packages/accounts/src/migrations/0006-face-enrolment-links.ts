@@ -1,5 +1,5 @@
+import type { Dialect } from '@signet/store';
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { Dialect } from './index.js';
 
 /**
  * One-time face enrolment links: an operator issues a link after proofing the person's

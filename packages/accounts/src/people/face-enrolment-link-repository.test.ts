@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { FaceEnrolmentLinkRepository } from './repositories/face-enrolment-links.js';
-import type { Store } from './store.js';
-import { testBackends } from './testing.js';
+import type { Store } from '../store/accounts-store.js';
+import { testBackends } from '../store/testing.js';
+import { FaceEnrolmentLinkRepository } from './face-enrolment-link-repository.js';
 
 const T0 = 1_800_000_000;
 const DAY = 86_400;

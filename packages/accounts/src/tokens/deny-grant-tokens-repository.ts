@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Database } from '../store/schema.js';
 
 /**
  * Deny-lists every access token recorded under the grants that match (by grant id, person or

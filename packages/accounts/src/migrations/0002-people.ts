@@ -1,5 +1,5 @@
+import type { Dialect } from '@signet/store';
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { Dialect } from './index.js';
 
 /**
  * People and the authorization code flow: users, browser sessions, in-flight authorization

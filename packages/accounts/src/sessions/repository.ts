@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, SessionTable } from '../schema.js';
+import type { Database, SessionTable } from '../store/schema.js';
 
 /** A signed-in browser session. */
 export interface Session {

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
-import { SubjectClashError } from '../errors.js';
-import type { ClientTable, Database } from '../schema.js';
-import { denyGrantAccessTokens } from './deny-grant-tokens.js';
+import type { ClientTable, Database } from '../store/schema.js';
+import { SubjectClashError } from '../store/subject-clash-error.js';
+import { denyGrantAccessTokens } from '../tokens/deny-grant-tokens-repository.js';
 
 /** An OAuth 2.0 client as the rest of Signet sees it. */
 export interface Client {

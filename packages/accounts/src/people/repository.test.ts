@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Grant } from './repositories/grants.js';
-import type { Store } from './store.js';
-import { testBackends } from './testing.js';
+import type { Grant } from '../grants/repository.js';
+import type { Store } from '../store/accounts-store.js';
+import { testBackends } from '../store/testing.js';
 
 const T0 = 1_800_000_000;
 

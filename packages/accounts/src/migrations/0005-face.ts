@@ -1,5 +1,5 @@
+import type { Dialect } from '@signet/store';
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { Dialect } from './index.js';
 
 /**
  * Face verification: one sealed face template per person, deleted with the person, and

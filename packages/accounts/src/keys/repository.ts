@@ -1,6 +1,6 @@
+import { ConcurrentChangeError, isUniqueViolation } from '@signet/store';
 import type { Kysely, Selectable } from 'kysely';
-import { ConcurrentChangeError, isUniqueViolation } from '../errors.js';
-import type { Database, SigningKeyTable } from '../schema.js';
+import type { Database, SigningKeyTable } from '../store/schema.js';
 
 /**
  * Life of a signing key: `next` is published but does not sign yet, so resource servers

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Database } from '../store/schema.js';
 
 /**
  * The deny-list of revoked JWT access tokens (RFC 7009). An entry lives only until the

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Database } from '../store/schema.js';
 
 /** Remembered consent decisions, per person, client and exact scope set. */
 export class ConsentRepository {

@@ -1,3 +1,4 @@
+import type { Dialect } from '@signet/store';
 import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
 import { people } from './0002-people.js';
 import { clientFlowFields } from './0003-client-flow-fields.js';
@@ -7,10 +8,11 @@ import { faceEnrolmentLinks } from './0006-face-enrolment-links.js';
 import { passkeys } from './0007-passkeys.js';
 import { verifiedEmail } from './0008-verified-email.js';
 
-/** Which SQL dialect a migration runs against; they differ only in column types. */
-export type Dialect = 'sqlite' | 'postgres';
-
-/** Schema migrations in order. Never edit a released migration: add a new one. */
+/**
+ * Accounts' schema migrations in order, recorded in Kysely's default history table
+ * (`kysely_migration`), as they were when they lived in `@signet/store`. Never edit or rename a
+ * released migration: add a new one.
+ */
 export function migrations(dialect: Dialect): Record<string, Migration> {
   const bigint = dialect === 'postgres' ? 'bigint' : 'integer';
   const serial = dialect === 'postgres' ? 'bigserial' : 'integer';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Passkey } from './repositories/passkeys.js';
-import type { Store } from './store.js';
-import { testBackends } from './testing.js';
+import type { Store } from '../store/accounts-store.js';
+import { testBackends } from '../store/testing.js';
+import type { Passkey } from './repository.js';
 
 const T0 = 1_800_000_000;
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../schema.js';
+import type { Database } from '../store/schema.js';
 
 /**
  * Counts failed sign-ins per key (an account or an address) in a fixed window, shared by

@@ -1,6 +1,6 @@
+import { isUniqueViolation } from '@signet/store';
 import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
-import { isUniqueViolation } from '../errors.js';
-import type { Database, FaceEnrolmentLinkTable } from '../schema.js';
+import type { Database, FaceEnrolmentLinkTable } from '../store/schema.js';
 
 /** A one-time face enrolment link, as stored: its token only as a keyed hash. */
 export interface FaceEnrolmentLink {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, InteractionTable } from '../schema.js';
+import type { Database, InteractionTable } from '../store/schema.js';
 
 /** An authorization request waiting for the person to sign in and consent. */
 export interface Interaction {

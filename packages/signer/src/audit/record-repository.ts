@@ -1,7 +1,7 @@
 import type { AuditActor, AuditEventType } from '@signet/protocol';
 import type { RequestOrigin } from '@signet/web';
 import type { Kysely, Transaction } from 'kysely';
-import { recordEnvelopeEvent } from '../notifications/outbox.js';
+import { recordEnvelopeEvent } from '../notifications/outbox-repository.js';
 import type { SignerDatabase } from '../store/database.js';
 
 /** Where a request came from, for the audit trail (`@signet/web`'s `originOf`); null for what Signet does on its own (expiry). */

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SubjectClashError } from './errors.js';
-import type { Client } from './repositories/clients.js';
-import type { NewSigningKey } from './repositories/signing-keys.js';
-import type { Store } from './store.js';
+import type { Client } from '../clients/repository.js';
+import type { NewSigningKey } from '../keys/repository.js';
+import type { Store } from './accounts-store.js';
+import { SubjectClashError } from './subject-clash-error.js';
 import { testBackends } from './testing.js';
 
 const client = (id: string, overrides: Partial<Client> = {}): Client => ({

@@ -1,5 +1,5 @@
+import type { Dialect } from '@signet/store';
 import { type Kysely, type Migration, sql } from 'kysely';
-import type { Dialect } from './index.js';
 
 /**
  * Passkeys (issue 10): a person's WebAuthn credentials, and the challenges of ceremonies in
