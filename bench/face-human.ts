@@ -80,9 +80,11 @@ async function tensor(image: Buffer) {
   const { data, info } = await sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return human.tf.tensor3d(new Uint8Array(data), [info.height, info.width, 3], 'int32');
 }
-// the same face models with the two presentation-attack models off, per call
+// with and without the two presentation-attack models; human merges a call's config into its
+// own for good, so every call states which it wants
+const withPad = { face: { antispoof: { enabled: true }, liveness: { enabled: true } } };
 const withoutPad = { face: { antispoof: { enabled: false }, liveness: { enabled: false } } };
-async function humanFace(image: Buffer, config?: typeof withoutPad) {
+async function humanFace(image: Buffer, config = withPad) {
   const t = await tensor(image);
   const t0 = performance.now();
   const result = await human.detect(t, config);
