@@ -169,8 +169,9 @@ export interface DetectedBox {
 
 /**
  * How many people the detections show, and which detection is the main face (the most confident).
- * Every detection handed in already passed `minConfidence`; another one counts as a second person
- * when it is confident (`otherFaceMinConfidence`) or large (`otherFaceMinArea` of the main face).
+ * Every detection handed in is a whole-frame candidate (confidence ≥ 0.5); another one counts as
+ * a second person when it is confident (`otherFaceMinConfidence`) or large (`otherFaceMinArea`
+ * of the main face).
  * A small, doubtful detection beside a clear face is the detector seeing a face in hair or
  * shadow: a turned head made it do so on the fixtures (issue 4), and refusing that as
  * `multiple_faces` failed honest sign-ins.
