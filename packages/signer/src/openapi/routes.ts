@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { pickLocale } from '../signing-page/locale.js';
+import { languageChoice, pickLocale } from '../signing-page/locale.js';
 import { sendPage } from '../signing-page/render.js';
 import { DOCS_CSP, registerDocsAssets, renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument, type DocumentInfo, type OpenApiDocument } from './document.js';
@@ -24,8 +24,7 @@ export function openApiRoutes(app: FastifyInstance, registry: OperationRegistry,
   registerDocsAssets(app);
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
-    const lang = (request.query as Record<string, unknown> | undefined)?.lang;
-    const locale = pickLocale(typeof lang === 'string' ? lang : undefined, request.headers['accept-language']);
+    const locale = languageChoice.chosen(request) ?? pickLocale(undefined, request.headers['accept-language']);
     return sendPage(reply, locale, { view: 'landing', data: { issuer: info.issuer } });
   });
 

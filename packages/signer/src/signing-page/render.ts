@@ -9,9 +9,9 @@ import {
   sendHtml,
   serveAsset,
 } from '@signet/web';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MESSAGES, type Messages } from './i18n/index.js';
-import { LOCALES, type Locale } from './locale.js';
+import { type Locale, languageChoice } from './locale.js';
 
 /** Why a signing link or step cannot go on; each has its own page and HTTP status. */
 export type Problem = keyof Omit<Messages['problems'], 'help'>;
@@ -58,6 +58,9 @@ export type Page =
   | { view: 'signed'; data: { downloads: DownloadView[] } }
   | { view: 'rejected'; data: { reason: string } }
   | { view: 'landing'; data: { issuer: string } };
+
+/** Where accounts sends the person back after signing in (the signing routes' `callback`). */
+export const SIGNING_CALLBACK_PATH = '/sign/callback';
 
 /** Where the signing pages' static files are served. */
 export const ASSETS_PATH = '/sign/assets';
@@ -112,10 +115,7 @@ interface Rendered {
   wide?: boolean;
 }
 
-/** Each language's name in itself, for the language switch. */
-const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = { en: 'English', es: 'Español' };
-
-function model(page: Page, t: Messages, current: Locale): Rendered {
+function model(page: Page, t: Messages): Rendered {
   switch (page.view) {
     case 'problem': {
       const { title, lead } = t.problems[page.data.problem];
@@ -151,16 +151,7 @@ function model(page: Page, t: Messages, current: Locale): Rendered {
     case 'landing':
       return {
         title: t.landing.title,
-        model: {
-          indexable: true,
-          issuer: page.data.issuer,
-          languages: LOCALES.map((locale) => ({
-            locale,
-            name: LANGUAGE_NAMES[locale],
-            href: `/?lang=${locale}`,
-            current: locale === current,
-          })),
-        },
+        model: { indexable: true, issuer: page.data.issuer },
       };
     case 'rejected':
       return {
@@ -170,11 +161,24 @@ function model(page: Page, t: Messages, current: Locale): Rendered {
   }
 }
 
-/** Renders a page to HTML in `locale`, without sending it. */
-export function renderPage(locale: Locale, page: Page): string {
+/**
+ * Renders a page to HTML in `locale`, without sending it; with `languagePath` (the page's own
+ * path, which a GET shows again), its header has the language switch.
+ */
+export function renderPage(locale: Locale, page: Page, languagePath?: string): string {
   const t = MESSAGES[locale];
-  const { title, model: data, wide } = model(page, t, locale);
-  return render(page.view, { t, locale, title, brand: t.brand, model: { ...data, wide: wide === true } });
+  const { title, model: data, wide } = model(page, t);
+  const languages = languagePath === undefined ? undefined : languageChoice.links(languagePath, locale);
+  return render(page.view, { t, locale, title, brand: t.brand, model: { ...data, wide: wide === true, languages } });
+}
+
+/**
+ * The path a language switch on this request's page links to: the page itself when a GET shows
+ * it again; none after a form (POST) or on the sign-in callback, whose code works once.
+ */
+function languagePathOf(request: FastifyRequest): string | undefined {
+  const path = request.url.split('?')[0] ?? '/';
+  return request.method === 'GET' && path !== SIGNING_CALLBACK_PATH ? path : undefined;
 }
 
 /**
@@ -182,12 +186,15 @@ export function renderPage(locale: Locale, page: Page): string {
  * {@link contentSecurityPolicy}, `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer` (the
  * signing link's token never leaks through `Referer`), `Cache-Control: no-store` (the pages carry
  * personal data), `Content-Language`, `nosniff`, and a Permissions-Policy that denies the camera,
- * microphone and location. The status is the page's own for problems, else 200.
+ * microphone and location. The status is the page's own for problems, else 200. A `?lang=` the
+ * request carries is remembered in the language cookie; the header has the language switch.
  */
 export function sendPage(reply: FastifyReply, locale: Locale, page: Page, status?: number): FastifyReply {
+  const chosen = languageChoice.cookie(reply.request);
+  if (chosen) reply.header('set-cookie', chosen);
   return sendHtml(reply, {
     status: status ?? (page.view === 'problem' ? PROBLEM_STATUS[page.data.problem] : 200),
-    html: renderPage(locale, page),
+    html: renderPage(locale, page, languagePathOf(reply.request)),
     locale,
     contentSecurityPolicy: contentSecurityPolicy({ pdf: page.view === 'sign' }),
     permissionsPolicy: 'camera=(), microphone=(), geolocation=()',

@@ -269,6 +269,26 @@ describe('signing page', () => {
     assert.ok((await english.text()).includes(`>${en.sign.signButton}</button>`));
   });
 
+  test('every page has the language switch; a language chosen there is kept and wins over ui_locales', async () => {
+    const { browser, html } = await signedIn();
+    assert.ok(html.includes('href="/sign/session?lang=es" lang="es" hreflang="es">Español</a>'), 'a link to Spanish');
+    assert.ok(html.includes('<span lang="en" aria-current="true">English</span>'), 'English is the page shown');
+    const chosen = await browser.get('/sign/session?lang=es');
+    assert.match(chosen.headers.getSetCookie().join('\n'), /signet_lang=es; Path=\/; Max-Age=31536000; SameSite=Lax/);
+    const spanish = await chosen.text();
+    assert.match(spanish, /<html lang="es">/);
+    assert.ok(spanish.includes(`>${es.sign.signButton}</button>`));
+    assert.ok(spanish.includes('<nav aria-label="Idioma">'));
+    assert.equal(browser.cookie('signet_lang'), 'es');
+    const kept = await browser.get('/sign/session?ui_locales=en');
+    assert.match(await kept.text(), /<html lang="es">/, "the choice outlives the link's ui_locales");
+    // A problem page reached by GET has the switch too; a form's answer (POST) has none.
+    const problem = await (await h.browser().get('/sign/AAAAAAAAAAAAAAAAAAAAAAAA')).text();
+    assert.ok(problem.includes('href="/sign/AAAAAAAAAAAAAAAAAAAAAAAA?lang=es"'));
+    const posted = await (await browser.post('/sign/session/reject', { reason: 'no csrf' })).text();
+    assert.doesNotMatch(posted, /class="languages"/);
+  });
+
   test('the session ends after 15 minutes', async () => {
     const { browser } = await signedIn();
     h.t.clock.advance(15 * 60 + 1);

@@ -3,6 +3,7 @@ import type { Messages } from './index.js';
 /** English messages. */
 export const en: Messages = {
   brand: 'Signet',
+  languages: 'Language',
   landing: {
     title: 'Signet Signer',
     lead: 'This is a Signet e-signature service: it collects signatures on PDF documents for the applications that use it.',
@@ -13,7 +14,6 @@ export const en: Messages = {
     docs: 'API reference',
     openapi: 'OpenAPI document',
     issuer: 'The sign-in service this Signer trusts',
-    languages: 'Language',
   },
   problems: {
     unknown: {

@@ -3,6 +3,7 @@ import type { Messages } from './index.js';
 /** Spanish messages (neutral Spanish, informal "tú" as the accounts pages use). */
 export const es: Messages = {
   brand: 'Signet',
+  languages: 'Idioma',
   landing: {
     title: 'Firma de Signet',
     lead: 'Este es un servicio de firma electrónica de Signet: recoge firmas en documentos PDF para las aplicaciones que lo usan.',
@@ -13,7 +14,6 @@ export const es: Messages = {
     docs: 'Referencia de la API',
     openapi: 'Documento OpenAPI',
     issuer: 'El servicio de inicio de sesión en el que confía',
-    languages: 'Idioma',
   },
   problems: {
     unknown: {

@@ -9,6 +9,8 @@ import { es } from './es.js';
 export interface Messages {
   /** The product name, in the header and the document title. */
   brand: string;
+  /** Names the language switch in every page's header. */
+  languages: string;
   /** The Signer's home page at `/`: what it is, and where developers go. */
   landing: {
     title: string;
@@ -19,8 +21,6 @@ export interface Messages {
     docs: string;
     openapi: string;
     issuer: string;
-    /** Names the language switch. */
-    languages: string;
   };
   /** Pages for a signing link that cannot be used, and other dead ends. */
   problems: {
