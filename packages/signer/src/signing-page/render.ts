@@ -8,8 +8,10 @@ import {
   STYLESHEET_FILE,
   sendHtml,
   serveAsset,
+  type TextPart,
 } from '@signet/web';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { InvitedDocument } from './desk.js';
 import { MESSAGES, type Messages } from './i18n/index.js';
 import { type Locale, languageChoice } from './locale.js';
 
@@ -35,10 +37,8 @@ export const PROBLEM_STATUS: Readonly<Record<Problem, number>> = {
   unexpected: 500,
 };
 
-/** A document on the signing page: its name and where the page fetches its PDF. */
-export interface DocumentView {
-  index: number;
-  name: string;
+/** A document on the signing page: its name, where the page fetches its PDF, where the person's signatures go. */
+export interface DocumentView extends InvitedDocument {
   url: string;
 }
 
@@ -115,6 +115,17 @@ interface Rendered {
   wide?: boolean;
 }
 
+/** What the page says about where the person's signatures go in one document: the marked pages, and any drawn on none. */
+function placesOf(document: InvitedDocument, t: Messages): TextPart[][] {
+  const placed = document.places.filter((p) => p !== null);
+  const pages = [...new Set(placed.map((p) => p.page))].sort((a, b) => a - b).join(', ');
+  const lines: TextPart[][] = [];
+  if (placed.length === 1) lines.push(fillMessage(t.sign.placedOne, { pages }));
+  if (placed.length > 1) lines.push(fillMessage(t.sign.placedMany, { pages }));
+  if (placed.length < document.places.length) lines.push(fillMessage(t.sign.notPlaced, {}));
+  return lines;
+}
+
 function model(page: Page, t: Messages): Rendered {
   switch (page.view) {
     case 'problem': {
@@ -129,7 +140,13 @@ function model(page: Page, t: Messages): Rendered {
         model: {
           lead: fillMessage(t.sign.lead, { name: personName }),
           count: fillMessage(t.sign.documents, { count: String(documents.length) }),
-          documents: documents.map((d) => ({ ...d, label: fillMessage(t.sign.document, { name: d.name }) })),
+          documents: documents.map((d) => ({
+            ...d,
+            label: fillMessage(t.sign.document, { name: d.name }),
+            places: placesOf(d, t),
+            placesJson: JSON.stringify(d.places.filter((p) => p !== null)),
+          })),
+          markerLabel: t.sign.marker,
           csrf,
           signAction,
           rejectAction,

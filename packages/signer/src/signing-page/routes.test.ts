@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { CreateEnvelopeRequest } from '@signet/protocol';
+import type { CreateEnvelopeRequest, SignaturePosition } from '@signet/protocol';
 import type { TestBrowser } from '@signet/testing/browser';
 import { hiddenField } from '@signet/testing/browser';
 import { makePdf, pdfsig, scratchDir } from '@signet/testing/pdf';
@@ -30,9 +30,13 @@ const textOf = (html: string) =>
     .trim();
 
 /** Signs a new person with `email` in through a fresh signing link; returns the browser on the signing page. */
-async function signedIn(options: { email?: string; documents?: number } = {}) {
+async function signedIn(options: { email?: string; documents?: number; position?: SignaturePosition } = {}) {
   const email = options.email ?? `ana-${Math.random().toString(36).slice(2, 8)}@example.com`;
-  const invitation = await h.invite({ email, ...(options.documents ? { documents: options.documents } : {}) });
+  const invitation = await h.invite({
+    email,
+    ...(options.documents ? { documents: options.documents } : {}),
+    ...(options.position ? { position: options.position } : {}),
+  });
   const person = await h.person(email);
   const browser = h.browser();
   const callback = await h.signInThroughLink(browser, invitation.signingUrl, person.username);
@@ -170,6 +174,19 @@ describe('signing page', () => {
     assert.match(html, /<script type="module" src="\/sign\/assets\/signing-page\.js\?v=[\w-]+"><\/script>/);
     assert.match(html, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
     assert.doesNotMatch(html, /<script>|\sstyle=|\son[a-z]+=/i, 'no inline script or style');
+  });
+
+  test('says where the person signs: the page of each drawn signature, with its box for the page script to mark', async () => {
+    const position = { page: 2, x: 56, y: 620, width: 240, height: 70 };
+    const { html } = await signedIn({ documents: 2, position });
+    const placed = textOf(html).split(en.sign.placedOne.replace('{pages}', '2')).length - 1;
+    assert.equal(placed, 2, 'said once per document');
+    assert.ok(html.includes(`data-places="${JSON.stringify([position]).replaceAll('"', '&quot;')}"`));
+    assert.ok(html.includes(`data-msg-marker="${en.sign.marker}"`));
+    assert.ok(!textOf(html).includes(en.sign.notPlaced));
+    const invisible = await signedIn();
+    assert.ok(textOf(invisible.html).includes(en.sign.notPlaced), 'an invisible signature is said to be so');
+    assert.ok(invisible.html.includes('data-places="[]"'));
   });
 
   test('the documents are served to the session as PDFs, and to nobody else', async () => {

@@ -65,6 +65,14 @@ export interface Messages {
     documents: string;
     /** Labels one document's viewer: `{name}`. */
     document: string;
+    /** Where the person's one drawn signature goes in a document: `{pages}` (its page number). */
+    placedOne: string;
+    /** Where the person's drawn signatures go in a document: `{pages}` (page numbers, comma-separated). */
+    placedMany: string;
+    /** Said of a document where (some of) the person's signatures are drawn on no page. */
+    notPlaced: string;
+    /** Labels the box marked on a page where the person's signature goes. */
+    marker: string;
     /** Shown while pdf.js renders; replaced by the pages. */
     loading: string;
     /** Shown when a document cannot be shown in the browser. */
@@ -76,6 +84,10 @@ export interface Messages {
     /** What signing means, above the Sign button. */
     consent: string;
     signButton: string;
+    /** The Sign button while the signature is being applied. */
+    signing: string;
+    /** The Reject button while the rejection is sent. */
+    rejecting: string;
     rejectHeading: string;
     reasonLabel: string;
     reasonHint: string;
