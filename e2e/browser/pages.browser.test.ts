@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readFaceFixture } from '@signet/accounts/testing';
+import { assertAccessible } from '@signet/testing/axe';
 import { authorizationRequest, REDIRECT_URI } from '@signet/testing/people';
 import { PASSWORD, type SigningPageHarness, signingPageHarness } from '@signet/testing/signing-page';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -17,7 +17,6 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 // SIGNET_SCREENSHOTS=<dir> (`npm run screenshots`) each page is also saved there as a PNG.
 
 const SHOTS = process.env.SIGNET_SCREENSHOTS ? resolve(process.env.SIGNET_SCREENSHOTS) : undefined;
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const LOCALES = { en: 'en-US', es: 'es-ES' } as const;
 /** The distance between two buttons, in CSS pixels, wherever they are (signet.css `--gap-buttons`). */
@@ -29,26 +28,6 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<{ getBoundingClientRect(): { top: number; bottom: number } }>;
 };
 declare const window: { innerWidth: number };
-
-/** axe-core's WCAG 2.x A/AA rules on the page as it is now; fails on any violation. */
-async function assertAccessible(page: Page, what: string): Promise<void> {
-  // Evaluated over CDP, so the pages' CSP (script-src 'self') does not apply to it.
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run(o: object): Promise<{ violations: { id: string; help: string; nodes: { target: unknown }[] }[] }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map(
-      (v) => `${v.id}: ${v.help} ${JSON.stringify(v.nodes.slice(0, 3).map((n) => n.target))}`,
-    );
-  });
-  assert.deepEqual(violations, [], `${what}: axe violations`);
-}
 
 /** The vertical gaps between consecutive buttons of the page's main card. */
 function buttonGaps(page: Page): Promise<number[]> {
@@ -145,7 +124,11 @@ describe('every page, on a desktop and a phone, in English and Spanish', { timeo
         // A signing link: the login page, its username filled from login_hint (the invited email).
         const email = `invited.${viewportName}.${lang}@example.com`;
         await h.person(email, { name: 'Ana Ruiz' });
-        const { signingUrl } = await h.invite({ name: 'Ana Ruiz', email });
+        const { signingUrl } = await h.invite({
+          name: 'Ana Ruiz',
+          email,
+          position: { page: 2, x: 56, y: 620, width: 240, height: 70 },
+        });
         await page.goto(signingUrl);
         const username = page.locator('#username');
         await username.waitFor();
@@ -154,6 +137,7 @@ describe('every page, on a desktop and a phone, in English and Spanish', { timeo
         await page.locator('#password').fill(PASSWORD);
         await Promise.all([page.waitForURL(`${h.publicUrl}/sign/session`), page.locator('form .button').click()]);
         await page.locator('[data-rendered="2"]').waitFor({ timeout: 30_000 });
+        assert.equal(await page.locator('.signature-marker').count(), 1, 'the signature box is marked');
         await check('signing');
         await Promise.all([page.waitForURL(`${h.publicUrl}/sign/session`), page.locator('#sign').click()]);
         await page.locator('.downloads').waitFor();
