@@ -113,6 +113,8 @@ describe('every page, on a desktop and a phone, in English and Spanish', { timeo
         await page.goto(`${h.publicUrl}/docs`);
         await page.locator('.opblock').first().waitFor({ timeout: 30_000 });
         await page.locator('.opblock-summary-path', { hasText: '/v1/envelopes/{id}/cancel' }).waitFor();
+        assert.equal(await page.locator('html').getAttribute('lang'), lang);
+        assert.equal(await page.locator('.languages [aria-current="true"]').getAttribute('lang'), lang);
         await check('docs');
 
         // An error page: a link naming no registered client.

@@ -15,6 +15,12 @@ export const en: Messages = {
     openapi: 'OpenAPI document',
     issuer: 'The sign-in service this Signer trusts',
   },
+  docs: {
+    service: 'Signer API',
+    language: 'The reference is in English, the language of the API’s own names.',
+    needsScript:
+      'Version {version}. This reference needs JavaScript; the machine-readable document (OpenAPI {openapi}) is',
+  },
   problems: {
     unknown: {
       title: 'Signing link not found',

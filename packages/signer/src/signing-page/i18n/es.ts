@@ -15,6 +15,12 @@ export const es: Messages = {
     openapi: 'Documento OpenAPI',
     issuer: 'El servicio de inicio de sesión en el que confía',
   },
+  docs: {
+    service: 'API del Signer',
+    language: 'La referencia está en inglés, el idioma de los nombres de la propia API.',
+    needsScript:
+      'Versión {version}. Esta referencia necesita JavaScript; el documento para máquinas (OpenAPI {openapi}) es',
+  },
   problems: {
     unknown: {
       title: 'No encontramos este enlace de firma',

@@ -22,6 +22,15 @@ export interface Messages {
     openapi: string;
     issuer: string;
   };
+  /** The API reference at `/docs`: its frame; the reference itself is the API's own English. */
+  docs: {
+    /** Beside the brand in the header. */
+    service: string;
+    /** Above the reference: in which language it is, and why. */
+    language: string;
+    /** Without JavaScript: `{version}`, `{openapi}`; the document's link follows. */
+    needsScript: string;
+  };
   /** Pages for a signing link that cannot be used, and other dead ends. */
   problems: {
     /** Link unknown (404). */
