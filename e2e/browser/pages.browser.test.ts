@@ -11,14 +11,18 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 // Every kind of page a person or a developer meets, in Debian's Chromium, on a desktop
 // (1280×800) and a phone (390×844), in English and Spanish: both services' home pages, the
 // Signer's /docs, an error page, the login page that a signing link opens (its login_hint, the
-// invited email, signs in as it is), the consent and face pages, and the signing page before and
-// after signing. On each: axe-core's WCAG 2.1 A/AA rules, no sideways scrolling, no console
+// invited email, signs in as it is), the signing page before and after signing, the person's
+// passkeys page, help with the support contact, a face enrolment link, the consent and face pages,
+// and signing out. (The passkey ceremonies, which need a camera and an authenticator, are
+// photographed by passkeys.browser.test.ts, also part of `npm run screenshots`.) On each: axe-core's WCAG 2.1 A/AA rules, no sideways scrolling, no console
 // error or CSP violation; buttons are 12 px apart wherever there are two. With
 // SIGNET_SCREENSHOTS=<dir> (`npm run screenshots`) each page is also saved there as a PNG.
 
 const SHOTS = process.env.SIGNET_SCREENSHOTS ? resolve(process.env.SIGNET_SCREENSHOTS) : undefined;
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 const LOCALES = { en: 'en-US', es: 'es-ES' } as const;
+/** The operator's support address, configured for accounts' /help. */
+const SUPPORT_EMAIL = 'help@signet.test';
 /** The distance between two buttons, in CSS pixels, wherever they are (signet.css `--gap-buttons`). */
 const BUTTON_GAP = 12;
 
@@ -45,7 +49,7 @@ describe('every page, on a desktop and a phone, in English and Spanish', { timeo
 
   before(async () => {
     [h, browser] = await Promise.all([
-      signingPageHarness({}, { SIGNET_FACE_ALLOW_PASSWORD: 'true' }),
+      signingPageHarness({}, { SIGNET_FACE_ALLOW_PASSWORD: 'true', SIGNET_SUPPORT_EMAIL: SUPPORT_EMAIL }),
       chromium.launch({
         executablePath: '/usr/bin/chromium',
         args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
@@ -145,6 +149,29 @@ describe('every page, on a desktop and a phone, in English and Spanish', { timeo
         await page.locator('.downloads').waitFor();
         await check('signed');
 
+        // The person's passkeys page, signed in with a password: none yet, and how to get one.
+        await page.goto(`${h.t.issuer}/account/passkeys`);
+        await page.locator('h1').waitFor();
+        assert.equal(await page.locator('#passkey-form').count(), 0, 'no ceremony without a passkey sign-in');
+        await check('account-passkeys');
+
+        // Help, with the operator's support contact.
+        await page.goto(`${h.t.issuer}/help`);
+        assert.equal(await page.locator('#support a').first().getAttribute('href'), `mailto:${SUPPORT_EMAIL}`);
+        await check('help');
+
+        // A face enrolment link, as a person opens it from the operator's message (the camera not started).
+        const enrolling = await h.person(`enrol.${viewportName}.${lang}@example.com`);
+        const issued = await h.t.accounts.adminApp.inject({
+          method: 'POST',
+          url: `/admin/users/${enrolling.id}/face-enrolment-links`,
+          headers: { authorization: h.t.accounts.adminAuth },
+        });
+        assert.equal(issued.statusCode, 201, issued.body);
+        await page.goto(`${h.t.issuer}${new URL((issued.json() as { url: string }).url).pathname}`);
+        await page.locator('#face-start').waitFor();
+        await check('face-enrolment');
+
         // Consent for a third-party client, with the session just started.
         const consent = authorizationRequest(thirdParty, { scope: 'openid profile birthdate email offline_access' });
         await page.goto(`${h.t.issuer}${consent.path}`);
@@ -163,6 +190,17 @@ describe('every page, on a desktop and a phone, in English and Spanish', { timeo
         await page.locator('#face-start').waitFor();
         assert.deepEqual(await buttonGaps(page), [BUTTON_GAP], 'face: the buttons are 12 px apart');
         await check('face');
+
+        // Signing out: the confirmation, then the signed-out page.
+        await page.goto(`${h.t.issuer}/oauth2/sessions/logout`);
+        await page.locator('main form .button').waitFor();
+        await check('logout');
+        await Promise.all([
+          page.waitForURL(/\/oauth2\/sessions\/logout\/confirm$/),
+          page.locator('main form .button').click(),
+        ]);
+        await page.locator('h1').waitFor();
+        await check('logged-out');
 
         assert.deepEqual(problems, [], 'no console errors or CSP violations');
         await context.close();
