@@ -154,7 +154,7 @@ describe('an emailed invitation, followed on a phone in Spanish to the signed PD
       'Documentos para firmar: 1',
       'Documento: contrato.pdf',
       'Tu firma va en el recuadro marcado de la página 2.',
-      'Abrir el PDF',
+      'Abrir el PDF en una pestaña nueva',
       'Al pulsar Firmar, firmas estos documentos electrónicamente con tu identidad verificada.',
       '¿No quieres firmar?',
       'El remitente verá este motivo.',

@@ -25,6 +25,8 @@ const LOCALES = { en: 'en-US', es: 'es-ES' } as const;
 const SUPPORT_EMAIL = 'help@signet.test';
 /** The distance between two buttons, in CSS pixels, wherever they are (signet.css `--gap-buttons`). */
 const BUTTON_GAP = 12;
+/** The distance between blocks of a card, in CSS pixels (signet.css `--gap-block`). */
+const BLOCK_GAP = 24;
 
 // The project compiles without lib.dom: the browser globals the functions given to page.evaluate use.
 declare const document: {
@@ -32,6 +34,15 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<{ getBoundingClientRect(): { top: number; bottom: number } }>;
 };
 declare const window: { innerWidth: number };
+
+/** The distance between the last text and the first button of the face page (`.muted` to `#face-start`). */
+function gapAboveButtons(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    const [text] = Array.from(document.querySelectorAll('main p.muted')).map((p) => p.getBoundingClientRect());
+    const [button] = Array.from(document.querySelectorAll('#face-start')).map((b) => b.getBoundingClientRect());
+    return Math.round((button?.top ?? 0) - (text?.bottom ?? 0));
+  });
+}
 
 /** The vertical gaps between consecutive buttons of the page's main card. */
 function buttonGaps(page: Page): Promise<number[]> {
@@ -189,6 +200,7 @@ describe('every page, on a desktop and a phone, in English and Spanish', { timeo
         await Promise.all([page.waitForURL(/\/face$/), page.locator('form .button').click()]);
         await page.locator('#face-start').waitFor();
         assert.deepEqual(await buttonGaps(page), [BUTTON_GAP], 'face: the buttons are 12 px apart');
+        assert.equal(await gapAboveButtons(page), BLOCK_GAP, 'face: no empty gap above the buttons');
         await check('face');
 
         // Signing out: the confirmation, then the signed-out page.

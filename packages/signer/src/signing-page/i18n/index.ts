@@ -78,7 +78,7 @@ export interface Messages {
     placedOne: string;
     /** Where the person's drawn signatures go in a document: `{pages}` (page numbers, comma-separated). */
     placedMany: string;
-    /** Said of a document where (some of) the person's signatures are drawn on no page. */
+    /** Said of a document where a signature of the person is drawn on no page. */
     notPlaced: string;
     /** Labels the box marked on a page where the person's signature goes. */
     marker: string;
