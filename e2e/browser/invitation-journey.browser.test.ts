@@ -24,7 +24,10 @@ const SENDER = 'Acme Alquileres';
 const POSITION = { page: 2, x: 56, y: 620, width: 240, height: 70 };
 
 // The project compiles without lib.dom: the browser globals the functions given to page.evaluate use.
-declare const document: { documentElement: { scrollWidth: number } };
+declare const document: { documentElement: { scrollWidth: number }; querySelector(selector: string): unknown };
+/** A button as the page's script leaves it. */
+type Button = { disabled: boolean; textContent: string; getAttribute(name: string): string | null };
+declare const sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void };
 declare const window: { innerWidth: number };
 
 /** Waits until `check` holds, polling every 100 ms, for at most `ms`. */
@@ -176,11 +179,32 @@ describe('an emailed invitation, followed on a phone in Spanish to the signed PD
     assert.equal(await page.locator('.languages [aria-current="true"]').textContent(), 'Español');
     await checkPage(page, 'the signing page');
 
+    // The buttons as the form is sent (recorded by a listener that runs after the page's own, kept
+    // in sessionStorage across the navigation that follows; no named functions inside, which the
+    // test's compiler would wrap in a helper the page does not have).
+    await page.evaluate(() => {
+      const form = document.querySelector('form.actions') as { addEventListener(t: string, l: () => void): void };
+      form.addEventListener('submit', () => {
+        const sign = document.querySelector('#sign') as Button;
+        const reject = document.querySelector('#reject') as Button;
+        const state = {
+          text: sign.textContent,
+          busy: sign.getAttribute('aria-busy'),
+          disabled: [sign.disabled, reject.disabled],
+        };
+        sessionStorage.setItem('sent', JSON.stringify(state));
+      });
+    });
     await Promise.all([
       page.waitForURL(`${h.publicUrl}/sign/session`),
       page.getByRole('button', { name: 'Firmar', exact: true }).tap(),
     ]);
     await page.getByRole('heading', { name: 'Firmado' }).waitFor();
+    assert.deepEqual(JSON.parse((await page.evaluate(() => sessionStorage.getItem('sent'))) ?? 'null'), {
+      text: 'Firmando…',
+      busy: 'true',
+      disabled: [true, true],
+    });
     assert.ok((await textOf(page)).includes('Gracias. Tu firma se ha añadido a los documentos.'));
     await checkPage(page, 'the signed page');
     const [download] = await Promise.all([
