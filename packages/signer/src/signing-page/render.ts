@@ -191,11 +191,13 @@ export function renderPage(locale: Locale, page: Page, languagePath?: string): s
 
 /**
  * The path a language switch on this request's page links to: the page itself when a GET shows
- * it again; none after a form (POST) or on the sign-in callback, whose code works once.
+ * it again; none after a form (POST), on the sign-in callback (whose code works once), or for a
+ * path a link would read as another host (`//host`).
  */
 function languagePathOf(request: FastifyRequest): string | undefined {
   const path = request.url.split('?')[0] ?? '/';
-  return request.method === 'GET' && path !== SIGNING_CALLBACK_PATH ? path : undefined;
+  const reloadable = request.method === 'GET' && path !== SIGNING_CALLBACK_PATH;
+  return reloadable && path.startsWith('/') && !path.startsWith('//') ? path : undefined;
 }
 
 /**

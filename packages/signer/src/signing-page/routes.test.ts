@@ -304,6 +304,10 @@ describe('signing page', () => {
     assert.ok(problem.includes('href="/sign/AAAAAAAAAAAAAAAAAAAAAAAA?lang=es"'));
     const posted = await (await browser.post('/sign/session/reject', { reason: 'no csrf' })).text();
     assert.doesNotMatch(posted, /class="languages"/);
+    // The link is the page's own path, escaped: never another host's.
+    const odd = await (await h.browser().get('/sign/%22%3E%3Cb%3E')).text();
+    assert.ok(odd.includes('href="/sign/%22%3E%3Cb%3E?lang=es"'), 'kept encoded');
+    assert.doesNotMatch(odd, /<b>/);
   });
 
   test('the session ends after 15 minutes', async () => {
