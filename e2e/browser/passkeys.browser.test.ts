@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readFaceFixture } from '@signet/accounts/testing';
+import { assertAccessible } from '@signet/testing/axe';
 import {
   enrolFaceAndPasskey,
   type FakeCameras,
@@ -28,29 +29,20 @@ import { type RunningSignet, startSignet } from '../signet.js';
 // face): a person opens their enrolment link, enrols their face with the fake camera, creates a
 // passkey on Chromium's CDP virtual authenticator (resident keys, user verification), then signs
 // in with the passkey and the face and gets acr=urn:acr:face with amr [hwk, user, face]. axe-core
-// checks every new page; screenshots (desktop and phone, en and es) go to /tmp/passkeys-shots/.
+// checks every new page on a desktop and a phone, in English and Spanish; their screenshots go to
+// $SIGNET_SCREENSHOTS (`npm run screenshots`), else /tmp/passkeys-shots/.
 
-const SHOTS = '/tmp/passkeys-shots';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const SHOTS = resolve(process.env.SIGNET_SCREENSHOTS ?? '/tmp/passkeys-shots');
 const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } } as const;
 
-/** axe-core's WCAG 2.x A/AA rules on the page as it is now; fails on any violation. */
-async function assertAccessible(page: Page, what: string): Promise<void> {
-  // Evaluated over CDP, so the pages' CSP (script-src 'self') does not apply to it.
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; nodes: unknown[] }[] }> } }
-    ).axe;
-    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => `${v.id} (${v.nodes.length})`);
-  });
-  assert.deepEqual(violations, [], `${what}: axe violations`);
-}
+// The project compiles without lib.dom: the browser globals the functions given to page.evaluate use.
+declare const document: { documentElement: { scrollWidth: number } };
+declare const window: { innerWidth: number };
 
 /**
- * Screenshots of the page in both viewports; with `url` (a GET of the same page), in Spanish too,
- * opened in a Spanish context with the same cookies and checked by axe there.
+ * Checks the page in both viewports (axe-core's WCAG 2.1 A/AA rules, no sideways scrolling) and
+ * saves its screenshots; with `url` (a GET of the same page), in Spanish too, opened in a Spanish
+ * context with the same cookies.
  */
 async function shoot(page: Page, name: string, url?: string): Promise<void> {
   mkdirSync(SHOTS, { recursive: true });
@@ -62,13 +54,19 @@ async function shoot(page: Page, name: string, url?: string): Promise<void> {
     await es.addCookies(await page.context().cookies());
     const esPage = await es.newPage();
     await esPage.goto(url);
-    await assertAccessible(esPage, `${name} (es)`);
+    assert.equal(await esPage.locator('html').getAttribute('lang'), 'es', `${name} in Spanish`);
     pages.push(['es', esPage]);
   }
   for (const [locale, p] of pages) {
     for (const [device, size] of Object.entries(VIEWPORTS)) {
       await p.setViewportSize(size);
-      await p.screenshot({ path: `${SHOTS}/${name}-${device}-${locale}.png`, fullPage: true });
+      const what = `${name} (${device}, ${locale})`;
+      await assertAccessible(p, what);
+      assert.ok(
+        await p.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+        `${what}: no sideways scrolling`,
+      );
+      await p.screenshot({ path: join(SHOTS, `${name}-${device}-${locale}.png`), fullPage: true });
     }
     if (p !== page) await p.context().close();
   }

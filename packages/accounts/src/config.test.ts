@@ -68,6 +68,18 @@ describe('loadConfig', () => {
     assertRejected({ SIGNET_FACE_MAX_ATTEMPTS: '0' }, 'SIGNET_FACE_MAX_ATTEMPTS');
   });
 
+  it('reads the support contact, unset by default', () => {
+    const none = loadConfig({});
+    assert.equal(none.supportEmail, undefined);
+    assert.equal(none.supportUrl, undefined);
+    const both = loadConfig({
+      SIGNET_SUPPORT_EMAIL: ' help@example.com ',
+      SIGNET_SUPPORT_URL: 'https://example.com/support',
+    });
+    assert.equal(both.supportEmail, 'help@example.com');
+    assert.equal(both.supportUrl, 'https://example.com/support');
+  });
+
   it('treats empty variables as unset', () => {
     const config = loadConfig({ SIGNET_PORT: '', SIGNET_ISSUER: ' ', SIGNET_DATABASE_URL: '', SIGNET_ADMIN_TOKEN: '' });
     assert.equal(config.port, 4444);
@@ -103,6 +115,8 @@ describe('loadConfig', () => {
       SIGNET_FACE_MAX_ATTEMPTS: '2',
       SIGNET_FACE_ENROLMENT_TTL: '3600',
       SIGNET_FACE_ALLOW_PASSWORD: 'true',
+      SIGNET_SUPPORT_EMAIL: 'help@example.com',
+      SIGNET_SUPPORT_URL: 'https://example.com/support',
     });
     assert.deepEqual(config, {
       issuer: 'https://accounts.example.com',
@@ -130,6 +144,8 @@ describe('loadConfig', () => {
       faceMaxAttempts: 2,
       faceEnrolmentTtl: 3600,
       faceAllowPassword: true,
+      supportEmail: 'help@example.com',
+      supportUrl: 'https://example.com/support',
     });
   });
 
@@ -177,6 +193,10 @@ describe('loadConfig', () => {
     ['SIGNET_DEMO_CLIENT', 'maybe'],
     ['SIGNET_LOG_LEVEL', 'loud'],
     ['SIGNET_SIGNER_AUDIENCE', 'http://localhost:4446 http://other'],
+    ['SIGNET_SUPPORT_EMAIL', 'help desk'],
+    ['SIGNET_SUPPORT_EMAIL', 'a@example.com, b@example.com'],
+    ['SIGNET_SUPPORT_URL', 'javascript:alert(1)'],
+    ['SIGNET_SUPPORT_URL', 'support.example.com'],
   ];
   for (const [variable, value] of bad) {
     it(`refuses ${variable}=${value.length > 24 ? `${value.slice(0, 24)}…` : value}, naming the variable`, () => {

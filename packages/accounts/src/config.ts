@@ -90,6 +90,10 @@ export interface Config {
    * needs a passkey and the face (issue 10).
    */
   faceAllowPassword: boolean;
+  /** `SIGNET_SUPPORT_EMAIL`: the address people write to when signing in does not work, shown on `/help`. Unset: none. */
+  supportEmail: string | undefined;
+  /** `SIGNET_SUPPORT_URL`: the operator's support page (http or https), linked from `/help`. Unset: none. */
+  supportUrl: string | undefined;
 }
 
 /** The shortest admin token accepted, configured or read from its file. */
@@ -151,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     faceMaxAttempts: envInt(env, 'SIGNET_FACE_MAX_ATTEMPTS', 3, 1, 20),
     faceEnrolmentTtl: envInt(env, 'SIGNET_FACE_ENROLMENT_TTL', 86_400, 60, 2_592_000),
     faceAllowPassword: envBool(env, 'SIGNET_FACE_ALLOW_PASSWORD', false),
+    ...envSupport(env),
   };
 }
 
@@ -161,6 +166,19 @@ export function envMetricsToken(env: Env): string | undefined {
     throw new ConfigError('SIGNET_METRICS_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }
   return token;
+}
+
+/** `SIGNET_SUPPORT_EMAIL` (one address) and `SIGNET_SUPPORT_URL` (an http or https URL), each optional. */
+function envSupport(env: Env): Pick<Config, 'supportEmail' | 'supportUrl'> {
+  const supportEmail = env.SIGNET_SUPPORT_EMAIL?.trim() || undefined;
+  if (supportEmail !== undefined && !/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(supportEmail)) {
+    throw new ConfigError('SIGNET_SUPPORT_EMAIL', `must be one email address, got "${supportEmail}"`);
+  }
+  const supportUrl = env.SIGNET_SUPPORT_URL?.trim() || undefined;
+  if (supportUrl !== undefined && !/^https?:$/.test(URL.parse(supportUrl)?.protocol ?? '')) {
+    throw new ConfigError('SIGNET_SUPPORT_URL', `must be an http or https URL, got "${supportUrl}"`);
+  }
+  return { supportEmail, supportUrl };
 }
 
 function isWildcard(host: string): boolean {

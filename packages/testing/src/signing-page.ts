@@ -1,4 +1,4 @@
-import type { CreateEnvelopeRequest } from '@signet/protocol';
+import type { CreateEnvelopeRequest, SignaturePosition } from '@signet/protocol';
 import type { CertificateAuthority } from '@signet/signer';
 import { createEnvelope } from '@signet/signer/testing';
 import type { FastifyInstance } from 'fastify';
@@ -22,8 +22,17 @@ export interface SigningPageHarness {
   client: { client_id: string; client_secret: string };
   /** The client that creates the envelopes. */
   integratorId: string;
-  /** Creates an envelope of `documents` PDFs to be signed by one person invited by `name` and `email`; returns the signing URL. */
-  invite(options?: { name?: string; email?: string; documents?: number; expiresAt?: string }): Promise<{
+  /**
+   * Creates an envelope of `documents` PDFs to be signed by one person invited by `name` and
+   * `email`, each signature drawn at `position` when given (else invisible); returns the signing URL.
+   */
+  invite(options?: {
+    name?: string;
+    email?: string;
+    documents?: number;
+    expiresAt?: string;
+    position?: SignaturePosition;
+  }): Promise<{
     envelopeId: string;
     signingUrl: string;
     token: string;
@@ -95,7 +104,11 @@ export async function signingPageHarness(
           issuer: { initiative: integratorId, nonce: `n-${++nonce}-${Date.now()}` },
           documents,
           persons: [{ name: options.name ?? 'Ana Ruiz', email: options.email ?? 'ana@example.com' }],
-          signatures: documents.map((_, document) => ({ document, person: 0 })),
+          signatures: documents.map((_, document) => ({
+            document,
+            person: 0,
+            ...(options.position ? { position: options.position } : {}),
+          })),
           ...(options.expiresAt ? { expiresAt: options.expiresAt } : {}),
         };
         const envelope = await createEnvelope(

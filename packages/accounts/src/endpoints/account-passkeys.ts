@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';
 import { formBody, single } from '../http/form.js';
-import { pickLocale } from '../pages/locale.js';
 import { type PasskeyError, type PasskeysView, sendPage } from '../pages/render.js';
 import {
   CHALLENGE_TTL,
@@ -21,6 +20,7 @@ import {
 import { achievedAcr, hasPossession } from '../people/acr.js';
 import type { Session } from '../sessions/repository.js';
 import { currentSession, startSession } from '../sessions/session-cookie.js';
+import { pageLocale } from './home.js';
 
 /** The signed-in person's passkeys page. */
 export const ACCOUNT_PASSKEYS_PATH = '/account/passkeys';
@@ -54,7 +54,7 @@ export function mayAddPasskey(session: Session, now: number): boolean {
  */
 export function accountPasskeyEndpoints(app: FastifyInstance, ctx: AccountsContext): void {
   const rp = relyingParty(ctx.config.issuer);
-  const locale = (request: FastifyRequest) => pickLocale([], request.headers['accept-language']);
+  const locale = pageLocale;
 
   async function session(request: FastifyRequest, reply: FastifyReply): Promise<Session | undefined> {
     const found = await currentSession(ctx, request);

@@ -11,10 +11,10 @@ import { FaceBusyError } from '../face/pool.js';
 import { sealFaceTemplate } from '../face/templates.js';
 import { formBody, single } from '../http/form.js';
 import { MESSAGES } from '../i18n/index.js';
-import { type Locale, pickLocale } from '../pages/locale.js';
 import { type FaceError, sendPage } from '../pages/render.js';
 import type { FaceEnrolmentLink, FaceEnrolmentLinkLookup } from '../people/face-enrolment-link-repository.js';
 import { cookieOptions } from '../sessions/session-cookie.js';
+import { pageLocale } from './home.js';
 import { startLinkPasskeyStep } from './passkey-enrolment.js';
 
 /** Why a link's page cannot be used, as the error page says it. */
@@ -34,7 +34,7 @@ const LINK_PROBLEMS: Record<LinkProblem, { status: number; code: string }> = {
 export const faceEnrolmentCookieName = (issuer: string): string =>
   issuer.startsWith('https:') ? '__Secure-signet_fe' : 'signet_fe';
 
-const locale = (request: FastifyRequest): Locale => pickLocale([], request.headers['accept-language']);
+const locale = pageLocale;
 
 /** The localized page saying why a link cannot be used. */
 export function showLinkError(request: FastifyRequest, reply: FastifyReply, problem: LinkProblem): FastifyReply {

@@ -10,7 +10,8 @@ export function pageLocale(request: FastifyRequest): Locale {
 
 /**
  * `GET /`: a small page saying what this service is, with links for people (help, passkeys) and
- * for developers (discovery, JWKS); `GET /help`: what to do when signing in does not work. Both
+ * for developers (discovery, JWKS); `GET /help`: what to do when signing in does not work, and
+ * the operator's support contact when configured. Both
  * in English and Spanish, with the language switch (`?lang=`, remembered in a cookie).
  */
 export function homeEndpoints(app: FastifyInstance, ctx: AccountsContext): void {
@@ -22,6 +23,7 @@ export function homeEndpoints(app: FastifyInstance, ctx: AccountsContext): void 
   app.get(HELP_PATH, async (request, reply) => {
     const cookie = languageCookie(request);
     if (cookie) reply.header('set-cookie', cookie);
-    return sendPage(reply, pageLocale(request), { view: 'help', data: {} });
+    const support = { email: ctx.config.supportEmail, url: ctx.config.supportUrl };
+    return sendPage(reply, pageLocale(request), { view: 'help', data: { support } });
   });
 }

@@ -8,7 +8,7 @@ import type { Client } from '../clients/repository.js';
 import type { AccountsContext } from '../context.js';
 import { type FormParams, formBody, queryParams, single } from '../http/form.js';
 import { withReason } from '../pages/error-reasons.js';
-import { pickLocale } from '../pages/locale.js';
+import { chosenLocale, pickLocale } from '../pages/locale.js';
 import { sendPage } from '../pages/render.js';
 import { splitScope } from '../scopes.js';
 import { currentSession, endSession } from '../sessions/session-cookie.js';
@@ -100,7 +100,7 @@ export function logoutEndpoints(app: FastifyInstance, ctx: AccountsContext): voi
       if (req.state !== undefined) url.searchParams.set('state', req.state);
       return reply.code(303).header('location', url.href).header('cache-control', 'no-store').send();
     }
-    const locale = pickLocale(req.uiLocales, request.headers['accept-language']);
+    const locale = chosenLocale(request) ?? pickLocale(req.uiLocales, request.headers['accept-language']);
     return sendPage(reply, locale, {
       view: 'logged-out',
       data: req.client ? { clientName: req.client.clientName } : {},
@@ -125,7 +125,7 @@ export function logoutEndpoints(app: FastifyInstance, ctx: AccountsContext): voi
     if (req.postLogoutRedirectUri) hidden.post_logout_redirect_uri = req.postLogoutRedirectUri;
     if (req.state !== undefined) hidden.state = req.state;
     if (req.uiLocales.length) hidden.ui_locales = req.uiLocales.join(' ');
-    const locale = pickLocale(req.uiLocales, request.headers['accept-language']);
+    const locale = chosenLocale(request) ?? pickLocale(req.uiLocales, request.headers['accept-language']);
     const origins = req.postLogoutRedirectUri ? [new URL(req.postLogoutRedirectUri).origin] : [];
     return sendPage(
       reply,

@@ -5,7 +5,6 @@ import type { AccountsContext } from '../context.js';
 import { hashOpaqueToken } from '../crypto/opaque-token.js';
 import { FACE_ENROLMENT_TOKEN, faceEnrolmentPath, hashFaceEnrolmentToken } from '../face/enrolment-links.js';
 import { formBody, single } from '../http/form.js';
-import { pickLocale } from '../pages/locale.js';
 import { type PasskeyError, sendPage } from '../pages/render.js';
 import {
   CHALLENGE_TTL,
@@ -19,6 +18,7 @@ import {
 import type { FaceEnrolmentLink } from '../people/face-enrolment-link-repository.js';
 import { cookieOptions } from '../sessions/session-cookie.js';
 import { faceEnrolmentCookieName, showLinkError } from './face-enrolment.js';
+import { pageLocale } from './home.js';
 
 /** How long after the face is enrolled the same visit may create its passkey, in seconds. */
 export const LINK_PASSKEY_WINDOW = 15 * 60;
@@ -29,7 +29,7 @@ export const linkPasskeyPath = (token: string): string => `${faceEnrolmentPath(t
 /** The ceremony's binding: the link (whose page is bound to one browser by its cookie). */
 const binding = (tokenHash: string) => `link:${tokenHash}`;
 
-const locale = (request: FastifyRequest) => pickLocale([], request.headers['accept-language']);
+const locale = pageLocale;
 
 /**
  * Shows the passkey step right after the link enrolled the face: the link is used now, and this

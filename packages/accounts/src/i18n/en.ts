@@ -48,6 +48,11 @@ export const en: Messages = {
       'If you have a passkey on this device, choose "Sign in with a passkey instead".',
     ],
     back: 'To continue signing in, go back to the previous page.',
+    contactTitle: 'Still cannot sign in?',
+    contact: 'Contact the team that runs this sign-in service:',
+    supportPage: 'Support page',
+    noContact:
+      'Contact the organization that sent you here, for example the one whose email or link you followed: it manages your account.',
   },
   landing: {
     title: 'Signet accounts',

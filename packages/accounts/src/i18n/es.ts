@@ -48,6 +48,11 @@ export const es: Messages = {
       'Si tienes una llave de acceso en este dispositivo, elige «Iniciar sesión con una llave de acceso».',
     ],
     back: 'Para seguir iniciando sesión, vuelve a la página anterior.',
+    contactTitle: '¿Sigues sin poder iniciar sesión?',
+    contact: 'Ponte en contacto con el equipo que gestiona este servicio de inicio de sesión:',
+    supportPage: 'Página de soporte',
+    noContact:
+      'Ponte en contacto con la organización que te envió aquí, por ejemplo la del correo o el enlace que seguiste: es quien gestiona tu cuenta.',
   },
   landing: {
     title: 'Cuentas de Signet',

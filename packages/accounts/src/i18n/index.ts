@@ -51,6 +51,14 @@ export interface Messages {
     /** One piece of advice each. */
     items: string[];
     back: string;
+    /** Heads the support contact. */
+    contactTitle: string;
+    /** Introduces the operator's support address or page. */
+    contact: string;
+    /** The link to the operator's support page. */
+    supportPage: string;
+    /** Instead of a contact, when the operator configured none. */
+    noContact: string;
   };
   /** `/`: what this service is, for a person who lands on it, and where developers go. */
   landing: {

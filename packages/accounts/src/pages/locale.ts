@@ -1,4 +1,4 @@
-import { localeNegotiator } from '@signet/web';
+import { type LanguageSwitch, languageSwitch, localeNegotiator } from '@signet/web';
 
 /** The languages the pages are written in. */
 export type Locale = 'en' | 'es';
@@ -27,42 +27,13 @@ export const pickLocale: (uiLocales: readonly string[], acceptLanguage: string |
 /** Each language's name in itself, for the language switch. */
 export const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = { en: 'English', es: 'Español' };
 
-/** The cookie that keeps the language a person chose with the switch (not a secret; a year). */
-export const LANGUAGE_COOKIE = 'signet_lang';
+const languages = languageSwitch(LANGUAGE_NAMES);
 
-const isLocale = (value: unknown): value is Locale => typeof value === 'string' && LOCALES.includes(value as Locale);
-
-/** The language a person chose: `?lang=` on this request, else the {@link LANGUAGE_COOKIE}. */
-export function chosenLocale(request: {
-  query: unknown;
-  headers: { cookie?: string | undefined };
-}): Locale | undefined {
-  const query = request.query as Record<string, unknown> | undefined;
-  if (isLocale(query?.lang)) return query.lang;
-  const cookie = request.headers.cookie?.match(new RegExp(`(?:^|;\\s*)${LANGUAGE_COOKIE}=([a-z]+)`))?.[1];
-  return isLocale(cookie) ? cookie : undefined;
-}
+/** The language a person chose: `?lang=` on this request, else the `signet_lang` cookie (`@signet/web`'s switch). */
+export const chosenLocale: LanguageSwitch<Locale>['chosen'] = languages.chosen;
 
 /** The `Set-Cookie` that remembers `?lang=` when the request carries one, else undefined. */
-export function languageCookie(request: { query: unknown }): string | undefined {
-  const lang = (request.query as Record<string, unknown> | undefined)?.lang;
-  return isLocale(lang) ? `${LANGUAGE_COOKIE}=${lang}; Path=/; Max-Age=31536000; SameSite=Lax` : undefined;
-}
-
-/** One entry of the language switch: a link to `path?lang=`, or the current language. */
-export interface LanguageLink {
-  locale: Locale;
-  name: string;
-  href: string;
-  current: boolean;
-}
+export const languageCookie: LanguageSwitch<Locale>['cookie'] = languages.cookie;
 
 /** The language switch of a page at `path` shown in `current`. */
-export function languageLinks(path: string, current: Locale): LanguageLink[] {
-  return LOCALES.map((locale) => ({
-    locale,
-    name: LANGUAGE_NAMES[locale],
-    href: `${path}?lang=${locale}`,
-    current: locale === current,
-  }));
-}
+export const languageLinks: LanguageSwitch<Locale>['links'] = languages.links;

@@ -269,6 +269,36 @@ describe('locale', () => {
   });
 });
 
+describe('help', () => {
+  const help = (support: { email?: string; url?: string }, locale: 'en' | 'es' = 'en') =>
+    renderPage(locale, { view: 'help', data: { support } });
+
+  test('shows the operator’s support address and page when configured, escaped', () => {
+    const html = help({ email: 'help@example.com', url: 'https://example.com/support?a=1&b="2"' });
+    assert.ok(html.includes('<a href="mailto:help@example.com">help@example.com</a>'));
+    assert.ok(
+      html.includes(`<a href="https://example.com/support?a=1&amp;b=&quot;2&quot;">${en.help.supportPage}</a>`),
+    );
+    assert.ok(textOf(html).includes(en.help.contact));
+    assert.ok(!textOf(html).includes(en.help.noContact));
+    const onlyUrl = help({ url: 'https://example.com/support' }, 'es');
+    assert.ok(!onlyUrl.includes('mailto:'));
+    assert.ok(onlyUrl.includes(`>${es.help.supportPage}</a>`));
+  });
+
+  test('without a configured contact, says whom to ask instead', () => {
+    for (const [locale, t] of [
+      ['en', en],
+      ['es', es],
+    ] as const) {
+      const html = help({}, locale);
+      assert.ok(textOf(html).includes(t.help.noContact), locale);
+      assert.ok(!html.includes('mailto:'), locale);
+      assert.ok(textOf(html).includes(t.help.contactTitle), locale);
+    }
+  });
+});
+
 describe('login', () => {
   test('labels are associated with inputs; autocomplete; hidden csrf; POST to action; focus order', async () => {
     const { html } = await get('login');

@@ -16,6 +16,12 @@ import { MESSAGES, type Messages } from '../i18n/index.js';
 import type { ErrorReason } from './error-reasons.js';
 import { type Locale, languageLinks } from './locale.js';
 
+/** The operator's support contact on `/help` (`SIGNET_SUPPORT_EMAIL`, `SIGNET_SUPPORT_URL`); either may be absent. */
+export interface SupportContact {
+  email?: string | undefined;
+  url?: string | undefined;
+}
+
 /** Where accounts serves its help page for signing in. */
 export const HELP_PATH = '/help';
 
@@ -156,7 +162,7 @@ export type Page =
   | { view: 'passkey'; data: PasskeyView }
   | { view: 'passkey-enrolled'; data: Record<string, never> }
   | { view: 'passkeys'; data: PasskeysView }
-  | { view: 'help'; data: Record<string, never> }
+  | { view: 'help'; data: { support: SupportContact } }
   | { view: 'landing'; data: LandingView };
 
 /** Accounts' home page: what it is, and where developers go. */
@@ -479,8 +485,18 @@ function model(page: Page, t: Messages, locale: Locale): Rendered {
       return { title: t.passkey.doneTitle, model: { lead: t.passkey.doneLead } };
     case 'passkeys':
       return passkeysModel(page.data, t, locale);
-    case 'help':
-      return { title: t.help.title, model: { languages: languageLinks(HELP_PATH, locale) } };
+    case 'help': {
+      const { email, url } = page.data.support;
+      return {
+        title: t.help.title,
+        model: {
+          languages: languageLinks(HELP_PATH, locale),
+          supportEmail: email,
+          supportMailto: email === undefined ? undefined : `mailto:${email}`,
+          supportUrl: url,
+        },
+      };
+    }
     case 'landing':
       return {
         title: t.landing.title,

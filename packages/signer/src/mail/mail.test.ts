@@ -7,50 +7,15 @@ import type { AuditTrail, CreateEnvelopeRequest, Envelope } from '@signet/protoc
 import { makePdf } from '@signet/testing/pdf';
 import { freePort, type TestClient } from '@signet/testing/signer';
 import { type SigningPageHarness, signingPageHarness } from '@signet/testing/signing-page';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { smtpServer, type TestSmtpServer } from '@signet/testing/smtp';
+import type { ParsedMail } from 'mailparser';
 import { signAsInvitee } from '../envelopes/invitations.js';
 import { waitFor } from '../notifications/testing.js';
 import { createSigner } from '../signer.js';
 import { en } from '../signing-page/i18n/en.js';
 import { openSignerStore } from '../store/signer-store.js';
 
-/** A real SMTP server on a loopback port that keeps what it receives; `refuse` messages are answered 451 first. */
-async function smtpServer(port?: number) {
-  const received: ParsedMail[] = [];
-  const state = { refuse: 0, refused: 0 };
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        if (state.refuse > 0) {
-          state.refuse -= 1;
-          state.refused += 1;
-          return callback(Object.assign(new Error('try again later'), { responseCode: 451 }));
-        }
-        simpleParser(Buffer.concat(chunks)).then((mail) => {
-          received.push(mail);
-          callback();
-        }, callback);
-      });
-    },
-  });
-  const listenPort = port ?? (await freePort());
-  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
-  return {
-    port: listenPort,
-    received,
-    state,
-    to: (address: string) => received.filter((m) => m.to && JSON.stringify(m.to).includes(address)),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-type Smtp = Awaited<ReturnType<typeof smtpServer>>;
+type Smtp = TestSmtpServer;
 let smtp: Smtp;
 let h: SigningPageHarness;
 let integrator: TestClient;

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { BRAND_MARK, readAsset, STYLESHEET_FILE } from '@signet/web';
 import type { FastifyInstance } from 'fastify';
+import { MESSAGES } from '../signing-page/i18n/index.js';
+import { type Locale, languageChoice } from '../signing-page/locale.js';
 import type { OpenApiDocument } from './document.js';
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
@@ -66,16 +68,33 @@ export function registerDocsAssets(app: FastifyInstance): void {
   }
 }
 
+/** The header's language switch, as every Signet page has it (`?lang=`, remembered in a cookie). */
+function languageNav(locale: Locale): string {
+  const items = languageChoice
+    .links('/docs', locale)
+    .map((l) =>
+      l.current
+        ? `<li><span lang="${l.locale}" aria-current="true">${escapeHtml(l.name)}</span></li>`
+        : `<li><a href="${escapeHtml(l.href)}" lang="${l.locale}" hreflang="${l.locale}">${escapeHtml(l.name)}</a></li>`,
+    );
+  return `<nav aria-label="${escapeHtml(MESSAGES[locale].languages)}">\n<ul class="languages">\n${items.join('\n')}\n</ul>\n</nav>`;
+}
+
 /**
- * The API reference for people: Signet's header, then Swagger UI rendering `/openapi.json`
- * (Markdown descriptions, schemas as models, examples). Without JavaScript, a link to the
- * document itself. Every value from the document is escaped.
+ * The API reference for people: Signet's header with the language switch, then Swagger UI
+ * rendering `/openapi.json` (Markdown descriptions, schemas as models, examples). The frame is in
+ * `locale`; the reference is the API's own English and marked `lang="en"`. Without JavaScript, a
+ * link to the document itself. Every value from the document is escaped.
  */
-export function renderDocsPage(doc: OpenApiDocument): string {
+export function renderDocsPage(doc: OpenApiDocument, locale: Locale = 'en'): string {
   const a = DOCS_ASSETS;
+  const t = MESSAGES[locale].docs;
   const title = `${doc.info.title} ${doc.info.version}`;
+  const needsScript = escapeHtml(t.needsScript)
+    .replace('{version}', escapeHtml(doc.info.version))
+    .replace('{openapi}', escapeHtml(doc.openapi));
   return `<!doctype html>
-<html lang="en">
+<html lang="${locale}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -90,12 +109,13 @@ export function renderDocsPage(doc: OpenApiDocument): string {
 </head>
 <body>
 <header class="site-header site-header-wide docs-header">
-<a class="brand" href="/">${BRAND_MARK}<span>Signet</span> <span class="brand-service">Signer API</span></a>
+<a class="brand" href="/">${BRAND_MARK}<span>Signet</span> <span class="brand-service">${escapeHtml(t.service)}</span></a>
+${languageNav(locale)}
 </header>
 <main class="docs-main">
-<div id="api-reference" data-spec="/openapi.json">
+${locale === 'en' ? '' : `<p class="docs-language">${escapeHtml(t.language)}</p>\n`}<div id="api-reference" data-spec="/openapi.json" lang="en">
 <h1>${escapeHtml(doc.info.title)}</h1>
-<p>Version ${escapeHtml(doc.info.version)}. This reference needs JavaScript; the machine-readable document is <a href="/openapi.json">/openapi.json</a> (OpenAPI ${escapeHtml(doc.openapi)}).</p>
+<p lang="${locale}">${needsScript} <a href="/openapi.json">/openapi.json</a>.</p>
 </div>
 </main>
 </body>

@@ -101,6 +101,30 @@ describe('/openapi.json and /docs of the running Signer', () => {
     );
   });
 
+  it('serves /docs in the reader’s language: the frame and its switch localized, the reference marked English', async () => {
+    const english = await t.app.inject({ url: '/docs' });
+    assert.match(english.body, /<html lang="en">/);
+    assert.match(english.body, /<span lang="en" aria-current="true">English<\/span>/);
+    assert.match(english.body, /href="\/docs\?lang=es"/);
+    assert.doesNotMatch(english.body, /class="docs-language"/);
+    const spanish = await t.app.inject({ url: '/docs', headers: { 'accept-language': 'es-ES,es;q=0.9' } });
+    assert.equal(spanish.headers['content-language'], 'es');
+    assert.match(String(spanish.headers.vary), /accept-language/);
+    assert.match(spanish.body, /<html lang="es">/);
+    assert.match(spanish.body, /<nav aria-label="Idioma">/);
+    assert.match(spanish.body, /<span class="brand-service">API del Signer<\/span>/);
+    assert.match(spanish.body, /<p class="docs-language">La referencia está en inglés/);
+    assert.match(spanish.body, /<div id="api-reference" data-spec="\/openapi\.json" lang="en">/);
+    assert.match(spanish.body, /Esta referencia necesita JavaScript/);
+    // The switch: ?lang= wins over Accept-Language, is remembered in the cookie, and is not cached as shared.
+    const chosen = await t.app.inject({ url: '/docs?lang=es', headers: { 'accept-language': 'en' } });
+    assert.equal(chosen.headers['content-language'], 'es');
+    assert.match(String(chosen.headers['set-cookie']), /^signet_lang=es; Path=\/;/);
+    assert.equal(chosen.headers['cache-control'], 'no-store');
+    const kept = await t.app.inject({ url: '/docs', headers: { 'accept-language': 'en', cookie: 'signet_lang=es' } });
+    assert.equal(kept.headers['content-language'], 'es');
+  });
+
   it('answers / with a small page saying what this is, linking /docs and /openapi.json (en, es)', async () => {
     const res = await t.app.inject({ url: '/' });
     assert.equal(res.statusCode, 200);

@@ -1,5 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { pickLocale } from '../signing-page/locale.js';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { type Locale, languageChoice, pickLocale } from '../signing-page/locale.js';
 import { sendPage } from '../signing-page/render.js';
 import { DOCS_CSP, registerDocsAssets, renderDocsPage } from './docs-page.js';
 import { buildOpenApiDocument, type DocumentInfo, type OpenApiDocument } from './document.js';
@@ -12,21 +12,26 @@ import type { OperationRegistry } from './operations.js';
  * Both are built once, on first request, when every route is registered.
  */
 export function openApiRoutes(app: FastifyInstance, registry: OperationRegistry, info: DocumentInfo): void {
-  let built: { doc: OpenApiDocument; body: string; html: string } | undefined;
+  let built: { doc: OpenApiDocument; body: string; html: Record<Locale, string> } | undefined;
   const build = () => {
     if (!built) {
       const doc = buildOpenApiDocument(registry.list(), info);
-      built = { doc, body: JSON.stringify(doc), html: renderDocsPage(doc) };
+      built = {
+        doc,
+        body: JSON.stringify(doc),
+        html: { en: renderDocsPage(doc, 'en'), es: renderDocsPage(doc, 'es') },
+      };
     }
     return built;
   };
+  /** The language of `/` and `/docs`: the one chosen with the switch, else `Accept-Language`. */
+  const pageLocale = (request: FastifyRequest): Locale =>
+    languageChoice.chosen(request) ?? pickLocale(undefined, request.headers['accept-language']);
 
   registerDocsAssets(app);
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
-    const lang = (request.query as Record<string, unknown> | undefined)?.lang;
-    const locale = pickLocale(typeof lang === 'string' ? lang : undefined, request.headers['accept-language']);
-    return sendPage(reply, locale, { view: 'landing', data: { issuer: info.issuer } });
+    return sendPage(reply, pageLocale(request), { view: 'landing', data: { issuer: info.issuer } });
   });
 
   app.get(
@@ -63,11 +68,20 @@ export function openApiRoutes(app: FastifyInstance, registry: OperationRegistry,
         },
       },
     },
-    async (_request, reply) =>
-      reply
-        .header('cache-control', 'public, max-age=300')
-        .header('content-security-policy', DOCS_CSP)
-        .type('text/html; charset=utf-8')
-        .send(build().html),
+    async (request, reply) => {
+      const locale = pageLocale(request);
+      const chosen = languageChoice.cookie(request);
+      if (chosen) reply.header('set-cookie', chosen);
+      return (
+        reply
+          // The frame's language follows the request: shared caches keep one copy per language.
+          .header('cache-control', chosen ? 'no-store' : 'public, max-age=300')
+          .header('vary', 'accept-language, cookie')
+          .header('content-language', locale)
+          .header('content-security-policy', DOCS_CSP)
+          .type('text/html; charset=utf-8')
+          .send(build().html[locale])
+      );
+    },
   );
 }

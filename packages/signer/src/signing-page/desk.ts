@@ -1,5 +1,14 @@
+import type { SignaturePosition } from '@signet/protocol';
 import type { RequestOrigin } from '@signet/web';
 import type { VerifiedIdentity } from './oidc.js';
+
+/** A document the person signs, and where each of their signatures in it goes. */
+export interface InvitedDocument {
+  index: number;
+  name: string;
+  /** Each of the person's signatures in it: its box on a page, or null for one drawn on no page. */
+  places: (SignaturePosition | null)[];
+}
 
 /** An open invitation: who was invited, to which envelope, to sign what. */
 export interface Invitation {
@@ -9,7 +18,7 @@ export interface Invitation {
   name: string;
   email: string;
   /** The documents this person signs, in order. */
-  documents: { index: number; name: string }[];
+  documents: InvitedDocument[];
   /** False while a signer before this person still has to sign. */
   theirTurn: boolean;
 }

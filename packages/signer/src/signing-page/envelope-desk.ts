@@ -41,11 +41,14 @@ export function envelopeDesk(services: EnvelopeDeskServices): SigningDesk {
     async findInvitation(token) {
       try {
         const { envelope, person, theirTurn } = await findInvitation(services, token);
-        const documents = [
-          ...new Set(envelope.signatures.filter((s) => s.person === person.index).map((s) => s.document)),
-        ]
+        const theirs = envelope.signatures.filter((s) => s.person === person.index);
+        const documents = [...new Set(theirs.map((s) => s.document))]
           .sort((a, b) => a - b)
-          .map((index) => ({ index, name: envelope.documents[index]?.name ?? `document-${index + 1}.pdf` }));
+          .map((index) => ({
+            index,
+            name: envelope.documents[index]?.name ?? `document-${index + 1}.pdf`,
+            places: theirs.filter((s) => s.document === index).map((s) => s.position),
+          }));
         return {
           status: 'valid',
           invitation: {

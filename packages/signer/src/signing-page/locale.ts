@@ -1,4 +1,4 @@
-import { localeNegotiator } from '@signet/web';
+import { type LanguageSwitch, languageSwitch, localeNegotiator } from '@signet/web';
 
 /** The languages the signing pages are written in. */
 export type Locale = 'en' | 'es';
@@ -16,3 +16,12 @@ export const LOCALES: readonly [Locale, ...Locale[]] = ['en', 'es'];
  */
 export const pickLocale: (uiLocales: string | undefined, acceptLanguage: string | undefined) => Locale =
   localeNegotiator(LOCALES);
+
+const languages = languageSwitch<Locale>({ en: 'English', es: 'Español' });
+
+/**
+ * The language switch of the Signer's pages, the same as accounts' (`@signet/web`'s
+ * `languageSwitch`): `?lang=` on a page, remembered in the `signet_lang` cookie; a choice made
+ * there wins over `ui_locales` and `Accept-Language`.
+ */
+export const languageChoice: LanguageSwitch<Locale> = languages;

@@ -8,10 +8,12 @@ import {
   STYLESHEET_FILE,
   sendHtml,
   serveAsset,
+  type TextPart,
 } from '@signet/web';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { InvitedDocument } from './desk.js';
 import { MESSAGES, type Messages } from './i18n/index.js';
-import { LOCALES, type Locale } from './locale.js';
+import { type Locale, languageChoice } from './locale.js';
 
 /** Why a signing link or step cannot go on; each has its own page and HTTP status. */
 export type Problem = keyof Omit<Messages['problems'], 'help'>;
@@ -35,10 +37,8 @@ export const PROBLEM_STATUS: Readonly<Record<Problem, number>> = {
   unexpected: 500,
 };
 
-/** A document on the signing page: its name and where the page fetches its PDF. */
-export interface DocumentView {
-  index: number;
-  name: string;
+/** A document on the signing page: its name, where the page fetches its PDF, where the person's signatures go. */
+export interface DocumentView extends InvitedDocument {
   url: string;
 }
 
@@ -58,6 +58,9 @@ export type Page =
   | { view: 'signed'; data: { downloads: DownloadView[] } }
   | { view: 'rejected'; data: { reason: string } }
   | { view: 'landing'; data: { issuer: string } };
+
+/** Where accounts sends the person back after signing in (the signing routes' `callback`). */
+export const SIGNING_CALLBACK_PATH = '/sign/callback';
 
 /** Where the signing pages' static files are served. */
 export const ASSETS_PATH = '/sign/assets';
@@ -112,10 +115,18 @@ interface Rendered {
   wide?: boolean;
 }
 
-/** Each language's name in itself, for the language switch. */
-const LANGUAGE_NAMES: Readonly<Record<Locale, string>> = { en: 'English', es: 'Español' };
+/** What the page says about where the person's signatures go in one document: the marked pages, and any drawn on none. */
+function placesOf(document: InvitedDocument, t: Messages): TextPart[][] {
+  const placed = document.places.filter((p) => p !== null);
+  const pages = [...new Set(placed.map((p) => p.page))].sort((a, b) => a - b).join(', ');
+  const lines: TextPart[][] = [];
+  if (placed.length === 1) lines.push(fillMessage(t.sign.placedOne, { pages }));
+  if (placed.length > 1) lines.push(fillMessage(t.sign.placedMany, { pages }));
+  if (placed.length < document.places.length) lines.push(fillMessage(t.sign.notPlaced, {}));
+  return lines;
+}
 
-function model(page: Page, t: Messages, current: Locale): Rendered {
+function model(page: Page, t: Messages): Rendered {
   switch (page.view) {
     case 'problem': {
       const { title, lead } = t.problems[page.data.problem];
@@ -129,7 +140,13 @@ function model(page: Page, t: Messages, current: Locale): Rendered {
         model: {
           lead: fillMessage(t.sign.lead, { name: personName }),
           count: fillMessage(t.sign.documents, { count: String(documents.length) }),
-          documents: documents.map((d) => ({ ...d, label: fillMessage(t.sign.document, { name: d.name }) })),
+          documents: documents.map((d) => ({
+            ...d,
+            label: fillMessage(t.sign.document, { name: d.name }),
+            places: placesOf(d, t),
+            placesJson: JSON.stringify(d.places.filter((p) => p !== null)),
+          })),
+          markerLabel: t.sign.marker,
           csrf,
           signAction,
           rejectAction,
@@ -151,16 +168,7 @@ function model(page: Page, t: Messages, current: Locale): Rendered {
     case 'landing':
       return {
         title: t.landing.title,
-        model: {
-          indexable: true,
-          issuer: page.data.issuer,
-          languages: LOCALES.map((locale) => ({
-            locale,
-            name: LANGUAGE_NAMES[locale],
-            href: `/?lang=${locale}`,
-            current: locale === current,
-          })),
-        },
+        model: { indexable: true, issuer: page.data.issuer },
       };
     case 'rejected':
       return {
@@ -170,11 +178,26 @@ function model(page: Page, t: Messages, current: Locale): Rendered {
   }
 }
 
-/** Renders a page to HTML in `locale`, without sending it. */
-export function renderPage(locale: Locale, page: Page): string {
+/**
+ * Renders a page to HTML in `locale`, without sending it; with `languagePath` (the page's own
+ * path, which a GET shows again), its header has the language switch.
+ */
+export function renderPage(locale: Locale, page: Page, languagePath?: string): string {
   const t = MESSAGES[locale];
-  const { title, model: data, wide } = model(page, t, locale);
-  return render(page.view, { t, locale, title, brand: t.brand, model: { ...data, wide: wide === true } });
+  const { title, model: data, wide } = model(page, t);
+  const languages = languagePath === undefined ? undefined : languageChoice.links(languagePath, locale);
+  return render(page.view, { t, locale, title, brand: t.brand, model: { ...data, wide: wide === true, languages } });
+}
+
+/**
+ * The path a language switch on this request's page links to: the page itself when a GET shows
+ * it again; none after a form (POST), on the sign-in callback (whose code works once), or for a
+ * path a link would read as another host (`//host`).
+ */
+function languagePathOf(request: FastifyRequest): string | undefined {
+  const path = request.url.split('?')[0] ?? '/';
+  const reloadable = request.method === 'GET' && path !== SIGNING_CALLBACK_PATH;
+  return reloadable && path.startsWith('/') && !path.startsWith('//') ? path : undefined;
 }
 
 /**
@@ -182,12 +205,15 @@ export function renderPage(locale: Locale, page: Page): string {
  * {@link contentSecurityPolicy}, `X-Frame-Options: DENY`, `Referrer-Policy: no-referrer` (the
  * signing link's token never leaks through `Referer`), `Cache-Control: no-store` (the pages carry
  * personal data), `Content-Language`, `nosniff`, and a Permissions-Policy that denies the camera,
- * microphone and location. The status is the page's own for problems, else 200.
+ * microphone and location. The status is the page's own for problems, else 200. A `?lang=` the
+ * request carries is remembered in the language cookie; the header has the language switch.
  */
 export function sendPage(reply: FastifyReply, locale: Locale, page: Page, status?: number): FastifyReply {
+  const chosen = languageChoice.cookie(reply.request);
+  if (chosen) reply.header('set-cookie', chosen);
   return sendHtml(reply, {
     status: status ?? (page.view === 'problem' ? PROBLEM_STATUS[page.data.problem] : 200),
-    html: renderPage(locale, page),
+    html: renderPage(locale, page, languagePathOf(reply.request)),
     locale,
     contentSecurityPolicy: contentSecurityPolicy({ pdf: page.view === 'sign' }),
     permissionsPolicy: 'camera=(), microphone=(), geolocation=()',

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { CreateEnvelopeRequest } from '@signet/protocol';
+import type { CreateEnvelopeRequest, SignaturePosition } from '@signet/protocol';
 import type { TestBrowser } from '@signet/testing/browser';
 import { hiddenField } from '@signet/testing/browser';
 import { makePdf, pdfsig, scratchDir } from '@signet/testing/pdf';
@@ -30,9 +30,13 @@ const textOf = (html: string) =>
     .trim();
 
 /** Signs a new person with `email` in through a fresh signing link; returns the browser on the signing page. */
-async function signedIn(options: { email?: string; documents?: number } = {}) {
+async function signedIn(options: { email?: string; documents?: number; position?: SignaturePosition } = {}) {
   const email = options.email ?? `ana-${Math.random().toString(36).slice(2, 8)}@example.com`;
-  const invitation = await h.invite({ email, ...(options.documents ? { documents: options.documents } : {}) });
+  const invitation = await h.invite({
+    email,
+    ...(options.documents ? { documents: options.documents } : {}),
+    ...(options.position ? { position: options.position } : {}),
+  });
   const person = await h.person(email);
   const browser = h.browser();
   const callback = await h.signInThroughLink(browser, invitation.signingUrl, person.username);
@@ -172,6 +176,19 @@ describe('signing page', () => {
     assert.doesNotMatch(html, /<script>|\sstyle=|\son[a-z]+=/i, 'no inline script or style');
   });
 
+  test('says where the person signs: the page of each drawn signature, with its box for the page script to mark', async () => {
+    const position = { page: 2, x: 56, y: 620, width: 240, height: 70 };
+    const { html } = await signedIn({ documents: 2, position });
+    const placed = textOf(html).split(en.sign.placedOne.replace('{pages}', '2')).length - 1;
+    assert.equal(placed, 2, 'said once per document');
+    assert.ok(html.includes(`data-places="${JSON.stringify([position]).replaceAll('"', '&quot;')}"`));
+    assert.ok(html.includes(`data-msg-marker="${en.sign.marker}"`));
+    assert.ok(!textOf(html).includes(en.sign.notPlaced));
+    const invisible = await signedIn();
+    assert.ok(textOf(invisible.html).includes(en.sign.notPlaced), 'an invisible signature is said to be so');
+    assert.ok(invisible.html.includes('data-places="[]"'));
+  });
+
   test('the documents are served to the session as PDFs, and to nobody else', async () => {
     const { browser } = await signedIn();
     const pdf = await browser.get('/sign/session/documents/0');
@@ -267,6 +284,30 @@ describe('signing page', () => {
     assert.ok(html.includes(`>${es.sign.rejectButton}</button>`));
     const english = await (browser as TestBrowser).get('/sign/session?ui_locales=en');
     assert.ok((await english.text()).includes(`>${en.sign.signButton}</button>`));
+  });
+
+  test('every page has the language switch; a language chosen there is kept and wins over ui_locales', async () => {
+    const { browser, html } = await signedIn();
+    assert.ok(html.includes('href="/sign/session?lang=es" lang="es" hreflang="es">Español</a>'), 'a link to Spanish');
+    assert.ok(html.includes('<span lang="en" aria-current="true">English</span>'), 'English is the page shown');
+    const chosen = await browser.get('/sign/session?lang=es');
+    assert.match(chosen.headers.getSetCookie().join('\n'), /signet_lang=es; Path=\/; Max-Age=31536000; SameSite=Lax/);
+    const spanish = await chosen.text();
+    assert.match(spanish, /<html lang="es">/);
+    assert.ok(spanish.includes(`>${es.sign.signButton}</button>`));
+    assert.ok(spanish.includes('<nav aria-label="Idioma">'));
+    assert.equal(browser.cookie('signet_lang'), 'es');
+    const kept = await browser.get('/sign/session?ui_locales=en');
+    assert.match(await kept.text(), /<html lang="es">/, "the choice outlives the link's ui_locales");
+    // A problem page reached by GET has the switch too; a form's answer (POST) has none.
+    const problem = await (await h.browser().get('/sign/AAAAAAAAAAAAAAAAAAAAAAAA')).text();
+    assert.ok(problem.includes('href="/sign/AAAAAAAAAAAAAAAAAAAAAAAA?lang=es"'));
+    const posted = await (await browser.post('/sign/session/reject', { reason: 'no csrf' })).text();
+    assert.doesNotMatch(posted, /class="languages"/);
+    // The link is the page's own path, escaped: never another host's.
+    const odd = await (await h.browser().get('/sign/%22%3E%3Cb%3E')).text();
+    assert.ok(odd.includes('href="/sign/%22%3E%3Cb%3E?lang=es"'), 'kept encoded');
+    assert.doesNotMatch(odd, /<b>/);
   });
 
   test('the session ends after 15 minutes', async () => {

@@ -18,9 +18,9 @@ import {
   setPendingAuthorization,
 } from './cookies.js';
 import { type Invitation, type InvitationLookup, InvitationRefused, type SigningDesk } from './desk.js';
-import { type Locale, pickLocale } from './locale.js';
+import { type Locale, languageChoice, pickLocale } from './locale.js';
 import { isInvitedPerson, randomValue, SignInError, signInErrorOf, verifyIdToken } from './oidc.js';
-import { type Problem, registerAssets, sendPage } from './render.js';
+import { type Problem, registerAssets, SIGNING_CALLBACK_PATH, sendPage } from './render.js';
 import {
   hashSessionValue,
   SIGNING_SESSION_TTL_SECONDS,
@@ -33,7 +33,7 @@ export const SIGNING_PAGE_SCOPE = 'openid profile credential email';
 
 /** Paths of the signing page. `/sign/<token>` is the link an invited person receives. */
 export const SIGNING_PATHS = {
-  callback: '/sign/callback',
+  callback: SIGNING_CALLBACK_PATH,
   session: '/sign/session',
   sign: '/sign/session/sign',
   reject: '/sign/session/reject',
@@ -83,7 +83,9 @@ const queryValue = (request: FastifyRequest, name: string): string | undefined =
  *   outcome with the signed PDFs to download.
  * - `/sign/assets/*`: stylesheet, page script, pdf.js.
  *
- * Every page comes in English and Spanish (`?ui_locales=`, then `Accept-Language`).
+ * Every page comes in English and Spanish: the language chosen with the page's switch (`?lang=`,
+ * then its cookie), else `?ui_locales=` (or the language the link was opened in), else
+ * `Accept-Language`.
  */
 export function signingPageRoutes(context: SigningPageContext): FastifyPluginAsync {
   return async (app) => {
@@ -153,7 +155,10 @@ class SigningPage {
   }
 
   private locale(request: FastifyRequest, fallback?: string): Locale {
-    return pickLocale(queryValue(request, 'ui_locales') ?? fallback, request.headers['accept-language']);
+    return (
+      languageChoice.chosen(request) ??
+      pickLocale(queryValue(request, 'ui_locales') ?? fallback, request.headers['accept-language'])
+    );
   }
 
   problem(request: FastifyRequest, reply: FastifyReply, problem: Problem, status?: number, locale?: Locale) {

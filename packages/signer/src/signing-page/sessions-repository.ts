@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
+import type { InvitedDocument } from './desk.js';
 import type { VerifiedIdentity } from './oidc.js';
 import type { SigningPageTables } from './tables.js';
 
@@ -14,7 +15,7 @@ export interface SigningSession {
   sealedToken: string;
   envelopeId: string;
   /** The documents the person signs: what they may read, then download once signed. */
-  documents: { index: number; name: string }[];
+  documents: InvitedDocument[];
   identity: VerifiedIdentity;
   outcome: 'signing' | 'signed' | 'rejected' | null;
   reason: string | null;
@@ -32,7 +33,8 @@ const fromRow = (row: Row): SigningSession => ({
   idHash: row.id_hash,
   sealedToken: row.sealed_token,
   envelopeId: row.envelope_id,
-  documents: JSON.parse(row.documents) as SigningSession['documents'],
+  // Sessions opened before signature places were kept read as places unknown (none shown).
+  documents: (JSON.parse(row.documents) as SigningSession['documents']).map((d) => ({ ...d, places: d.places ?? [] })),
   identity: JSON.parse(row.identity) as VerifiedIdentity,
   outcome: row.outcome,
   reason: row.reason,

@@ -15,8 +15,39 @@ function status(viewer, text) {
   viewer.replaceChildren(line);
 }
 
-/** Renders every page of one PDF as a canvas, sized for the viewer and the screen's pixel density. */
+/**
+ * A marked box for each of the person's signatures on page `number`: the box the Signer draws the
+ * signature in, given in PDF points from the page's lower-left corner, placed in percent of the
+ * page as pdf.js shows it (rotation and crop box included), so it follows the canvas's size.
+ */
+function markers(places, number, base, label) {
+  return places
+    .filter((place) => place.page === number)
+    .map((place) => {
+      const [x1, y1, x2, y2] = base.convertToViewportRectangle([
+        place.x,
+        place.y,
+        place.x + place.width,
+        place.y + place.height,
+      ]);
+      const marker = document.createElement('div');
+      marker.className = 'signature-marker';
+      marker.textContent = label;
+      // CSSOM, not a style attribute: allowed under the page's CSP (style-src 'self').
+      marker.style.left = `${(Math.min(x1, x2) / base.width) * 100}%`;
+      marker.style.top = `${(Math.min(y1, y2) / base.height) * 100}%`;
+      marker.style.width = `${(Math.abs(x2 - x1) / base.width) * 100}%`;
+      marker.style.height = `${(Math.abs(y2 - y1) / base.height) * 100}%`;
+      return marker;
+    });
+}
+
+/**
+ * Renders every page of one PDF as a canvas, sized for the viewer and the screen's pixel density,
+ * with the person's signature boxes marked on it.
+ */
 async function render(viewer) {
+  const places = JSON.parse(viewer.dataset.places || '[]');
   status(viewer, viewer.dataset.msgLoading || '');
   const pdf = await getDocument({ url: viewer.dataset.pdf, isEvalSupported: false, withCredentials: true }).promise;
   const canvases = [];
@@ -34,10 +65,26 @@ async function render(viewer) {
     canvas.setAttribute('aria-label', `${viewer.getAttribute('aria-label') || ''} ${number}/${pdf.numPages}`);
     await page.render({ canvasContext: canvas.getContext('2d'), viewport }).promise;
     canvases.push(canvas);
-    if (number === 1) viewer.replaceChildren(canvas);
-    else viewer.append(canvas);
+    const frame = document.createElement('div');
+    frame.className = 'document-page-frame';
+    frame.append(canvas, ...markers(places, number, base, viewer.dataset.msgMarker || ''));
+    if (number === 1) viewer.replaceChildren(frame);
+    else viewer.append(frame);
   }
   viewer.dataset.rendered = String(canvases.length);
+}
+
+// A decision is sent once: both buttons turn disabled, the pressed one busy and saying so
+// (`data-busy`), until the next page comes. (The browser checks the reason before this fires.)
+for (const form of document.querySelectorAll('form.actions')) {
+  form.addEventListener('submit', () => {
+    const pressed = form.querySelector('button[type="submit"]');
+    for (const button of document.querySelectorAll('form.actions button[type="submit"]')) button.disabled = true;
+    if (pressed?.dataset.busy) {
+      pressed.textContent = pressed.dataset.busy;
+      pressed.setAttribute('aria-busy', 'true');
+    }
+  });
 }
 
 for (const viewer of document.querySelectorAll('[data-pdf]')) {

@@ -3,6 +3,7 @@ import type { Messages } from './index.js';
 /** English messages. */
 export const en: Messages = {
   brand: 'Signet',
+  languages: 'Language',
   landing: {
     title: 'Signet Signer',
     lead: 'This is a Signet e-signature service: it collects signatures on PDF documents for the applications that use it.',
@@ -13,7 +14,12 @@ export const en: Messages = {
     docs: 'API reference',
     openapi: 'OpenAPI document',
     issuer: 'The sign-in service this Signer trusts',
-    languages: 'Language',
+  },
+  docs: {
+    service: 'Signer API',
+    language: 'The reference is in English, the language of the API’s own names.',
+    needsScript:
+      'Version {version}. This reference needs JavaScript; the machine-readable document (OpenAPI {openapi}) is',
   },
   problems: {
     unknown: {
@@ -83,13 +89,19 @@ export const en: Messages = {
     lead: 'Hello {name}. Please read the documents below before you decide.',
     documents: 'Documents to sign: {count}',
     document: 'Document: {name}',
+    placedOne: 'Your signature goes in the marked box on page {pages}.',
+    placedMany: 'Your signatures go in the marked boxes. Pages: {pages}.',
+    notPlaced: 'Your signature is added to the file itself, without a mark on any page.',
+    marker: 'Your signature',
     loading: 'Loading the document…',
     renderFailed: 'This document cannot be shown here. Open it to read it.',
-    open: 'Open the PDF',
+    open: 'Open the PDF in a new tab',
     needsScript: 'Your browser cannot show the documents here. Open each PDF to read it.',
-    consent: 'By selecting Sign you sign these documents electronically with your verified identity.',
+    consent: 'By selecting Sign, you sign these documents electronically with your verified identity.',
     signButton: 'Sign',
-    rejectHeading: 'Do not want to sign?',
+    signing: 'Signing…',
+    rejecting: 'Rejecting…',
+    rejectHeading: 'Don’t want to sign?',
     reasonLabel: 'Reason for rejecting',
     reasonHint: 'The sender will see this reason.',
     rejectButton: 'Reject',

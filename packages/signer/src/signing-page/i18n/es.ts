@@ -3,6 +3,7 @@ import type { Messages } from './index.js';
 /** Spanish messages (neutral Spanish, informal "tú" as the accounts pages use). */
 export const es: Messages = {
   brand: 'Signet',
+  languages: 'Idioma',
   landing: {
     title: 'Firma de Signet',
     lead: 'Este es un servicio de firma electrónica de Signet: recoge firmas en documentos PDF para las aplicaciones que lo usan.',
@@ -13,7 +14,12 @@ export const es: Messages = {
     docs: 'Referencia de la API',
     openapi: 'Documento OpenAPI',
     issuer: 'El servicio de inicio de sesión en el que confía',
-    languages: 'Idioma',
+  },
+  docs: {
+    service: 'API del Signer',
+    language: 'La referencia está en inglés, el idioma de los nombres de la propia API.',
+    needsScript:
+      'Versión {version}. Esta referencia necesita JavaScript; el documento para máquinas (OpenAPI {openapi}) es',
   },
   problems: {
     unknown: {
@@ -83,12 +89,18 @@ export const es: Messages = {
     lead: 'Hola, {name}. Lee los documentos antes de decidir.',
     documents: 'Documentos para firmar: {count}',
     document: 'Documento: {name}',
+    placedOne: 'Tu firma va en el recuadro marcado de la página {pages}.',
+    placedMany: 'Tus firmas van en los recuadros marcados. Páginas: {pages}.',
+    notPlaced: 'Tu firma se añade al propio archivo, sin ninguna marca en las páginas.',
+    marker: 'Tu firma',
     loading: 'Cargando el documento…',
     renderFailed: 'Este documento no se puede mostrar aquí. Ábrelo para leerlo.',
-    open: 'Abrir el PDF',
+    open: 'Abrir el PDF en una pestaña nueva',
     needsScript: 'Tu navegador no puede mostrar los documentos aquí. Abre cada PDF para leerlo.',
     consent: 'Al pulsar Firmar, firmas estos documentos electrónicamente con tu identidad verificada.',
     signButton: 'Firmar',
+    signing: 'Firmando…',
+    rejecting: 'Rechazando…',
     rejectHeading: '¿No quieres firmar?',
     reasonLabel: 'Motivo del rechazo',
     reasonHint: 'El remitente verá este motivo.',

@@ -9,6 +9,8 @@ import { es } from './es.js';
 export interface Messages {
   /** The product name, in the header and the document title. */
   brand: string;
+  /** Names the language switch in every page's header. */
+  languages: string;
   /** The Signer's home page at `/`: what it is, and where developers go. */
   landing: {
     title: string;
@@ -19,8 +21,15 @@ export interface Messages {
     docs: string;
     openapi: string;
     issuer: string;
-    /** Names the language switch. */
-    languages: string;
+  };
+  /** The API reference at `/docs`: its frame; the reference itself is the API's own English. */
+  docs: {
+    /** Beside the brand in the header. */
+    service: string;
+    /** Above the reference: in which language it is, and why. */
+    language: string;
+    /** Without JavaScript: `{version}`, `{openapi}`; the document's link follows. */
+    needsScript: string;
   };
   /** Pages for a signing link that cannot be used, and other dead ends. */
   problems: {
@@ -65,6 +74,14 @@ export interface Messages {
     documents: string;
     /** Labels one document's viewer: `{name}`. */
     document: string;
+    /** Where the person's one drawn signature goes in a document: `{pages}` (its page number). */
+    placedOne: string;
+    /** Where the person's drawn signatures go in a document: `{pages}` (page numbers, comma-separated). */
+    placedMany: string;
+    /** Said of a document where a signature of the person is drawn on no page. */
+    notPlaced: string;
+    /** Labels the box marked on a page where the person's signature goes. */
+    marker: string;
     /** Shown while pdf.js renders; replaced by the pages. */
     loading: string;
     /** Shown when a document cannot be shown in the browser. */
@@ -76,6 +93,10 @@ export interface Messages {
     /** What signing means, above the Sign button. */
     consent: string;
     signButton: string;
+    /** The Sign button while the signature is being applied. */
+    signing: string;
+    /** The Reject button while the rejection is sent. */
+    rejecting: string;
     rejectHeading: string;
     reasonLabel: string;
     reasonHint: string;
