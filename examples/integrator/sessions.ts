@@ -4,9 +4,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** What the app keeps about one browser, on the server (the cookie holds only a random id). */
 export interface Session {
   /** The authorization request in flight: its PKCE verifier, state and nonce. */
-  pending?: { codeVerifier: string; state: string; nonce: string };
+  pending?: { codeVerifier: string; state: string; nonce: string } | undefined;
   /** The signed-in person: her id_token (sent once, to the Signer) and its verified claims. */
-  person?: { idToken: string; name: string; acr: string; authTime: number };
+  person?: { idToken: string; name: string; acr: string; authTime: number } | undefined;
   /** The envelopes this browser created: the only ones it may watch and download. */
   envelopes: Set<string>;
 }
