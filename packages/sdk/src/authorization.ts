@@ -1,4 +1,3 @@
-import type { AuthorizationServerMetadata } from '@signet/protocol';
 import * as oauth from 'oauth4webapi';
 import { discover } from './discovery.js';
 import { SdkError } from './errors.js';
@@ -8,6 +7,7 @@ import { sharedJwks } from './jwks.js';
 import type { KeySource } from './jwt.js';
 import { httpOptions, sdkErrorOfOauth } from './oauth.js';
 import type { ClientAuthMethod } from './token-request.js';
+import type { AuthorizationServerMetadata } from './wire.js';
 
 /** The scope of the documented flow: the person's identity, contact, credential and offline access. */
 export const DOCUMENTED_SCOPE = 'openid profile birthdate email phone credential offline offline_access';

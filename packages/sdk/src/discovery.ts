@@ -1,8 +1,8 @@
-import type { AuthorizationServerMetadata } from '@signet/protocol';
 import * as oauth from 'oauth4webapi';
 import { SdkError } from './errors.js';
 import { defaultFetch, type FetchLike, responseError, systemNow } from './http.js';
 import { httpOptions, isAllowedUrl, sdkErrorOfOauth } from './oauth.js';
+import type { AuthorizationServerMetadata } from './wire.js';
 
 /** How long a discovered document is reused before it is fetched again, by default (10 minutes). */
 export const DISCOVERY_MAX_AGE_SECONDS = 600;

@@ -1,10 +1,10 @@
-import type { UserClaims } from '@signet/protocol';
 import type { JWSHeaderParameters, JWTPayload } from 'jose';
 import { encodeBase64url, sha256, utf8 } from './encoding.js';
 import { claimInvalid } from './errors.js';
 import { systemNow } from './http.js';
 import type { JwsAlg } from './jws.js';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS, type KeySource, verifyJwt } from './jwt.js';
+import type { UserClaims } from './wire.js';
 
 export { DEFAULT_CLOCK_TOLERANCE_SECONDS };
 

@@ -52,6 +52,20 @@ export {
   SignerClient,
   type SignerClientConfig,
 } from './signer-client.js';
+export type {
+  AuditTrail,
+  CreateEnvelopeRequest,
+  components,
+  Envelope,
+  EnvelopeList,
+  EnvelopeStatus,
+  ListEnvelopesQuery,
+  operations,
+  paths,
+  ResentInvitation,
+  SignerErrorCode,
+  VerifyResponse,
+} from './signer-types.js';
 export {
   ClientCredentials,
   type ClientCredentialsConfig,
@@ -61,3 +75,10 @@ export {
   type TokenProvider,
 } from './token-provider.js';
 export { type ClientAuthMethod, clientSecretBasic } from './token-request.js';
+export {
+  type AuthorizationServerMetadata,
+  type CredentialClaim,
+  isLoopback,
+  type TokenResponse,
+  type UserClaims,
+} from './wire.js';

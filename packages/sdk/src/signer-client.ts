@@ -1,3 +1,5 @@
+import { SdkError, type SdkErrorDetails } from './errors.js';
+import { defaultFetch, type FetchLike, isRecord, readJsonObject, send } from './http.js';
 import type {
   AuditTrail,
   CreateEnvelopeRequest,
@@ -7,9 +9,7 @@ import type {
   ListEnvelopesQuery,
   ResentInvitation,
   VerifyResponse,
-} from '@signet/protocol';
-import { SdkError, type SdkErrorDetails } from './errors.js';
-import { defaultFetch, type FetchLike, isRecord, readJsonObject, send } from './http.js';
+} from './signer-types.js';
 import type { TokenProvider } from './token-provider.js';
 
 /** Configuration of {@link SignerClient}. */
@@ -25,7 +25,7 @@ export interface SignerClientConfig {
 /**
  * An error answer of the Signer API (`{ error, error_description, field?, reason?, envelopeId? }`),
  * with `code` `response_error`. `error` is one of the API's codes (`invalid_document`,
- * `nonce_reused`, `not_found`, …; see `EnvelopeErrorCode` in `@signet/protocol`).
+ * `nonce_reused`, `not_found`, …; see `SignerErrorCode`).
  *
  * @example
  * catch (e) {

@@ -1,7 +1,7 @@
-import type { TokenResponse } from '@signet/protocol';
 import { formEncode } from './encoding.js';
 import { SdkError } from './errors.js';
 import { type FetchLike, readJsonObject, responseError, send } from './http.js';
+import type { TokenResponse } from './wire.js';
 
 /** How the client authenticates at the token endpoint (RFC 6749 §2.3.1). */
 export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
