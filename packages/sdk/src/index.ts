@@ -55,13 +55,10 @@ export {
 export type {
   AuditTrail,
   CreateEnvelopeRequest,
-  components,
   Envelope,
   EnvelopeList,
   EnvelopeStatus,
   ListEnvelopesQuery,
-  operations,
-  paths,
   ResentInvitation,
   SignerErrorCode,
   VerifyResponse,

@@ -9,8 +9,6 @@ type JsonBody<T> = T extends { content: { 'application/json': infer B } } ? B : 
 type Ok<Op extends keyof operations, Status extends number> =
   operations[Op]['responses'] extends Record<Status, infer R> ? JsonBody<R> : never;
 
-export type { components, operations, paths } from './signer-api.generated.js';
-
 /**
  * The body of `POST /v1/envelopes`.
  *
