@@ -327,7 +327,8 @@ function validatedCallback(
   }
 }
 
-async function resolveMetadata(
+/** The server's discovery document: given, or discovered from its issuer. */
+export async function resolveMetadata(
   input: ServerInput,
   fetch: FetchLike,
   now: () => number,

@@ -45,6 +45,7 @@ export {
   verifyJwt,
 } from './jwt.js';
 export { codeChallengeFor, createPkce, type Pkce, randomNonce, randomState } from './pkce.js';
+export { type RefreshResult, type RefreshTokensOptions, refreshTokens } from './refresh.js';
 export {
   encodeBase64,
   type ListEnvelopesOptions,
