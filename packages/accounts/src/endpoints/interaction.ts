@@ -5,6 +5,7 @@ import { safeEqual } from '@signet/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { interactionPath, isBoundBrowser } from '../authorize/interaction-cookie.js';
 import { afterLogin, facePath, type Login } from '../authorize/proceed.js';
+import { isRegisteredRedirectUri } from '../authorize/redirect-uri.js';
 import type { AuthorizationRequest } from '../authorize/request.js';
 import { redirectWithError, showErrorPage } from '../authorize/respond.js';
 import type { AccountsContext } from '../context.js';
@@ -74,7 +75,10 @@ export function interactionEndpoints(app: FastifyInstance, ctx: AccountsContext)
     const req = interaction.request as unknown as AuthorizationRequest;
     // The request was checked when it began; an operator may have withdrawn the client's right
     // to it since (say, a compromised redirect URI), and the person must not be sent there.
-    if (!client?.grantTypes.includes('authorization_code') || !client.redirectUris.includes(req.redirectUri)) {
+    if (
+      !client?.grantTypes.includes('authorization_code') ||
+      !isRegisteredRedirectUri(client.redirectUris, req.redirectUri)
+    ) {
       showErrorPage(
         request,
         reply,
