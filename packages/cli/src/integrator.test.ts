@@ -284,4 +284,18 @@ describe('signet login, envelopes and verify (an integrator by hand)', () => {
     assert.equal(other.code, 1);
     assert.equal(JSON.parse(other.stderr).error, 'login_required');
   });
+
+  it('signet login --port 0 listens on a port the OS picks; the issuer takes it for the registered loopback URI (RFC 8252 §7.3)', async () => {
+    const cli = startCli(['login', '--port', '0', '--acr', 'urn:acr:password', '--no-open', '--json']);
+    const [, url] = await cli.waitFor('stderr', /^\s+(http\S+)$/m);
+    assert.ok(url);
+    const redirectUri = new URL(url).searchParams.get('redirect_uri') ?? '';
+    const port = Number(new URL(redirectUri).port);
+    assert.ok(port > 0 && port !== loginPort, redirectUri);
+    const { callback } = await walk(new TestBrowser(t.issuer), url, { username: person.username });
+    assert.equal(`${callback.origin}${callback.pathname}`, redirectUri);
+    assert.equal((await fetch(callback)).status, 200);
+    assert.equal(await cli.closed, 0, cli.out.stderr);
+    assert.equal((JSON.parse(cli.out.stdout) as { claims: { sub: string } }).claims.sub, person.id);
+  });
 });

@@ -459,7 +459,7 @@ export function integratorCommands(program: Command): void {
       )
       .option(
         '--port <port>',
-        `loopback port of the redirect URI http://127.0.0.1:<port>/callback (default ${LOGIN_PORT})`,
+        `loopback port of the redirect URI http://127.0.0.1:<port>/callback (default ${LOGIN_PORT}; 0: any free port — a registered http://127.0.0.1 redirect URI matches any port)`,
       )
       .option('--acr <acr>', `acr_values to ask for (default ${ACR_FACE})`)
       .option('--scope <scope>', 'scopes to ask for (default: the documented scope)')
