@@ -48,6 +48,10 @@ describe('the packed @signet/sdk, installed outside the workspace', () => {
     assert.ok(paths.includes('dist/index.js'));
     assert.ok(paths.includes('dist/index.d.ts'));
     assert.ok(paths.includes('dist/signer-api.generated.d.ts'));
+    assert.ok(
+      paths.includes('README.md') && paths.includes('LICENSE'),
+      'the README and the license text travel with it',
+    );
     assert.deepEqual(
       paths.filter((p) => p.startsWith('src/') || /\.test\.|testing\./.test(p)),
       [],
