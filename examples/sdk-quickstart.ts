@@ -1,47 +1,76 @@
 /**
- * Signet SDK quick start: gets an access token for the Signer API twice and shows that the
- * second comes from the cache.
+ * Signet SDK quick start: one signed PDF with nothing but `@signet/sdk` (npm install @signet/sdk).
+ * It gets a Signer API access token (cached: the second call sends no request), creates an
+ * envelope for a person who signed in, waits until the envelope is final, downloads the signed
+ * PDF and asks the Signer to verify it.
  *
- *   npm start   # in another terminal; it prints the demo client's id and secret
- *   SIGNET_CLIENT_ID=signet-demo SIGNET_CLIENT_SECRET=… node --import tsx examples/sdk-quickstart.ts
+ *   SIGNET_CLIENT_ID=…  SIGNET_CLIENT_SECRET=…   your client (npm start prints the demo client)
+ *   SIGNET_ID_TOKEN=…                            the signer's id_token (`signet login --json` prints one)
+ *   SIGNET_PDF=contract.pdf                      the PDF to sign
+ *   SIGNET_ISSUER (default http://localhost:4444), SIGNET_SIGNER_URL (default http://localhost:4446),
+ *   SIGNET_SIGNER_AUDIENCE (default the Signer URL), SIGNET_OUT (default signed.pdf)
  *
- * SIGNET_ISSUER (default http://localhost:4444) and SIGNET_SIGNER_AUDIENCE (default
- * http://localhost:4446) point it elsewhere.
+ * In this repository: `node --import tsx examples/sdk-quickstart.ts`. Elsewhere: copy the file,
+ * `npm install @signet/sdk typescript`, compile with `tsc` (module NodeNext) and run it with node.
+ * Exit code 0 when the envelope completed and its signed PDF verifies, 1 otherwise, 2 on bad usage.
  */
-import { createTokenProvider, type FetchLike, SdkError } from '@signet/sdk';
+import { randomUUID } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { createTokenProvider, type Envelope, encodeBase64, SdkError, SignerClient } from '@signet/sdk';
 
-const clientId = process.env.SIGNET_CLIENT_ID;
-const clientSecret = process.env.SIGNET_CLIENT_SECRET;
-if (!clientId || !clientSecret) {
-  console.error('Set SIGNET_CLIENT_ID and SIGNET_CLIENT_SECRET (npm start prints the demo client).');
-  process.exit(2);
-}
+const env = (name: string, fallback?: string): string => {
+  const value = process.env[name] ?? fallback;
+  if (!value) {
+    console.error(`Set ${name} (see the comment at the top of sdk-quickstart.ts).`);
+    process.exit(2);
+  }
+  return value;
+};
+
+const clientId = env('SIGNET_CLIENT_ID');
+const signerUrl = env('SIGNET_SIGNER_URL', 'http://localhost:4446');
+const finalStates: Envelope['status'][] = ['completed', 'rejected', 'canceled', 'expired'];
 
 // A fetch that counts token requests, to make the cache visible.
 let tokenRequests = 0;
-const countingFetch: FetchLike = (input, init) => {
-  if (String(input).endsWith('/oauth2/token')) tokenRequests++;
-  return fetch(input, init);
-};
-
 const tokens = createTokenProvider({
-  issuer: process.env.SIGNET_ISSUER ?? 'http://localhost:4444',
+  issuer: env('SIGNET_ISSUER', 'http://localhost:4444'),
   clientId,
-  clientSecret,
-  audience: process.env.SIGNET_SIGNER_AUDIENCE ?? 'http://localhost:4446',
-  fetch: countingFetch,
+  clientSecret: env('SIGNET_CLIENT_SECRET'),
+  audience: env('SIGNET_SIGNER_AUDIENCE', signerUrl),
+  fetch: (input, init) => {
+    if (String(input).endsWith('/oauth2/token')) tokenRequests++;
+    return fetch(input, init);
+  },
 });
+const signer = new SignerClient({ baseUrl: signerUrl, tokens });
 
 try {
   const first = await tokens.getToken();
   const second = await tokens.getToken();
-  const claims = JSON.parse(Buffer.from(first.split('.')[1] ?? '', 'base64url').toString());
-  console.log(`access token for ${claims.aud}, expires ${new Date(claims.exp * 1000).toISOString()}`);
-  console.log(`first call:  ${first.slice(0, 24)}…`);
-  console.log(
-    `second call: ${second.slice(0, 24)}… (${first === second ? 'same token, from the cache' : 'a new token'})`,
-  );
+  console.log(`access token: ${first === second ? 'the second call came from the cache' : 'not cached'}`);
+
+  let envelope = await signer.createEnvelope({
+    issuer: { initiative: clientId, nonce: randomUUID() },
+    documents: [{ name: 'contract.pdf', content: encodeBase64(await readFile(env('SIGNET_PDF'))) }],
+    persons: [{ id_token: env('SIGNET_ID_TOKEN') }],
+    signatures: [{ document: 0, person: 0 }],
+  });
+  console.log(`envelope ${envelope.id}: ${envelope.status}`);
+  while (!finalStates.includes(envelope.status)) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    envelope = await signer.getEnvelope(envelope.id);
+    console.log(`envelope ${envelope.id}: ${envelope.status}`);
+  }
+  if (envelope.status !== 'completed') process.exit(1);
+
+  const out = env('SIGNET_OUT', 'signed.pdf');
+  const signed = await signer.downloadDocument(envelope.id, 0);
+  await writeFile(out, signed);
+  const report = await signer.verify(signed);
+  console.log(`${out}: ${signed.length} bytes, ${report.signatures.length} signature(s), ${report.indication}`);
   console.log(`token requests sent: ${tokenRequests}`);
+  process.exit(report.valid ? 0 : 1);
 } catch (error) {
   if (error instanceof SdkError) {
     console.error(`${error.code}${error.error ? ` ${error.error}` : ''}: ${error.error_description ?? error.message}`);

@@ -208,4 +208,94 @@ describe('signet login, envelopes and verify (an integrator by hand)', () => {
     assert.equal(missing.code, 1);
     assert.equal(JSON.parse(missing.stderr).error, 'not_found');
   });
+
+  it('caches the client_credentials token on disk (0600): reused by the next invocation, renewed within 60 s of exp', async () => {
+    const file = join(config, 'signet', 'access-tokens.json');
+    const entry = () => {
+      const cache = JSON.parse(readFileSync(file, 'utf8')) as Record<string, { access_token: string; exp: number }>;
+      const key = JSON.stringify([t.issuer, client.client_id, t.config.audience]);
+      assert.deepEqual(Object.keys(cache), [key]);
+      return cache[key] as { access_token: string; exp: number };
+    };
+    assert.equal((await runCli(['envelopes', 'list', '--json'], env)).code, 0);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const first = entry();
+    assert.ok(first.exp > Date.now() / 1000 + 60);
+
+    // The next run reuses it: no new token (each one has its own jti, so a new one would differ).
+    assert.equal((await runCli(['envelopes', 'list', '--json'], env)).code, 0);
+    assert.equal(entry().access_token, first.access_token);
+
+    // Within 60 s of exp it is not used: a new one is requested and kept.
+    const cache = JSON.parse(readFileSync(file, 'utf8'));
+    for (const value of Object.values(cache) as { exp: number }[]) value.exp = Math.floor(Date.now() / 1000) + 30;
+    writeFileSync(file, JSON.stringify(cache));
+    assert.equal((await runCli(['envelopes', 'list', '--json'], env)).code, 0);
+    const renewed = entry();
+    assert.notEqual(renewed.access_token, first.access_token);
+
+    // A cached token the Signer refuses (401 invalid_token) is dropped and replaced in the same run.
+    const broken = JSON.parse(readFileSync(file, 'utf8'));
+    for (const value of Object.values(broken) as { access_token: string }[]) value.access_token = 'not.a.token';
+    writeFileSync(file, JSON.stringify(broken));
+    assert.equal((await runCli(['envelopes', 'list', '--json'], env)).code, 0);
+    assert.notEqual(entry().access_token, 'not.a.token');
+
+    // Only the secret that obtained it reuses it.
+    const wrongSecret = await runCli(['envelopes', 'list', '--json'], { ...env, SIGNET_CLIENT_SECRET: 'wrong' });
+    assert.equal(wrongSecret.code, 1);
+    assert.equal(JSON.parse(wrongSecret.stderr).error, 'invalid_client');
+  });
+
+  it('signet token: the login access token while fresh, refreshed with the (rotating) refresh token when due, no browser', async () => {
+    const file = join(config, 'signet', 'session.json');
+    const session = () => JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & { refresh_token: string };
+    type TokenJson = { access_token: string; id_token: string; refreshed: boolean; claims: { sub: string } };
+    const before = session();
+
+    const fresh = json<TokenJson>(await runCli(['token', '--json'], env));
+    assert.equal(fresh.refreshed, false);
+    assert.equal(fresh.access_token, before.access_token);
+    const plain = await runCli(['token'], env);
+    assert.equal(plain.stdout, `${before.access_token}\n`);
+
+    // Due (expires_at passed): refreshed, the new refresh token kept, the same person.
+    writeFileSync(file, JSON.stringify({ ...before, expires_at: Math.floor(Date.now() / 1000) }));
+    const due = json<TokenJson>(await runCli(['token', '--json'], env));
+    assert.equal(due.refreshed, true);
+    assert.notEqual(due.access_token, before.access_token);
+    assert.equal(due.claims.sub, person.id);
+    const after = session();
+    assert.equal(after.access_token, due.access_token);
+    assert.notEqual(after.refresh_token, before.refresh_token);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const forced = json<TokenJson>(await runCli(['token', '--refresh', '--json'], env));
+    assert.equal(forced.refreshed, true);
+    assert.notEqual(forced.access_token, due.access_token);
+
+    // A spent refresh token: the issuer refuses it, and the CLI says to sign in again (exit 1).
+    writeFileSync(file, JSON.stringify({ ...session(), refresh_token: before.refresh_token }));
+    const spent = await runCli(['token', '--refresh', '--json'], env);
+    assert.equal(spent.code, 1);
+    assert.equal(JSON.parse(spent.stderr).error, 'login_required');
+
+    // Another client has no session here.
+    const other = await runCli(['token', '--json'], { ...env, SIGNET_CLIENT_ID: 'someone-else' });
+    assert.equal(other.code, 1);
+    assert.equal(JSON.parse(other.stderr).error, 'login_required');
+  });
+
+  it('signet login --port 0 listens on a port the OS picks; the issuer takes it for the registered loopback URI (RFC 8252 §7.3)', async () => {
+    const cli = startCli(['login', '--port', '0', '--acr', 'urn:acr:password', '--no-open', '--json']);
+    const [, url] = await cli.waitFor('stderr', /^\s+(http\S+)$/m);
+    assert.ok(url);
+    const redirectUri = new URL(url).searchParams.get('redirect_uri') ?? '';
+    const port = Number(new URL(redirectUri).port);
+    assert.ok(port > 0 && port !== loginPort, redirectUri);
+    const { callback } = await walk(new TestBrowser(t.issuer), url, { username: person.username });
+    assert.equal(`${callback.origin}${callback.pathname}`, redirectUri);
+    assert.equal((await fetch(callback)).status, 200);
+    assert.equal(await cli.closed, 0, cli.out.stderr);
+    assert.equal((JSON.parse(cli.out.stdout) as { claims: { sub: string } }).claims.sub, person.id);
+  });
 });

@@ -1,4 +1,3 @@
-import type { AuthorizationServerMetadata } from '@signet/protocol';
 import * as oauth from 'oauth4webapi';
 import { discover } from './discovery.js';
 import { SdkError } from './errors.js';
@@ -8,17 +7,42 @@ import { sharedJwks } from './jwks.js';
 import type { KeySource } from './jwt.js';
 import { httpOptions, sdkErrorOfOauth } from './oauth.js';
 import type { ClientAuthMethod } from './token-request.js';
+import type { AuthorizationServerMetadata } from './wire.js';
 
-/** The scope of the documented flow: the person's identity, contact, credential and offline access. */
+/**
+ * The scope of the documented flow: the person's identity, contact, credential and offline access.
+ *
+ * @example
+ * const url = await authorizationUrl({ issuer, clientId, redirectUri, scope: DOCUMENTED_SCOPE, state, nonce, codeChallenge });
+ */
 export const DOCUMENTED_SCOPE = 'openid profile birthdate email phone credential offline offline_access';
 
-/** The `acr` of a sign-in completed with the face check. */
+/**
+ * The `acr` of a sign-in completed with the face check.
+ *
+ * @example
+ * const url = await authorizationUrl({ ...options, acrValues: [ACR_FACE] });
+ * await verifyIdToken(idToken, { issuer, clientId, jwks, acrValues: [ACR_FACE] });
+ */
 export const ACR_FACE = 'urn:acr:face';
 
-/** Where the authorization server is: its discovery document, or its issuer to discover. */
+/**
+ * Where the authorization server is: its discovery document, or its issuer to discover.
+ *
+ * @example
+ * const server: ServerInput = { issuer: 'https://accounts.example' }; // or { metadata: await discover(issuer) }
+ */
 export type ServerInput = { metadata: AuthorizationServerMetadata } | { issuer: string };
 
-/** Parameters of {@link authorizationUrl}. */
+/**
+ * Parameters of {@link authorizationUrl}.
+ *
+ * @example
+ * const options: AuthorizationUrlOptions = {
+ *   issuer, clientId, redirectUri: 'http://127.0.0.1:8080/callback', scope: 'openid', state, nonce,
+ *   codeChallenge: pkce.codeChallenge,
+ * };
+ */
 export type AuthorizationUrlOptions = ServerInput & {
   /** Your client id. */
   clientId: string;
@@ -93,7 +117,15 @@ export async function authorizationUrl(options: AuthorizationUrlOptions): Promis
   return url;
 }
 
-/** Parameters of {@link exchangeCode}. */
+/**
+ * Parameters of {@link exchangeCode}.
+ *
+ * @example
+ * const options: ExchangeCodeOptions = {
+ *   issuer, clientId, clientSecret, redirectUri, callbackUrl: request.url, expectedState: state, nonce,
+ *   codeVerifier: pkce.codeVerifier,
+ * };
+ */
 export type ExchangeCodeOptions = ServerInput & {
   clientId: string;
   clientSecret: string;
@@ -128,7 +160,12 @@ export type ExchangeCodeOptions = ServerInput & {
   now?: () => number;
 };
 
-/** What {@link exchangeCode} returns. */
+/**
+ * What {@link exchangeCode} returns.
+ *
+ * @example
+ * const { claims, idToken, tokens }: CodeExchangeResult = await exchangeCode(options);
+ */
 export interface CodeExchangeResult {
   /** The raw id_token: send it to the Signer API to identify the signer. */
   idToken: string;
@@ -217,7 +254,12 @@ export async function exchangeCode(options: ExchangeCodeOptions): Promise<CodeEx
   };
 }
 
-/** What {@link authorizationCode} checks a callback against. */
+/**
+ * What {@link authorizationCode} checks a callback against.
+ *
+ * @example
+ * const code = authorizationCode({ metadata, callbackUrl: request.url, expectedState: session.state });
+ */
 export interface AuthorizationCallbackOptions {
   /** The server's discovery document. */
   metadata: AuthorizationServerMetadata;
@@ -285,7 +327,8 @@ function validatedCallback(
   }
 }
 
-async function resolveMetadata(
+/** The server's discovery document: given, or discovered from its issuer. */
+export async function resolveMetadata(
   input: ServerInput,
   fetch: FetchLike,
   now: () => number,

@@ -1,13 +1,23 @@
-import type { AuthorizationServerMetadata } from '@signet/protocol';
 import * as oauth from 'oauth4webapi';
 import { SdkError } from './errors.js';
 import { defaultFetch, type FetchLike, responseError, systemNow } from './http.js';
 import { httpOptions, isAllowedUrl, sdkErrorOfOauth } from './oauth.js';
+import type { AuthorizationServerMetadata } from './wire.js';
 
-/** How long a discovered document is reused before it is fetched again, by default (10 minutes). */
+/**
+ * How long a discovered document is reused before it is fetched again, by default (10 minutes).
+ *
+ * @example
+ * await discover(issuer, { maxAgeSeconds: DISCOVERY_MAX_AGE_SECONDS * 6 }); // an hour
+ */
 export const DISCOVERY_MAX_AGE_SECONDS = 600;
 
-/** Options of {@link discover}. */
+/**
+ * Options of {@link discover}.
+ *
+ * @example
+ * const metadata = await discover('https://accounts.example', { fetch: loggingFetch });
+ */
 export interface DiscoverOptions {
   /** The `fetch` to use. Default: the global `fetch`. Example: `fetch: (url, init) => fetch(url, { ...init, dispatcher })`. */
   fetch?: FetchLike;

@@ -17,6 +17,9 @@
  * - `jwt_claim_invalid`: a claim failed its check (`claim` names it)
  * - `jwks_no_matching_key`: no published key matches the token's `kid`/`alg`
  * - `invalid_argument`: the SDK was called with a bad option (the message names it)
+ *
+ * @example
+ * if (e instanceof SdkError && (e.code satisfies SdkErrorCode) === 'response_error') console.error(e.error);
  */
 export type SdkErrorCode =
   | 'response_error'
@@ -31,7 +34,12 @@ export type SdkErrorCode =
   | 'jwks_no_matching_key'
   | 'invalid_argument';
 
-/** Details an {@link SdkError} may carry. */
+/**
+ * Details an {@link SdkError} may carry.
+ *
+ * @example
+ * throw new SdkError('response_error', 'token request failed', { error: 'invalid_client', status: 401 });
+ */
 export interface SdkErrorDetails {
   /** The wire `error` (e.g. `invalid_client`), when the server or the callback sent one. */
   error?: string;

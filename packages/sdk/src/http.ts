@@ -3,6 +3,12 @@ import { SdkError } from './errors.js';
 /**
  * The `fetch` the SDK calls: the platform's global `fetch` or anything with its shape (a
  * wrapper that logs, counts, adds a proxy, or routes to an in-process app in tests).
+ *
+ * @example
+ * const loggingFetch: FetchLike = (input, init) => {
+ *   console.log(init?.method ?? 'GET', String(input));
+ *   return fetch(input, init);
+ * };
  */
 export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
 

@@ -1,14 +1,20 @@
-import type { UserClaims } from '@signet/protocol';
 import type { JWSHeaderParameters, JWTPayload } from 'jose';
 import { encodeBase64url, sha256, utf8 } from './encoding.js';
 import { claimInvalid } from './errors.js';
 import { systemNow } from './http.js';
 import type { JwsAlg } from './jws.js';
 import { DEFAULT_CLOCK_TOLERANCE_SECONDS, type KeySource, verifyJwt } from './jwt.js';
+import type { UserClaims } from './wire.js';
 
 export { DEFAULT_CLOCK_TOLERANCE_SECONDS };
 
-/** The verified claims of an id_token (OpenID Connect Core §2, §5.1), `credential` included. */
+/**
+ * The verified claims of an id_token (OpenID Connect Core §2, §5.1), `credential` included.
+ *
+ * @example
+ * const claims: IdTokenClaims = await verifyIdToken(idToken, options);
+ * claims.sub; // the person
+ */
 export type IdTokenClaims = UserClaims & {
   iss: string;
   /** The person: stable, never reassigned. Use it to identify the signer. */
@@ -27,7 +33,12 @@ export type IdTokenClaims = UserClaims & {
   [claim: string]: unknown;
 };
 
-/** What {@link verifyIdToken} checks an id_token against. */
+/**
+ * What {@link verifyIdToken} checks an id_token against.
+ *
+ * @example
+ * const options: VerifyIdTokenOptions = { issuer, clientId, jwks: new RemoteJwks(metadata.jwks_uri), nonce };
+ */
 export interface VerifyIdTokenOptions {
   /** The expected `iss`, exactly. */
   issuer: string;
@@ -66,7 +77,13 @@ export async function verifyIdToken(idToken: string, options: VerifyIdTokenOptio
   return (await verifyIdTokenJwt(idToken, options)).claims;
 }
 
-/** {@link verifyIdToken}, also returning the protected header (for callers with rules on `typ`). */
+/**
+ * {@link verifyIdToken}, also returning the protected header (for callers with rules on `typ`).
+ *
+ * @example
+ * const { claims, protectedHeader } = await verifyIdTokenJwt(idToken, options);
+ * if (protectedHeader.typ !== undefined && protectedHeader.typ !== 'JWT') throw new Error('not an id_token');
+ */
 export async function verifyIdTokenJwt(
   idToken: string,
   options: VerifyIdTokenOptions,

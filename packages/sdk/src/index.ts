@@ -45,6 +45,7 @@ export {
   verifyJwt,
 } from './jwt.js';
 export { codeChallengeFor, createPkce, type Pkce, randomNonce, randomState } from './pkce.js';
+export { type RefreshResult, type RefreshTokensOptions, refreshTokens } from './refresh.js';
 export {
   encodeBase64,
   type ListEnvelopesOptions,
@@ -52,6 +53,17 @@ export {
   SignerClient,
   type SignerClientConfig,
 } from './signer-client.js';
+export type {
+  AuditTrail,
+  CreateEnvelopeRequest,
+  Envelope,
+  EnvelopeList,
+  EnvelopeStatus,
+  ListEnvelopesQuery,
+  ResentInvitation,
+  SignerErrorCode,
+  VerifyResponse,
+} from './signer-types.js';
 export {
   ClientCredentials,
   type ClientCredentialsConfig,
@@ -61,3 +73,10 @@ export {
   type TokenProvider,
 } from './token-provider.js';
 export { type ClientAuthMethod, clientSecretBasic } from './token-request.js';
+export {
+  type AuthorizationServerMetadata,
+  type CredentialClaim,
+  isLoopback,
+  type TokenResponse,
+  type UserClaims,
+} from './wire.js';

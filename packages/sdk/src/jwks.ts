@@ -10,13 +10,28 @@ import {
 import { SdkError } from './errors.js';
 import { defaultFetch, type FetchLike, responseError, send, systemNow } from './http.js';
 
-/** Seconds a fetched key set is reused, by default (10 minutes, as jose's `createRemoteJWKSet`). */
+/**
+ * Seconds a fetched key set is reused, by default (10 minutes, as jose's `createRemoteJWKSet`).
+ *
+ * @example
+ * const jwks = new RemoteJwks(metadata.jwks_uri, { maxAgeSeconds: JWKS_MAX_AGE_SECONDS / 2 });
+ */
 export const JWKS_MAX_AGE_SECONDS = 600;
 
-/** Seconds between refetches caused by an unknown `kid`, by default (30, as jose). */
+/**
+ * Seconds between refetches caused by an unknown `kid`, by default (30, as jose).
+ *
+ * @example
+ * const jwks = new RemoteJwks(metadata.jwks_uri, { cooldownSeconds: JWKS_COOLDOWN_SECONDS * 2 });
+ */
 export const JWKS_COOLDOWN_SECONDS = 30;
 
-/** Options of {@link RemoteJwks}. */
+/**
+ * Options of {@link RemoteJwks}.
+ *
+ * @example
+ * const options: RemoteJwksOptions = { fetch: loggingFetch, maxAgeSeconds: 300 };
+ */
 export interface RemoteJwksOptions {
   /** Default: the global `fetch`. */
   fetch?: FetchLike;
@@ -83,6 +98,9 @@ export class RemoteJwks {
    * `request_failed`, `response_error` or `invalid_response` when the set cannot be had; and
    * jose's `JWKSMultipleMatchingKeys` (iterable over the candidates) when several keys fit a
    * header without `kid`.
+   *
+   * @example
+   * const { payload } = await jwtVerify(token, jwks.getKey, { issuer, audience, algorithms: ['ES256'] });
    */
   readonly getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> => {
     try {
@@ -97,6 +115,9 @@ export class RemoteJwks {
    * none can be had, without asking again within `cooldownSeconds` of a failed fetch. Keys
    * fetched before keep it resolved while the issuer is down. For readiness checks: a relying
    * party without keys cannot verify anything.
+   *
+   * @example
+   * app.get('/health/ready', async () => { await jwks.loaded(); return { ready: true }; });
    */
   async loaded(): Promise<void> {
     if (this.keySet.fresh) return;
@@ -175,6 +196,9 @@ const shared = new WeakMap<FetchLike, Map<string, RemoteJwks>>();
 /**
  * The module's shared {@link RemoteJwks} for `uri` and `fetch`, created on first use with
  * `options`. Pass your own `RemoteJwks` instead to own the cache and its clock.
+ *
+ * @example
+ * const claims = await verifyIdToken(idToken, { issuer, clientId, jwks: sharedJwks(metadata.jwks_uri) });
  */
 export function sharedJwks(uri: string, options: RemoteJwksOptions = {}): RemoteJwks {
   const fetch = options.fetch ?? defaultFetch;

@@ -25,10 +25,20 @@ export const JWS_ALGORITHMS = [
   'EdDSA',
 ] as const;
 
-/** One of {@link JWS_ALGORITHMS}. Signet's own issuer signs with `ES256` or `RS256` (`SIGNET_SIGNING_ALG`). */
+/**
+ * One of {@link JWS_ALGORITHMS}. Signet's own issuer signs with `ES256` or `RS256` (`SIGNET_SIGNING_ALG`).
+ *
+ * @example
+ * const algorithms: JwsAlg[] = ['ES256', 'RS256'];
+ */
 export type JwsAlg = (typeof JWS_ALGORITHMS)[number];
 
-/** The three segments of a compact JWS, each exactly as it was sent. */
+/**
+ * The three segments of a compact JWS, each exactly as it was sent.
+ *
+ * @example
+ * const { header, payload }: CompactJws = parseCompactJws(token);
+ */
 export interface CompactJws {
   protectedHeader: string;
   payload: string;

@@ -12,7 +12,12 @@ import { SdkError } from './errors.js';
 import { systemNow } from './http.js';
 import { JWS_ALGORITHMS, type JwsAlg, parseCompactJws } from './jws.js';
 
-/** Seconds of clock difference tolerated on `exp`, `nbf`, `iat` and `auth_time`, by default. */
+/**
+ * Seconds of clock difference tolerated on `exp`, `nbf`, `iat` and `auth_time`, by default.
+ *
+ * @example
+ * await verifyIdToken(idToken, { ...options, clockToleranceSeconds: DEFAULT_CLOCK_TOLERANCE_SECONDS / 3 });
+ */
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30;
 
 /** The smallest RSA modulus accepted, in bits (RFC 7518 §3.3). */
@@ -21,10 +26,18 @@ const MIN_RSA_MODULUS_BITS = 2048;
 /**
  * Where the verification keys come from: a {@link RemoteJwks} (anything with its `getKey`), or
  * a jose key resolver such as `createLocalJWKSet(jwks)`.
+ *
+ * @example
+ * const keys: KeySource = new RemoteJwks('https://accounts.example/.well-known/jwks.json');
  */
 export type KeySource = { getKey: JWTVerifyGetKey } | JWTVerifyGetKey;
 
-/** What {@link verifyJwt} checks a JWT against. */
+/**
+ * What {@link verifyJwt} checks a JWT against.
+ *
+ * @example
+ * const options: VerifyJwtOptions = { issuer, audience: 'https://signer.example', keys: jwks };
+ */
 export interface VerifyJwtOptions {
   /** The expected `iss`, exactly. */
   issuer: string;
@@ -44,7 +57,12 @@ export interface VerifyJwtOptions {
   now?: () => number;
 }
 
-/** A verified JWT. */
+/**
+ * A verified JWT.
+ *
+ * @example
+ * const { payload, protectedHeader }: VerifiedJwt = await verifyJwt(token, options);
+ */
 export interface VerifiedJwt {
   payload: JWTPayload;
   protectedHeader: JWSHeaderParameters;

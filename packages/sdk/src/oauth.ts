@@ -3,10 +3,11 @@
  * `http:` is allowed only towards loopback hosts (a local issuer in development and tests),
  * never elsewhere. oauth4webapi's errors become the SDK's stable codes here.
  */
-import { isLoopback } from '@signet/protocol';
+
 import * as oauth from 'oauth4webapi';
 import { SdkError, type SdkErrorCode } from './errors.js';
 import type { FetchLike } from './http.js';
+import { isLoopback } from './wire.js';
 
 /** Seconds a request to the issuer may take before it is aborted. */
 export const REQUEST_TIMEOUT_SECONDS = 5;

@@ -1,7 +1,12 @@
 import { encodeBase64url, randomBase64url, sha256 } from './encoding.js';
 import { SdkError } from './errors.js';
 
-/** A PKCE pair (RFC 7636): keep `codeVerifier` secret until the code exchange; send the challenge. */
+/**
+ * A PKCE pair (RFC 7636): keep `codeVerifier` secret until the code exchange; send the challenge.
+ *
+ * @example
+ * const { codeVerifier, codeChallenge }: Pkce = await createPkce();
+ */
 export interface Pkce {
   /** 43 to 128 unreserved characters (RFC 7636 §4.1); sent only to the token endpoint. */
   codeVerifier: string;

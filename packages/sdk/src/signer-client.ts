@@ -1,3 +1,5 @@
+import { SdkError, type SdkErrorDetails } from './errors.js';
+import { defaultFetch, type FetchLike, isRecord, readJsonObject, send } from './http.js';
 import type {
   AuditTrail,
   CreateEnvelopeRequest,
@@ -7,12 +9,16 @@ import type {
   ListEnvelopesQuery,
   ResentInvitation,
   VerifyResponse,
-} from '@signet/protocol';
-import { SdkError, type SdkErrorDetails } from './errors.js';
-import { defaultFetch, type FetchLike, isRecord, readJsonObject, send } from './http.js';
+} from './signer-types.js';
 import type { TokenProvider } from './token-provider.js';
 
-/** Configuration of {@link SignerClient}. */
+/**
+ * Configuration of {@link SignerClient}.
+ *
+ * @example
+ * const config: SignerClientConfig = { baseUrl: 'http://localhost:4446', tokens };
+ * const signer = new SignerClient(config);
+ */
 export interface SignerClientConfig {
   /** Where the Signer API listens, without `/v1`. Example: `'http://localhost:4446'`. */
   baseUrl: string;
@@ -25,7 +31,7 @@ export interface SignerClientConfig {
 /**
  * An error answer of the Signer API (`{ error, error_description, field?, reason?, envelopeId? }`),
  * with `code` `response_error`. `error` is one of the API's codes (`invalid_document`,
- * `nonce_reused`, `not_found`, …; see `EnvelopeErrorCode` in `@signet/protocol`).
+ * `nonce_reused`, `not_found`, …; see `SignerErrorCode`).
  *
  * @example
  * catch (e) {
@@ -49,7 +55,12 @@ export class SignerApiError extends SdkError {
   }
 }
 
-/** Options of {@link SignerClient.listEnvelopes}. */
+/**
+ * Options of {@link SignerClient.listEnvelopes}.
+ *
+ * @example
+ * for await (const e of signer.listEnvelopes({ status: 'completed', limit: 100 })) console.log(e.id);
+ */
 export interface ListEnvelopesOptions {
   /** Only envelopes in this status. Default: all. */
   status?: EnvelopeStatus;
@@ -290,7 +301,12 @@ export class SignerClient {
   }
 }
 
-/** Standard base64 of bytes, for `documents[].content`. */
+/**
+ * Standard base64 of bytes, for `documents[].content`.
+ *
+ * @example
+ * documents: [{ name: 'contract.pdf', content: encodeBase64(await readFile('contract.pdf')) }]
+ */
 export function encodeBase64(bytes: Uint8Array): string {
   let binary = '';
   // Chunks keep String.fromCharCode's argument list short for multi-megabyte PDFs.

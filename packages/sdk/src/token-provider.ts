@@ -3,13 +3,29 @@ import { SdkError } from './errors.js';
 import { defaultFetch, type FetchLike, systemNow } from './http.js';
 import { type ClientAuthMethod, requestToken } from './token-request.js';
 
-/** Seconds before `expires_in` runs out that a cached token is renewed, by default. */
+/**
+ * Seconds before `expires_in` runs out that a cached token is renewed, by default.
+ *
+ * @example
+ * createTokenProvider({ ...config, refreshSkewSeconds: DEFAULT_REFRESH_SKEW_SECONDS * 2 });
+ */
 export const DEFAULT_REFRESH_SKEW_SECONDS = 60;
 
-/** Seconds a failed renewal is not retried while the previous token is still valid, by default. */
+/**
+ * Seconds a failed renewal is not retried while the previous token is still valid, by default.
+ *
+ * @example
+ * createTokenProvider({ ...config, retryCooldownSeconds: DEFAULT_RETRY_COOLDOWN_SECONDS });
+ */
 export const DEFAULT_RETRY_COOLDOWN_SECONDS = 5;
 
-/** Anything that hands out a bearer token for an API, such as {@link ClientCredentials}. */
+/**
+ * Anything that hands out a bearer token for an API, such as {@link ClientCredentials}.
+ *
+ * @example
+ * const tokens: TokenProvider = createTokenProvider(config);
+ * const res = await fetch(url, { headers: { authorization: `Bearer ${await tokens.getToken()}` } });
+ */
 export interface TokenProvider {
   /** A valid access token, from the cache when possible. */
   getToken(): Promise<string>;
@@ -21,7 +37,14 @@ export interface TokenProvider {
   invalidate(token?: string): void;
 }
 
-/** Configuration of {@link ClientCredentials} / {@link createTokenProvider}. */
+/**
+ * Configuration of {@link ClientCredentials} / {@link createTokenProvider}.
+ *
+ * @example
+ * const config: ClientCredentialsConfig = {
+ *   issuer: 'http://localhost:4444', clientId, clientSecret, audience: 'http://localhost:4446',
+ * };
+ */
 export interface ClientCredentialsConfig {
   /** The issuer, exactly as its discovery document names it. Example: `'http://localhost:4444'`. */
   issuer: string;
@@ -102,7 +125,12 @@ export class ClientCredentials implements TokenProvider {
     this.now = config.now ?? systemNow;
   }
 
-  /** {@inheritDoc TokenProvider.getToken} */
+  /**
+   * {@inheritDoc TokenProvider.getToken}
+   *
+   * @example
+   * const res = await fetch(url, { headers: { authorization: `Bearer ${await tokens.getToken()}` } });
+   */
   async getToken(): Promise<string> {
     const now = this.now();
     const cached = this.cached;
@@ -126,7 +154,12 @@ export class ClientCredentials implements TokenProvider {
     }
   }
 
-  /** {@inheritDoc TokenProvider.invalidate} */
+  /**
+   * {@inheritDoc TokenProvider.invalidate}
+   *
+   * @example
+   * if (res.status === 401) tokens.invalidate(token); // the next getToken() asks for a new one
+   */
   invalidate(token?: string): void {
     if (token === undefined || this.cached?.token === token) this.cached = undefined;
   }

@@ -6,6 +6,7 @@ import { type FormParams, single } from '../http/form.js';
 import { withReason } from '../pages/error-reasons.js';
 import { KNOWN_SCOPES, splitScope } from '../scopes.js';
 import type { IdTokens } from '../tokens/id-token.js';
+import { isRegisteredRedirectUri } from './redirect-uri.js';
 import type { AuthorizationRequest, Prompt } from './request.js';
 
 // Steps of the authorization endpoint, in the order it runs them. Those before
@@ -23,12 +24,15 @@ export async function loadClient(clients: ClientLookup, params: FormParams): Pro
   return client;
 }
 
-/** `redirect_uri` is required and must equal one of the client's registered URIs, character for character. */
+/**
+ * `redirect_uri` is required and must equal one of the client's registered URIs, character for
+ * character (a loopback IP redirect URI on any port, RFC 8252 §7.3).
+ */
 export function checkRedirectUri(client: Client, params: FormParams): string {
   const redirectUri = single(params, 'redirect_uri');
   if (redirectUri === undefined)
     throw withReason(invalidRequest('redirect_uri is required'), 'redirect_not_registered');
-  if (!client.redirectUris.includes(redirectUri)) {
+  if (!isRegisteredRedirectUri(client.redirectUris, redirectUri)) {
     throw withReason(invalidRequest('redirect_uri is not registered for this client'), 'redirect_not_registered');
   }
   return redirectUri;

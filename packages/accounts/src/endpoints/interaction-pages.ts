@@ -3,6 +3,7 @@ import { safeEqual } from '@signet/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { interactionPath, isBoundBrowser } from '../authorize/interaction-cookie.js';
 import type { Interaction } from '../authorize/interaction-repository.js';
+import { isRegisteredRedirectUri } from '../authorize/redirect-uri.js';
 import type { AuthorizationRequest } from '../authorize/request.js';
 import { showErrorPage } from '../authorize/respond.js';
 import type { Client } from '../clients/repository.js';
@@ -63,7 +64,10 @@ export async function loadInteraction(
   const req = interaction.request as unknown as AuthorizationRequest;
   // The request was checked when it began; an operator may have withdrawn the client's right
   // to it since (say, a compromised redirect URI), and the person must not be sent there.
-  if (!client?.grantTypes.includes('authorization_code') || !client.redirectUris.includes(req.redirectUri)) {
+  if (
+    !client?.grantTypes.includes('authorization_code') ||
+    !isRegisteredRedirectUri(client.redirectUris, req.redirectUri)
+  ) {
     showErrorPage(
       request,
       reply,

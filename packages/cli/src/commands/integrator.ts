@@ -1,15 +1,12 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import type { CreateEnvelopeRequest, Envelope, EnvelopeStatus, VerifyResponse } from '@signet/protocol';
 import { ENVELOPE_STATUSES } from '@signet/protocol';
 import {
   ACR_FACE,
   authorizationUrl,
   createPkce,
-  createTokenProvider,
   DOCUMENTED_SCOPE,
   encodeBase64,
   exchangeCode,
@@ -21,6 +18,9 @@ import {
 import type { Command } from 'commander';
 import { CliError } from '../admin-client.js';
 import { fields, list, printJson, printLines, table, when } from '../output.js';
+import { sessionFile } from './config-files.js';
+import { printSessionToken, readSession, writeSession } from './session.js';
+import { cachedTokenProvider } from './token-cache.js';
 
 // The integrator's commands: what someone trying Signet by hand runs against a running Signet
 // with a client_id and secret. They speak only the public protocols (OpenID Connect at the issuer,
@@ -39,46 +39,7 @@ interface IntegratorOptions {
   json?: boolean;
 }
 
-/** The stored outcome of `signet login` (0600, in the user's config dir). */
-interface Session {
-  issuer: string;
-  client_id: string;
-  id_token: string;
-  access_token: string;
-  refresh_token?: string;
-  /** Epoch seconds. */
-  obtained_at: number;
-  claims: Record<string, unknown>;
-}
-
 const usage = (message: string) => new CliError('usage_error', message, { exitCode: 2 });
-
-/** `$XDG_CONFIG_HOME/signet` (default `~/.config/signet`), where `signet login` keeps the tokens. */
-export function configDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CONFIG_HOME || join(homedir(), '.config'), 'signet');
-}
-
-/** The file `signet login` writes (mode 0600). */
-export function sessionFile(env: NodeJS.ProcessEnv = process.env): string {
-  return join(configDir(env), 'session.json');
-}
-
-function readSession(): Session | undefined {
-  try {
-    return JSON.parse(readFileSync(sessionFile(), 'utf8')) as Session;
-  } catch {
-    return undefined;
-  }
-}
-
-function writeSession(session: Session): string {
-  const dir = configDir();
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = sessionFile();
-  writeFileSync(file, `${JSON.stringify(session, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600); // also when the file was there before
-  return file;
-}
 
 function resolveTarget(options: IntegratorOptions) {
   const env = process.env;
@@ -102,7 +63,8 @@ function credentials(options: IntegratorOptions) {
 
 function signerClient(options: IntegratorOptions): { signer: SignerClient; clientId: string } {
   const t = credentials(options);
-  const tokens = createTokenProvider({
+  // Cached on disk between invocations, as the documentation tells integrators to.
+  const tokens = cachedTokenProvider({
     issuer: t.issuer,
     clientId: t.clientId,
     clientSecret: t.clientSecret,
@@ -242,6 +204,7 @@ export async function login(
       access_token: result.accessToken,
       ...(result.refreshToken ? { refresh_token: result.refreshToken } : {}),
       obtained_at: Math.floor(Date.now() / 1000),
+      ...(result.expiresIn !== undefined ? { expires_at: Math.floor(Date.now() / 1000) + result.expiresIn } : {}),
       claims,
     });
     if (options.json) return printJson({ claims, session_file: file });
@@ -256,12 +219,19 @@ export async function login(
         ['email', String(claims.email ?? '-')],
         ['credential', claims.credential ? JSON.stringify(claims.credential) : '-'],
       ]),
-      `Tokens saved to ${file} (0600): envelopes create --id-token uses this id_token (within 15 minutes of the sign-in).`,
+      `Tokens saved to ${file} (0600): envelopes create --id-token uses this id_token (within 15 minutes of the sign-in);`,
+      'signet token prints the access token, refreshed without a new sign-in while the refresh token lasts.',
     ]);
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** `signet token`: the session's access token (or id_token), refreshed with the refresh token when it is due. */
+export async function token(options: IntegratorOptions & { idToken?: boolean; refresh?: boolean }): Promise<void> {
+  const t = credentials(options);
+  await sdk(() => printSessionToken(t, options));
 }
 
 function describeEnvelope(e: Envelope): string[] {
@@ -489,7 +459,7 @@ export function integratorCommands(program: Command): void {
       )
       .option(
         '--port <port>',
-        `loopback port of the redirect URI http://127.0.0.1:<port>/callback (default ${LOGIN_PORT})`,
+        `loopback port of the redirect URI http://127.0.0.1:<port>/callback (default ${LOGIN_PORT}; 0: any free port — a registered http://127.0.0.1 redirect URI matches any port)`,
       )
       .option('--acr <acr>', `acr_values to ask for (default ${ACR_FACE})`)
       .option('--scope <scope>', 'scopes to ask for (default: the documented scope)')
@@ -497,6 +467,17 @@ export function integratorCommands(program: Command): void {
       .option('--timeout <seconds>', 'how long to wait for the browser (default 300)'),
     'print the id_token claims as JSON',
   ).action(login);
+
+  withIntegratorOptions(
+    program
+      .command('token')
+      .description(
+        "print the signed-in person's access token from signet login, refreshed with the refresh token (no browser) when it is about to expire",
+      )
+      .option('--id-token', 'print the id_token instead (a refresh keeps the original auth_time)')
+      .option('--refresh', 'refresh even if the access token is still valid'),
+    'print the tokens, their expiry and the claims as JSON',
+  ).action(token);
 
   const envelopes = program.command('envelopes').description('create and follow envelopes at the Signer API');
   withIntegratorOptions(

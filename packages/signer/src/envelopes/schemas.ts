@@ -187,12 +187,26 @@ const nullableTime = { type: ['string', 'null'], format: 'date-time' } as const;
 /** An envelope (response of create, get, cancel; items of the list). */
 export const envelopeSchema = {
   type: 'object',
-  required: ['id', 'status', 'issuer', 'createdAt', 'updatedAt', 'documents', 'persons', 'signatures'],
+  required: [
+    'id',
+    'status',
+    'issuer',
+    'createdAt',
+    'updatedAt',
+    'expiresAt',
+    'finishedAt',
+    'callbackUrl',
+    'statusReason',
+    'documents',
+    'persons',
+    'signatures',
+  ],
   properties: {
     id: { type: 'string' },
     status: { type: 'string', enum: ['in_progress', 'completed', 'rejected', 'canceled', 'expired'] },
     issuer: {
       type: 'object',
+      required: ['initiative', 'personIndex', 'nonce'],
       properties: {
         initiative: { type: 'string' },
         personIndex: { type: ['integer', 'null'] },
@@ -210,6 +224,7 @@ export const envelopeSchema = {
       type: 'array',
       items: {
         type: 'object',
+        required: ['index', 'name', 'pageCount', 'size', 'originalSha256', 'signatureCount', 'url'],
         properties: {
           index: { type: 'integer' },
           name: { type: 'string' },
@@ -225,6 +240,7 @@ export const envelopeSchema = {
       type: 'array',
       items: {
         type: 'object',
+        required: ['index', 'identifiedBy', 'name', 'email', 'status', 'signedAt'],
         properties: {
           index: { type: 'integer' },
           identifiedBy: { type: 'string', enum: ['id_token', 'invitation'] },
@@ -242,6 +258,7 @@ export const envelopeSchema = {
       type: 'array',
       items: {
         type: 'object',
+        required: ['index', 'document', 'person', 'status', 'signedAt', 'position'],
         properties: {
           index: { type: 'integer' },
           document: { type: 'integer' },
@@ -271,17 +288,19 @@ export const auditTrailSchema = {
   required: ['envelopeId', 'status', 'events'],
   properties: {
     envelopeId: { type: 'string' },
-    status: { type: 'string' },
+    status: { type: 'string', enum: ['in_progress', 'completed', 'rejected', 'canceled', 'expired'] },
     events: {
       type: 'array',
       items: {
         type: 'object',
+        required: ['sequence', 'type', 'occurredAt', 'actor', 'ip', 'userAgent', 'data'],
         properties: {
           sequence: { type: 'integer' },
           type: { type: 'string' },
           occurredAt: isoTime,
           actor: {
             type: 'object',
+            required: ['type', 'id'],
             properties: {
               type: { type: 'string', enum: ['client', 'person', 'system'] },
               id: { type: 'string' },
@@ -326,6 +345,23 @@ export const verifyResponseSchema = {
       type: 'array',
       items: {
         type: 'object',
+        required: [
+          'field',
+          'indication',
+          'subIndication',
+          'errors',
+          'level',
+          'signer',
+          'signingTime',
+          'timestamp',
+          'bestSignatureTime',
+          'integrity',
+          'chain',
+          'revocation',
+          'coversWholeDocument',
+          'covers',
+          'changesAfter',
+        ],
         properties: {
           field: { type: 'string' },
           indication,
@@ -334,6 +370,7 @@ export const verifyResponseSchema = {
           level: { type: ['string', 'null'], enum: ['B-B', 'B-T', 'B-LT', 'B-LTA', null] },
           signer: {
             type: 'object',
+            required: ['name', 'certificateSubject'],
             properties: {
               name: { type: 'string' },
               serialNumber: { type: 'string' },
@@ -348,6 +385,7 @@ export const verifyResponseSchema = {
           chain: { type: 'string', enum: ['trusted', 'untrusted'] },
           revocation: {
             type: 'object',
+            required: ['status', 'source', 'revokedAt'],
             properties: {
               status: { type: 'string', enum: ['good', 'revoked', 'unknown'] },
               source: { type: ['string', 'null'], enum: ['ocsp', 'crl', null] },
@@ -364,6 +402,19 @@ export const verifyResponseSchema = {
       type: 'array',
       items: {
         type: 'object',
+        required: [
+          'field',
+          'indication',
+          'subIndication',
+          'errors',
+          'time',
+          'authority',
+          'integrity',
+          'chain',
+          'coversWholeDocument',
+          'covers',
+          'changesAfter',
+        ],
         properties: {
           field: { type: 'string' },
           indication,
@@ -398,6 +449,7 @@ export const envelopeErrorSchema = {
         'not_found',
         'invalid_state',
         'invitation_invalid',
+        'document_purged',
       ],
     },
     error_description: { type: 'string' },
