@@ -3,7 +3,7 @@
  * child process, and reading CPU time from /proc. See docs/benchmarks.md for the method.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -63,15 +63,30 @@ const CLOCK_TICKS = (() => {
   return Number.isInteger(n) && n > 0 ? n : 100;
 })();
 
-/** User + system CPU seconds a process has used, from /proc/<pid>/stat; NaN if unavailable. */
+/**
+ * User + system CPU seconds a process and its live descendants (cluster workers) have used, from
+ * /proc/<pid>/stat; NaN if unavailable.
+ */
 export function cpuSeconds(pid: number | undefined): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    const own = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    return own + childrenOf(pid).reduce((sum, child) => sum + (cpuSeconds(child) || 0), 0);
   } catch {
     return Number.NaN;
+  }
+}
+
+/** The child processes of `pid` (from /proc/<pid>/task/<tid>/children). */
+function childrenOf(pid: number | undefined): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((tid) =>
+      readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
   }
 }
 

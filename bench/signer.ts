@@ -99,6 +99,7 @@ async function bearerRounds(placement: Placement): Promise<{ me: RouteRun; alive
       SIGNET_SIGNER_METRICS_PORT: '0',
       SIGNET_ISSUER: issuer,
       SIGNET_LOG_LEVEL: 'warn',
+      SIGNET_WORKERS: '1',
     },
     (parsed) => typeof parsed.signer === 'object' && parsed.signer !== null,
   );

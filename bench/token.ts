@@ -45,6 +45,8 @@ export interface BenchSettings {
   warmupSeconds: number;
   /** Rounds of both servers; with more than one, the order alternates and medians are reported. */
   rounds: number;
+  /** `SIGNET_WORKERS` of Signet; above 1 its processes may use every CPU (oidc-provider is one process). */
+  workers: number;
   pipelining: 1;
 }
 
@@ -124,6 +126,7 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       rounds: { type: 'string', default: '1' },
+      workers: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -132,6 +135,7 @@ async function main(): Promise<void> {
     durationSeconds: positiveInt('--duration', values.duration),
     warmupSeconds: nonNegativeInt('--warmup', values.warmup),
     rounds: positiveInt('--rounds', values.rounds),
+    workers: positiveInt('--workers', values.workers),
     pipelining: 1,
   };
   const log = values.json ? (_: string) => {} : (line: string) => process.stderr.write(`${line}\n`);
@@ -143,7 +147,8 @@ async function main(): Promise<void> {
   for (let round = 1; round <= settings.rounds; round++) {
     if (settings.rounds > 1) log(`bench: round ${round} of ${settings.rounds}`);
     // Alternating the order (ABBA) keeps a drift in machine load from favouring one server.
-    const starts = round % 2 === 1 ? [startSignet, startOidcProvider] : [startOidcProvider, startSignet];
+    const signet = (p: Placement) => startSignet(p, settings.workers);
+    const starts = round % 2 === 1 ? [signet, startOidcProvider] : [startOidcProvider, signet];
     const pair: Measurement[] = [];
     for (const start of starts) pair.push(await measureServer(start, placement, settings, log));
     rounds.push(pair.sort((a, b) => (a.server === 'Signet' ? -1 : b.server === 'Signet' ? 1 : 0)));
@@ -258,14 +263,15 @@ export function median(runs: Measurement[]): Measurement {
 }
 
 /** Starts Signet with a fresh data directory (SQLite) and its demo client. */
-async function startSignet(placement: Placement): Promise<{ target: Target; child: ChildProcess }> {
+async function startSignet(placement: Placement, workers: number): Promise<{ target: Target; child: ChildProcess }> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
   tempDirs.add(dataDir);
   const issuer = `http://127.0.0.1:${port}`;
   const { child, line } = await startChild(
     'Signet',
-    placement,
+    // Several workers get every CPU, the load generator's included: all cores, as `npm start` runs.
+    workers > 1 && placement.pinned ? { ...placement, serverCpu: `0-${availableParallelism() - 1}` } : placement,
     // Accounts alone: the Signer is another service, and would otherwise share this process's CPU.
     ['packages/cli/src/bin.ts', 'start', 'accounts', '--json'],
     {
@@ -274,6 +280,7 @@ async function startSignet(placement: Placement): Promise<{ target: Target; chil
       SIGNET_ADMIN_PORT: String(adminPort),
       SIGNET_ISSUER: issuer,
       SIGNET_LOG_LEVEL: 'warn',
+      SIGNET_WORKERS: String(workers),
     },
     (parsed) => typeof parsed.demo_client === 'object' && parsed.demo_client !== null,
   );
@@ -417,6 +424,9 @@ export function formatReport(r: BenchReport): string {
     p.pinned
       ? `  servers pinned to CPU ${p.serverCpu} (taskset -c ${p.serverCpu}), autocannon pinned to CPU ${p.loadCpu}`
       : `  UNPINNED: ${p.note}`,
+    ...(s.workers > 1
+      ? [`  Signet runs ${s.workers} workers (SIGNET_WORKERS) on every CPU; oidc-provider is one process`]
+      : []),
     `  ${s.connections} connections, pipelining ${s.pipelining}, ${s.warmupSeconds} s warm-up, ${s.durationSeconds} s measured, per server${
       s.rounds > 1 ? `, ${s.rounds} rounds` : ''
     }`,
