@@ -165,7 +165,11 @@ describe('signet start with SIGNET_WORKERS=2', () => {
     const pids = summary.workers.map((w) => w.pid);
     try {
       assert.equal(pids.length, 2);
-      for (const pid of pids) assert.equal(parentOf(pid), child.pid, 'each worker is a child of the primary');
+      for (const pid of pids) {
+        assert.equal(parentOf(pid), child.pid, 'each worker is a child of the primary');
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        assert.ok(argv.includes('--max-semi-space-size=64'), `worker young generation: ${argv.join(' ')}`);
+      }
       assert.deepEqual(
         summary.workers.map((w) => w.background_jobs),
         [true, false],
