@@ -166,7 +166,7 @@ export function startChild(
       void stopChild(child);
       reject(new Error(`${name} did not start: ${why}${stderr ? `\n--- its stderr ---\n${stderr.trim()}` : ''}`));
     };
-    const timer = setTimeout(() => fail('no ready line within 30 s'), 30_000);
+    const timer = setTimeout(() => fail('no ready line within 120 s'), 120_000);
     child.once('error', (error) => fail(error.message));
     child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`}`));
     createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (text) => {
