@@ -205,3 +205,17 @@ describe('signet start with SIGNET_WORKERS=2', () => {
     for (const pid of pids) assert.ok(!running(pid), `worker ${pid} stopped with the primary`);
   });
 });
+
+describe('signet start with several workers and a bad configuration', () => {
+  it('exits 1 with the configuration error instead of waiting for workers that cannot start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'signet-start-workers-bad-'));
+    try {
+      await assert.rejects(
+        startProcess([], { SIGNET_WORKERS: '2', SIGNET_DATA_DIR: dataDir, SIGNET_PORT: 'not-a-port' }),
+        (error: Error) => /exited with 1 before it was ready/.test(error.message) && /SIGNET_PORT/.test(error.message),
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

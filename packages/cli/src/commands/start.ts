@@ -35,6 +35,8 @@ export async function start(options: { json?: boolean; service?: StartService })
   } catch (error) {
     // Whatever already listens must stop, or the process would hang on after the failure.
     for (const service of [...running].reverse()) await service.close().catch(() => {});
+    // A worker's channel to the primary would keep it alive: let it exit with the error's code.
+    if (workerRole().clustered) process.channel?.unref();
     throw error;
   }
 }

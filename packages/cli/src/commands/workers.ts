@@ -90,7 +90,9 @@ export async function runPrimary(
         if (stopping) return;
         process.stderr.write(`signet: worker ${index} exited (${signal ?? `code ${code}`}); starting another\n`);
         // A worker that dies at once again is not restarted in a tight loop.
-        setTimeout(() => fork(index).catch((error) => process.stderr.write(`signet: ${error.message}\n`)), 1000);
+        setTimeout(() => {
+          if (!stopping) fork(index).catch((error) => process.stderr.write(`signet: ${error.message}\n`));
+        }, 1000);
       });
     });
   };
