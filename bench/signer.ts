@@ -12,6 +12,9 @@
  *    tests' harness: the routes through `inject`, the caller named by a header, a local issuer
  *    key). One envelope at a time for latency, then `--concurrency` at once for envelopes/s and
  *    CPU µs per envelope (this process, every thread).
+ * 3. **The check alone.** In this process, against a real accounts issuer: 3,000 full
+ *    verifications of one token (`checkAccessToken`: signature, claims) and 3,000 cache hits
+ *    (`VerifiedTokens.verify`), alternating, CPU µs each, per round.
  *
  * Options: `--rounds N` (1), `--connections N` (50), `--duration N` s (10), `--warmup N` s (3),
  * `--envelopes N` sequential envelopes per backend (50), `--concurrency N` (4), `--json`.
@@ -22,8 +25,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Envelope } from '@signet/protocol';
+import { checkAccessToken, VerifiedTokens } from '@signet/signer';
 import { envelopeHarness, pdfBase64, signerTestBackends } from '@signet/signer/testing';
 import { freePort } from '@signet/testing/accounts';
+import { testSigner } from '@signet/testing/signer';
 import autocannon from 'autocannon';
 import {
   basic,
@@ -236,13 +241,51 @@ async function envelopeRuns(): Promise<EnvelopeRun[]> {
   return out;
 }
 
+/** One round of the check alone: CPU µs of a full verification and of a cache hit. */
+export interface CheckRun {
+  fullMicros: number;
+  hitMicros: number;
+}
+
+async function checkRounds(): Promise<CheckRun[]> {
+  const t = await testSigner();
+  try {
+    const { accessToken } = await t.newClient();
+    const { context } = t.signer;
+    const check = {
+      issuer: context.issuer,
+      audience: t.config.audience,
+      issuerKeys: context.issuerKeys,
+      now: context.now,
+    };
+    const cache = new VerifiedTokens(check);
+    const micros = async (run: () => Promise<unknown>, n = 3000) => {
+      const start = process.cpuUsage();
+      for (let i = 0; i < n; i++) await run();
+      const used = process.cpuUsage(start);
+      return (used.user + used.system) / n;
+    };
+    const rounds: CheckRun[] = [];
+    for (let round = 0; round < settings.rounds + 1; round++) {
+      const fullMicros = await micros(() => checkAccessToken(accessToken, check));
+      const hitMicros = await micros(() => cache.verify(accessToken));
+      // The first round warms V8 up and is not reported.
+      if (round > 0) rounds.push({ fullMicros, hitMicros });
+    }
+    return rounds;
+  } finally {
+    await t.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   const load = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
   const placement = placeProcesses();
   if (!placement.pinned) log(`bench: WARNING: ${placement.note}`);
   const bearer = await bearerRounds(placement);
   const envelopes = await envelopeRuns();
-  const report = { date: new Date().toISOString(), uptime: load, settings, placement, bearer, envelopes };
+  const checks = await checkRounds();
+  const report = { date: new Date().toISOString(), uptime: load, settings, placement, bearer, envelopes, checks };
   if (values.json) {
     console.log(JSON.stringify(report));
     return;
@@ -272,6 +315,12 @@ async function main(): Promise<void> {
       `  ${e.backend.padEnd(10)}  median ${e.medianMs.toFixed(1)} ms  p90 ${e.p90Ms.toFixed(1)} ms  ${e.envelopesPerSecond.toFixed(1)} envelopes/s  ${(e.cpuMicrosPerEnvelope / 1000).toFixed(1)} ms CPU/envelope  other CPU ${e.otherCpuPercent.toFixed(0)}%`,
     );
   }
+  lines.push('', 'The check alone, in process (3,000 each per round, CPU µs):');
+  checks.forEach((c, i) => {
+    lines.push(
+      `  round ${i + 1}: full verification ${c.fullMicros.toFixed(1)} µs, cache hit ${c.hitMicros.toFixed(1)} µs (${(c.fullMicros / c.hitMicros).toFixed(1)}x)`,
+    );
+  });
   console.log(lines.join('\n'));
   const failed = bearer.some((r) => r.me.non2xx || r.alive.non2xx);
   if (failed) {
