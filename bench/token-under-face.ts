@@ -335,6 +335,7 @@ async function startSignet(pinned: boolean) {
     SIGNET_ADMIN_TOKEN: ADMIN_TOKEN,
     SIGNET_LOG_LEVEL: 'warn',
     SIGNET_FACE_POOL_SIZE: String(settings.poolSize),
+    SIGNET_WORKERS: '1',
   };
   const args = ['--import', 'tsx', 'packages/cli/src/bin.ts', 'start', 'accounts', '--json'];
   const [command, commandArgs] = pinned

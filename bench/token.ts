@@ -10,16 +10,27 @@
  * `--warmup N` seconds (default 3), `--rounds N` (default 1; more alternate the order and report
  * medians), `--json` (one JSON object on stdout).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { freePort } from '@signet/testing/accounts';
 import autocannon, { type Result } from 'autocannon';
+import {
+  basic,
+  type CpuSnapshot,
+  calibrate,
+  cleanup,
+  cpuSnapshot,
+  type Placement,
+  placeProcesses,
+  ROOT,
+  startChild,
+  stopChild,
+  tempDirs,
+} from './harness.js';
 
 /** The audience both servers issue tokens for: Signet's default `SIGNET_SIGNER_AUDIENCE`. */
 export const AUDIENCE = 'http://localhost:4446';
@@ -34,15 +45,9 @@ export interface BenchSettings {
   warmupSeconds: number;
   /** Rounds of both servers; with more than one, the order alternates and medians are reported. */
   rounds: number;
+  /** `SIGNET_WORKERS` of Signet; above 1 its processes may use every CPU (oidc-provider is one process). */
+  workers: number;
   pipelining: 1;
-}
-
-/** How processes were placed on CPUs. */
-export interface Placement {
-  pinned: boolean;
-  serverCpu: string;
-  loadCpu: string;
-  note?: string;
 }
 
 /** One server's measured run. */
@@ -114,22 +119,6 @@ interface Target {
   body: string;
 }
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const children = new Set<ChildProcess>();
-const tempDirs = new Set<string>();
-
-/** Stops every child still running and removes the temporary directories. */
-async function cleanup(): Promise<void> {
-  await Promise.all([...children].map((child) => stopChild(child)));
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
-  tempDirs.clear();
-}
-
-process.once('SIGINT', () => {
-  process.stderr.write('\nbench: interrupted, stopping servers\n');
-  cleanup().finally(() => process.exit(130));
-});
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -137,6 +126,7 @@ async function main(): Promise<void> {
       duration: { type: 'string', default: '10' },
       warmup: { type: 'string', default: '3' },
       rounds: { type: 'string', default: '1' },
+      workers: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -145,6 +135,7 @@ async function main(): Promise<void> {
     durationSeconds: positiveInt('--duration', values.duration),
     warmupSeconds: nonNegativeInt('--warmup', values.warmup),
     rounds: positiveInt('--rounds', values.rounds),
+    workers: positiveInt('--workers', values.workers),
     pipelining: 1,
   };
   const log = values.json ? (_: string) => {} : (line: string) => process.stderr.write(`${line}\n`);
@@ -156,7 +147,8 @@ async function main(): Promise<void> {
   for (let round = 1; round <= settings.rounds; round++) {
     if (settings.rounds > 1) log(`bench: round ${round} of ${settings.rounds}`);
     // Alternating the order (ABBA) keeps a drift in machine load from favouring one server.
-    const starts = round % 2 === 1 ? [startSignet, startOidcProvider] : [startOidcProvider, startSignet];
+    const signet = (p: Placement) => startSignet(p, settings.workers);
+    const starts = round % 2 === 1 ? [signet, startOidcProvider] : [startOidcProvider, signet];
     const pair: Measurement[] = [];
     for (const start of starts) pair.push(await measureServer(start, placement, settings, log));
     rounds.push(pair.sort((a, b) => (a.server === 'Signet' ? -1 : b.server === 'Signet' ? 1 : 0)));
@@ -270,98 +262,16 @@ export function median(runs: Measurement[]): Measurement {
   };
 }
 
-/** Node code timing ES256 signatures: best of 10 batches of 200, in µs per signature. */
-const CALIBRATION_SCRIPT = `
-const { generateKeyPairSync, sign } = require('node:crypto');
-const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const data = Buffer.alloc(300, 7);
-let best = Infinity;
-for (let b = 0; b < 12; b++) {
-  const t0 = process.hrtime.bigint();
-  for (let i = 0; i < 200; i++) sign('sha256', data, { key: privateKey, dsaEncoding: 'ieee-p1363' });
-  if (b >= 2) best = Math.min(best, Number(process.hrtime.bigint() - t0) / 200e3);
-}
-console.log(best);
-`;
-
-/** µs per ES256 signature on the server's CPU right now (see {@link Measurement.calibrationMicros}). */
-function calibrate(placement: Placement): number {
-  const node = [process.execPath, '-e', CALIBRATION_SCRIPT];
-  const [command, args] = placement.pinned
-    ? ['taskset', ['-c', placement.serverCpu, ...node]]
-    : [node[0] as string, node.slice(1)];
-  const out = spawnSync(command, args, { encoding: 'utf8', timeout: 30_000 });
-  const micros = Number(out.stdout?.trim());
-  return out.status === 0 && Number.isFinite(micros) ? micros : -1;
-}
-
-const CLOCK_TICKS = (() => {
-  const out = spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' });
-  const n = Number(out.stdout?.trim());
-  return Number.isInteger(n) && n > 0 ? n : 100;
-})();
-
-/** User + system CPU seconds a process has used, from /proc/<pid>/stat; NaN if unavailable. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** Busy CPU seconds of the whole machine (all CPUs), from /proc/stat; NaN if unavailable. */
-function machineBusySeconds(): number {
-  try {
-    const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
-      .trim()
-      .split(/\s+/)
-      .slice(1, 9)
-      .map(Number);
-    if (fields.length < 8) return Number.NaN;
-    // user nice system idle iowait irq softirq steal: everything but idle and iowait is busy.
-    return (fields.reduce((a, b) => a + b, 0) - (fields[3] ?? 0) - (fields[4] ?? 0)) / CLOCK_TICKS;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-/** CPU seconds so far: the server child, this process (autocannon) and the whole machine. */
-interface CpuSnapshot {
-  server: number;
-  self: number;
-  machine: number;
-}
-
-function cpuSnapshot(pid: number | undefined): CpuSnapshot {
-  const { user, system } = process.cpuUsage();
-  return { server: cpuSeconds(pid), self: (user + system) / 1e6, machine: machineBusySeconds() };
-}
-
-/** Pins this process (autocannon) to CPU 1 and reports where the servers go, or why nothing is pinned. */
-function placeProcesses(): Placement {
-  const unpinned = (note: string): Placement => ({ pinned: false, serverCpu: 'any', loadCpu: 'any', note });
-  const probe = spawnSync('taskset', ['-V'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return unpinned('taskset not found; servers and load generator run unpinned');
-  if (availableParallelism() < 2) return unpinned('fewer than 2 CPUs; servers and load generator run unpinned');
-  // -a: every thread of this process (libuv pool, V8 workers), not only the main thread.
-  const pin = spawnSync('taskset', ['-a', '-p', '-c', '1', String(process.pid)], { encoding: 'utf8' });
-  if (pin.status !== 0) return unpinned(`taskset could not pin the load generator: ${pin.stderr.trim()}`);
-  return { pinned: true, serverCpu: '0', loadCpu: '1' };
-}
-
 /** Starts Signet with a fresh data directory (SQLite) and its demo client. */
-async function startSignet(placement: Placement): Promise<{ target: Target; child: ChildProcess }> {
+async function startSignet(placement: Placement, workers: number): Promise<{ target: Target; child: ChildProcess }> {
   const [port, adminPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
   tempDirs.add(dataDir);
   const issuer = `http://127.0.0.1:${port}`;
   const { child, line } = await startChild(
     'Signet',
-    placement,
+    // Several workers get every CPU, the load generator's included: all cores, as `npm start` runs.
+    workers > 1 && placement.pinned ? { ...placement, serverCpu: `0-${availableParallelism() - 1}` } : placement,
     // Accounts alone: the Signer is another service, and would otherwise share this process's CPU.
     ['packages/cli/src/bin.ts', 'start', 'accounts', '--json'],
     {
@@ -370,6 +280,7 @@ async function startSignet(placement: Placement): Promise<{ target: Target; chil
       SIGNET_ADMIN_PORT: String(adminPort),
       SIGNET_ISSUER: issuer,
       SIGNET_LOG_LEVEL: 'warn',
+      SIGNET_WORKERS: String(workers),
     },
     (parsed) => typeof parsed.demo_client === 'object' && parsed.demo_client !== null,
   );
@@ -412,75 +323,6 @@ async function startOidcProvider(placement: Placement): Promise<{ target: Target
       body: `grant_type=client_credentials&resource=${encodeURIComponent(AUDIENCE)}`,
     },
   };
-}
-
-/**
- * Spawns `node --import tsx <args>` (pinned when possible) and waits for the JSON line on
- * its stdout that `isReady` accepts. The child's stdout keeps being drained afterwards.
- */
-function startChild(
-  name: string,
-  placement: Placement,
-  args: string[],
-  env: Record<string, string>,
-  isReady: (line: Record<string, unknown>) => boolean,
-): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
-  const nodeArgs = ['--import', 'tsx', ...args];
-  const [command, commandArgs] = placement.pinned
-    ? ['taskset', ['-c', placement.serverCpu, process.execPath, ...nodeArgs]]
-    : [process.execPath, nodeArgs];
-  // Nothing SIGNET_* or BENCH_* from the caller's environment leaks into a child.
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('SIGNET_') && !key.startsWith('BENCH_')),
-  );
-  const child = spawn(command, commandArgs, { cwd: ROOT, env: { ...inherited, ...env }, stdio: 'pipe' });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-4000);
-  });
-  return new Promise((resolve, reject) => {
-    let ready = false;
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      if (ready) return;
-      ready = true;
-      void stopChild(child);
-      reject(new Error(`${name} did not start: ${why}${stderr ? `\n--- its stderr ---\n${stderr.trim()}` : ''}`));
-    };
-    const timer = setTimeout(() => fail('no ready line within 30 s'), 30_000);
-    child.once('error', (error) => fail(error.message));
-    child.once('exit', (code, signal) => fail(`exited with ${signal ?? `code ${code}`}`));
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (text) => {
-      if (ready) return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        return;
-      }
-      if (typeof parsed === 'object' && parsed !== null && isReady(parsed as Record<string, unknown>)) {
-        ready = true;
-        clearTimeout(timer);
-        resolve({ child, line: parsed as Record<string, unknown> });
-      }
-    });
-  });
-}
-
-/** SIGTERM, then SIGKILL after 5 s; resolves when the child has exited. */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    child.once('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
 }
 
 /**
@@ -582,6 +424,9 @@ export function formatReport(r: BenchReport): string {
     p.pinned
       ? `  servers pinned to CPU ${p.serverCpu} (taskset -c ${p.serverCpu}), autocannon pinned to CPU ${p.loadCpu}`
       : `  UNPINNED: ${p.note}`,
+    ...(s.workers > 1
+      ? [`  Signet runs ${s.workers} workers (SIGNET_WORKERS) on every CPU; oidc-provider is one process`]
+      : []),
     `  ${s.connections} connections, pipelining ${s.pipelining}, ${s.warmupSeconds} s warm-up, ${s.durationSeconds} s measured, per server${
       s.rounds > 1 ? `, ${s.rounds} rounds` : ''
     }`,
@@ -626,11 +471,6 @@ export function formatReport(r: BenchReport): string {
 
 function headers(target: Target): Record<string, string> {
   return { authorization: target.authorization, 'content-type': 'application/x-www-form-urlencoded' };
-}
-
-/** HTTP Basic as RFC 6749 §2.3.1 has it: id and secret form-urlencoded first. */
-function basic(id: string, secret: string): string {
-  return `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 }
 
 function versions(): Record<string, string> {

@@ -29,7 +29,8 @@ export function startNode(
   env: Record<string, string>,
 ): Promise<NodeProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'packages/cli/src/bin.ts', 'start', kind, '--json'], {
-    env: { ...process.env, SIGNET_LOG_LEVEL: 'warn', ...env },
+    // One process per node: the nodes are what is under test, and each is one machine's worth of CPU here.
+    env: { ...process.env, SIGNET_LOG_LEVEL: 'warn', SIGNET_WORKERS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';

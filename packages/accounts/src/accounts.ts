@@ -27,10 +27,15 @@ export interface Accounts {
   close(): Promise<void>;
 }
 
-/** Options for tests: an injected clock and an already open store. */
+/** Options for tests (an injected clock, an already open store) and for `signet start`'s workers. */
 export interface AccountsOptions {
   now?: () => number;
   store?: Store;
+  /**
+   * Whether this process runs the deployment's periodic jobs (the purge of expired rows). Default
+   * true; `signet start` gives them to one of its workers. Each process still reloads its keys.
+   */
+  backgroundJobs?: boolean;
 }
 
 const REVOCATION_PURGE_MS = 10 * 60_000;
@@ -70,6 +75,8 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
       publicApp.log.error({ err: error }, 'signing key refresh failed'),
     );
     const purge = setInterval(() => {
+      // Idempotent, so several nodes purging is harmless; one worker of a `signet start` is enough.
+      if (options.backgroundJobs === false) return;
       const t = now();
       Promise.all([
         store.revokedTokens.purgeExpired(t),

@@ -129,6 +129,17 @@ export class RemoteJwks {
     }
   }
 
+  /**
+   * Whether the key set held now is younger than `maxAgeSeconds` and publishes a key with this
+   * `kid`. Synchronous, and fetches nothing: for caches of verified tokens, which must forget a
+   * token once the key that signed it leaves the set. False once the set is stale, so the caller
+   * verifies afresh and `getKey` refetches.
+   */
+  hasFreshKey(kid: string): boolean {
+    if (!this.keySet.fresh || this.now() - this.fetchedAt >= this.maxAge) return false;
+    return this.keySet.jwks()?.keys.some((key) => key.kid === kid) ?? false;
+  }
+
   private async resolve(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
     // With an infinite cacheMaxAge, jose's `fresh` only says "a set has been fetched".
     if (!this.keySet.fresh && this.lastError !== undefined && this.now() - this.fetchedAt < this.cooldown) {

@@ -1,8 +1,16 @@
 export { buildSignerApp, type SignerRoutes } from './app.js';
-export { type AccessTokenCheck, CLOCK_LEEWAY_SECONDS, invalidToken, verifyAccessToken } from './auth/access-token.js';
+export {
+  type AccessTokenCheck,
+  CLOCK_LEEWAY_SECONDS,
+  checkAccessToken,
+  invalidToken,
+  type VerifiedAccessToken,
+  verifyAccessToken,
+} from './auth/access-token.js';
 export { authenticate, BEARER_CHALLENGE, bearerToken, requireScope } from './auth/bearer.js';
 export type { Caller } from './auth/caller.js';
 export { DiscoveryError, discoverIssuer, type IssuerMetadata } from './auth/discovery.js';
+export { type KeyPresence, VERIFIED_TOKENS_MAX, VerifiedTokens } from './auth/verified-tokens.js';
 export { ConfigError, loadSignerConfig, type SignerConfig } from './config.js';
 export type { SignerContext } from './context.js';
 export {

@@ -62,6 +62,13 @@ export interface SignerOverrides {
   pollIntervalMs?: number;
   /** Retry schedule of webhooks and emails. Default 30 s doubling to 1 h, 30 attempts. */
   backoff?: Partial<BackoffPolicy>;
+  /**
+   * Whether this process runs the deployment's periodic jobs (expiry sweep, retention). Default
+   * true; `signet start` gives them to one of its workers. Outbox dispatch (leased per row), the
+   * archive timestamp renewal tick (leased; it also reloads a rotated TSA) and the event feed of
+   * this process's streams run in every process.
+   */
+  backgroundJobs?: boolean;
 }
 
 /**
@@ -113,7 +120,15 @@ export async function createSigner(config: SignerConfig, overrides: SignerOverri
       },
     });
     const app = buildSignerApp(context, () =>
-      signerParts(context, ca, background, preciseNow, overrides.pollIntervalMs, overrides.backoff),
+      signerParts(
+        context,
+        ca,
+        background,
+        preciseNow,
+        overrides.pollIntervalMs,
+        overrides.backoff,
+        overrides.backgroundJobs,
+      ),
     );
     const metricsApp = buildSignerMetricsApp(config);
     background.push(signerMetrics(store));
@@ -191,6 +206,7 @@ function signerParts(
   preciseNow: () => number,
   pollIntervalMs: number | undefined,
   mailBackoff?: SignerOverrides['backoff'],
+  backgroundJobs = true,
 ): SignerRoutes {
   const smtp = context.config.smtpUrl ? smtpSender(context.config.smtpUrl) : undefined;
   if (smtp) background.push({ close: () => smtp.close() });
@@ -221,18 +237,9 @@ function signerParts(
   });
   background.push(notifications);
   const services = { ...context, ca };
-  const sweep = setInterval(() => {
-    expireEnvelopes(context, ca).then(
-      (count) => {
-        if (count > 0) notifications.poke();
-      },
-      (error) => context.log.error({ err: error }, 'expiring envelopes failed'),
-    );
-  }, EXPIRY_SWEEP_MS);
-  sweep.unref();
-  background.push({ close: () => clearInterval(sweep) });
   // Archive timestamps (B-LTA) are renewed once a day per deployment: every node ticks, the one
   // that takes the job's lease runs it; the others pick up a TSA it rotated.
+  // So every worker ticks, whatever `backgroundJobs` says.
   const renewal = setInterval(() => {
     runScheduledRenewal(context.store.db, ca, context.now, context.log).catch((error: unknown) =>
       context.log.error({ err: error }, 'archive timestamp renewal failed'),
@@ -240,14 +247,7 @@ function signerParts(
   }, RENEWAL_TICK_MS);
   renewal.unref();
   background.push({ close: () => clearInterval(renewal) });
-  // Retention (documents after SIGNET_SIGNER_RETENTION_DAYS, used sign-ins) hourly per deployment.
-  const retention = setInterval(() => {
-    runScheduledRetention(context.store.db, context.config, context.now, context.log).catch((error: unknown) =>
-      context.log.error({ err: error }, 'retention failed'),
-    );
-  }, RETENTION_TICK_MS);
-  retention.unref();
-  background.push({ close: () => clearInterval(retention) });
+  if (backgroundJobs) periodicJobs(context, ca, notifications, background);
   // Envelope events are committed by these routes; waking the dispatcher and SSE feeds when one
   // of them changed something spares the event a wait for the next poll.
   const wakeAfterChange =
@@ -267,6 +267,36 @@ function signerParts(
       notifications.routes,
     ],
   };
+}
+
+/**
+ * The deployment's periodic jobs: the expiry sweep, and the archive timestamp renewal and
+ * retention, each guarded by a lease in the database so that one node runs it.
+ */
+function periodicJobs(
+  context: SignerContext,
+  ca: CertificateAuthority,
+  notifications: { poke(): void },
+  background: { close(): Promise<void> | void }[],
+): void {
+  const sweep = setInterval(() => {
+    expireEnvelopes(context, ca).then(
+      (count) => {
+        if (count > 0) notifications.poke();
+      },
+      (error) => context.log.error({ err: error }, 'expiring envelopes failed'),
+    );
+  }, EXPIRY_SWEEP_MS);
+  sweep.unref();
+  background.push({ close: () => clearInterval(sweep) });
+  // Retention (documents after SIGNET_SIGNER_RETENTION_DAYS, used sign-ins) hourly per deployment.
+  const retention = setInterval(() => {
+    runScheduledRetention(context.store.db, context.config, context.now, context.log).catch((error: unknown) =>
+      context.log.error({ err: error }, 'retention failed'),
+    );
+  }, RETENTION_TICK_MS);
+  retention.unref();
+  background.push({ close: () => clearInterval(retention) });
 }
 
 /** The configured master key, or the one in `<dataDir>/signer-master-key`, created on first start. */

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, type MigrationProvider, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, type MigrationProvider, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { ImmediateSqliteDialect } from './sqlite-dialect.js';
 
 /** Which SQL dialect a database speaks; migrations differ only in column types. */
 export type Dialect = 'sqlite' | 'postgres';
@@ -81,14 +82,14 @@ export async function migrateDatabase<DB>(
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
-function sqliteDialect(path: string): SqliteDialect {
+function sqliteDialect(path: string): ImmediateSqliteDialect {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const database = new SQLite(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  return new SqliteDialect({ database });
+  return new ImmediateSqliteDialect(database);
 }
 
 /** How long opening a PostgreSQL connection may take before the request fails as unavailable. */

@@ -4,11 +4,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { WorkerReply, WorkerRequest } from './pool.js';
+import { lowerThisThreadPriority } from './thread-priority.js';
 import type { FaceTemplate, FaceVerifier, FaceVerifierModule } from './verifier.js';
 
 const port = parentPort;
 if (port === null) throw new Error('pool-worker.ts runs only as a worker thread of FaceVerifierPool');
 const post = (reply: WorkerReply) => port.postMessage(reply);
+// Before the model loads (and any thread it starts inherits it): face checks yield to requests.
+lowerThisThreadPriority();
 const { module, options } = workerData as { module: string; options: unknown };
 
 let verifier: FaceVerifier;

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { basicAuth, type TestAccounts, testAccounts } from '@signet/testing/accounts';
+import { makePdf } from '@signet/testing/pdf';
 import { freePort } from '@signet/testing/signer';
 import { binTs, childEnv, repoRoot } from '../testing.js';
 
 interface Summary {
   issuer?: string;
+  workers: { pid: number; background_jobs: boolean }[];
   demo_client?: { client_id: string; client_secret: string };
   signer: { url: string; audience: string; issuer: string };
 }
@@ -132,5 +134,88 @@ describe('signet start', () => {
     }
     await assert.rejects(fetch(`${summary.signer.url}/health`), 'the Signer stopped listening');
     await assert.rejects(fetch(`http://127.0.0.1:${port}/health/alive`), 'accounts stopped listening');
+  });
+});
+
+/** The parent pid of a process, from /proc/<pid>/stat. */
+const parentOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
+
+const running = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('signet start with SIGNET_WORKERS=2', () => {
+  it('runs two workers on the same ports that serve tokens and envelopes; one runs the periodic jobs; SIGTERM stops all', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'signet-start-workers-'));
+    const port = await freePort();
+    const { child, summary } = await startProcess([], {
+      SIGNET_WORKERS: '2',
+      SIGNET_DATA_DIR: dataDir,
+      SIGNET_PORT: String(port),
+      SIGNET_ADMIN_PORT: String(await freePort()),
+      SIGNET_SIGNER_PORT: String(await freePort()),
+      SIGNET_SIGNER_METRICS_PORT: '0',
+      SIGNET_ISSUER: `http://localhost:${port}`,
+    });
+    const pids = summary.workers.map((w) => w.pid);
+    try {
+      assert.equal(pids.length, 2);
+      for (const pid of pids) {
+        assert.equal(parentOf(pid), child.pid, 'each worker is a child of the primary');
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        assert.ok(argv.includes('--max-semi-space-size=64'), `worker young generation: ${argv.join(' ')}`);
+      }
+      assert.deepEqual(
+        summary.workers.map((w) => w.background_jobs),
+        [true, false],
+        'exactly one worker runs the periodic jobs',
+      );
+      assert.ok(summary.demo_client);
+      const content = Buffer.from(await makePdf(1)).toString('base64');
+      // New connections go to the workers in turn: enough requests reach both.
+      for (let i = 0; i < 4; i++) {
+        const token = await clientCredentials(`http://127.0.0.1:${port}`, summary.demo_client, summary.signer.audience);
+        const created = await fetch(`${summary.signer.url}/v1/envelopes`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', connection: 'close' },
+          body: JSON.stringify({
+            issuer: { initiative: summary.demo_client?.client_id, nonce: `n-${i}` },
+            documents: [{ name: 'contract.pdf', content }],
+            persons: [{ name: 'Ana Ruiz', email: 'ana@example.com' }],
+            signatures: [{ document: 0, person: 0 }],
+          }),
+        });
+        assert.equal(created.status, 201, await created.clone().text());
+        const { id } = (await created.json()) as { id: string };
+        const read = await fetch(`${summary.signer.url}/v1/envelopes/${id}`, {
+          headers: { authorization: `Bearer ${token}`, connection: 'close' },
+        });
+        assert.equal(read.status, 200, 'another worker reads what one wrote');
+      }
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited(child), 0);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+    for (const pid of pids) assert.ok(!running(pid), `worker ${pid} stopped with the primary`);
+  });
+});
+
+describe('signet start with several workers and a bad configuration', () => {
+  it('exits 1 with the configuration error instead of waiting for workers that cannot start', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'signet-start-workers-bad-'));
+    try {
+      await assert.rejects(
+        startProcess([], { SIGNET_WORKERS: '2', SIGNET_DATA_DIR: dataDir, SIGNET_PORT: 'not-a-port' }),
+        (error: Error) => /exited with 1 before it was ready/.test(error.message) && /SIGNET_PORT/.test(error.message),
+      );
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,15 @@
 import { type Accounts, createAccounts, ensureDemoClient, ensureSignerClient, loadConfig } from '@signet/accounts';
 import { envInt } from '@signet/protocol';
 import { createSigner, loadSignerConfig, type Signer } from '@signet/signer';
+import {
+  configuredWorkers,
+  reportReady,
+  runPrimary,
+  thisWorker,
+  type WorkerInfo,
+  type WorkerReady,
+  workerRole,
+} from './workers.js';
 
 /** Which services `signet start` runs: both by default, or one of them. */
 export type StartService = 'all' | 'accounts' | 'signer';
@@ -8,9 +17,16 @@ export type StartService = 'all' | 'accounts' | 'signer';
 /**
  * `signet start [accounts|signer]`: runs accounts (public and admin listeners) and the Signer API
  * in one process, or only one of them, until SIGTERM/SIGINT. The Signer trusts accounts only
- * through discovery and JWKS over HTTP, exactly as it would on another machine.
+ * through discovery and JWKS over HTTP, exactly as it would on another machine. With
+ * `SIGNET_WORKERS` above 1 (by default one per core), this process is the primary of that many
+ * workers, each running the services on the shared ports (see workers.ts).
  */
 export async function start(options: { json?: boolean; service?: StartService }): Promise<void> {
+  const workers = configuredWorkers(process.env);
+  if (workers > 1 && !workerRole().clustered) {
+    await runPrimary(workers, (first, all) => printSummary(first, options, all));
+    return;
+  }
   const running: { close(): Promise<void> }[] = [];
   // Read before anything starts, so a bad value fails at start and names the variable.
   const shutdown: Shutdown = { draining: false, drainSeconds: configuredDrainSeconds(process.env) };
@@ -19,6 +35,8 @@ export async function start(options: { json?: boolean; service?: StartService })
   } catch (error) {
     // Whatever already listens must stop, or the process would hang on after the failure.
     for (const service of [...running].reverse()) await service.close().catch(() => {});
+    // A worker's channel to the primary would keep it alive: let it exit with the error's code.
+    if (workerRole().clustered) process.channel?.unref();
     throw error;
   }
 }
@@ -39,7 +57,7 @@ async function startServices(
 
   if (service !== 'signer') {
     const config = loadConfig();
-    const accounts = await createAccounts(config);
+    const accounts = await createAccounts(config, { backgroundJobs: workerRole().backgroundJobs });
     running.push(accounts);
     log = accounts.publicApp.log;
     onPostgres ||= accounts.ctx.store.dialect !== 'sqlite';
@@ -60,6 +78,7 @@ async function startServices(
   if (service !== 'accounts') {
     const config = loadSignerConfig(signerEnv);
     const signer = await createSigner(config, {
+      backgroundJobs: workerRole().backgroundJobs,
       discovery: {
         // The Signer's logger does not exist until discovery succeeds.
         onRetry: (error, delayMs) => {
@@ -92,12 +111,29 @@ async function startServices(
   shutdown.drainSeconds ??= onPostgres ? DEFAULT_DRAIN_SECONDS : 0;
   summary.shutdown_drain_seconds = shutdown.drainSeconds;
 
+  if (workerRole().clustered) reportReady(summary, lines);
+  else printSummary({ summary, lines }, options, [thisWorker()]);
+}
+
+/** The startup summary, once every worker listens. */
+function printSummary(
+  { summary, lines }: Pick<WorkerReady, 'summary' | 'lines'>,
+  options: { json?: boolean },
+  workers: WorkerInfo[],
+): void {
   if (options.json) {
-    console.log(JSON.stringify(summary));
+    console.log(JSON.stringify({ ...summary, workers }));
     return;
   }
-  lines.push('', 'Stop with Ctrl+C.', '');
-  console.log(lines.join('\n'));
+  console.log(
+    [
+      ...lines,
+      '',
+      `${workers.length} worker process${workers.length === 1 ? '' : 'es'} (SIGNET_WORKERS)`,
+      'Stop with Ctrl+C.',
+      '',
+    ].join('\n'),
+  );
 }
 
 async function demoClient(accounts: Accounts, config: ReturnType<typeof loadConfig>) {

@@ -18,6 +18,16 @@ export interface AccessTokenCheck {
   now: () => number;
 }
 
+/** A verified access token: its caller, and what a cache of verified tokens must keep checking. */
+export interface VerifiedAccessToken {
+  /** Who the token was issued to. */
+  caller: Caller;
+  /** Its `exp`, in epoch seconds. */
+  expiresAt: number;
+  /** The `kid` of the key that signed it, when the header names one. */
+  keyId: string | undefined;
+}
+
 /**
  * Verifies an RFC 9068 JWT access token locally and returns its caller: signature against the
  * issuer's keys with an allowed algorithm, `typ: at+jwt` (so an id_token is refused), `iss`,
@@ -26,10 +36,19 @@ export interface AccessTokenCheck {
  * (RFC 6750 §3.1) whose description says which check failed.
  */
 export async function verifyAccessToken(token: string, check: AccessTokenCheck): Promise<Caller> {
+  return (await checkAccessToken(token, check)).caller;
+}
+
+/** {@link verifyAccessToken}, also returning the token's `exp` and `kid`. */
+export async function checkAccessToken(token: string, check: AccessTokenCheck): Promise<VerifiedAccessToken> {
   let payload: Record<string, unknown>;
+  let keyId: unknown;
   try {
     // The SDK's one verification: strict compact JWS, the one algorithm list, signature, iss, aud, exp, typ.
-    ({ payload } = await verifyJwt(token, {
+    ({
+      payload,
+      protectedHeader: { kid: keyId },
+    } = await verifyJwt(token, {
       issuer: check.issuer,
       audience: check.audience,
       keys: check.issuerKeys,
@@ -52,9 +71,14 @@ export async function verifyAccessToken(token: string, check: AccessTokenCheck):
   if (scope !== undefined && typeof scope !== 'string') throw invalidToken('the access token scope is malformed');
   const jti = payload.jti;
   return {
-    clientId,
-    scope: [...new Set((scope ?? '').split(' ').filter(Boolean))],
-    tokenId: typeof jti === 'string' ? jti : undefined,
+    caller: {
+      clientId,
+      scope: [...new Set((scope ?? '').split(' ').filter(Boolean))],
+      tokenId: typeof jti === 'string' ? jti : undefined,
+    },
+    // jose checked that exp is a number.
+    expiresAt: payload.exp as number,
+    keyId: typeof keyId === 'string' ? keyId : undefined,
   };
 }
 

@@ -252,3 +252,34 @@ describe('key rotation and the JWKS cache', () => {
     assert.equal(jwksFetches(t) - before, 1);
   });
 });
+
+describe('a verified token whose key leaves the issuer key set', () => {
+  it('is served from the cache until the key set is refetched, then refused', async () => {
+    const t = await testSigner();
+    try {
+      const { authorization, accessToken } = await t.newClient();
+      const { kid } = decodeProtectedHeader(accessToken);
+      assert.equal((await me(t, authorization)).statusCode, 200);
+      const res = await t.accounts.adminApp.inject({
+        method: 'POST',
+        url: '/admin/keys/rotate',
+        headers: { authorization: t.accounts.adminAuth },
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      // An operator removes the rotated-out key at once (it leaked), before its tokens expire.
+      assert.ok(await t.accounts.ctx.store.signingKeys.retire(String(kid), t.clock.now()));
+      await t.accounts.ctx.keyring.reload();
+      const published = (await (await fetch(`${t.issuer}/.well-known/jwks.json`)).json()) as {
+        keys: { kid: string }[];
+      };
+      assert.ok(!published.keys.some((k) => k.kid === kid), 'the key left the JWKS');
+      const fetches = jwksFetches(t);
+      t.clock.advance(601);
+      assertInvalidToken(await me(t, authorization), 'unknown key');
+      assert.equal(jwksFetches(t), fetches + 1, 'the stale key set was refetched');
+      assertInvalidToken(await me(t, authorization), 'unknown key');
+    } finally {
+      await t.dispose();
+    }
+  });
+});

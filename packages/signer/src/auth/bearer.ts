@@ -1,6 +1,7 @@
 import { OAuthError } from '@signet/protocol';
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
-import { type AccessTokenCheck, verifyAccessToken } from './access-token.js';
+import type { AccessTokenCheck } from './access-token.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** The bare challenge for a request without credentials: no error code (RFC 6750 §3.1). */
 export const BEARER_CHALLENGE = 'Bearer realm="signet"';
@@ -47,11 +48,11 @@ function hasQueryToken(url: string): boolean {
 /**
  * The `onRequest` hook of every authenticated `/v1` route: verifies the bearer access token and
  * sets `request.caller`. Runs before the body is read, so an unauthenticated upload is refused
- * without being received.
+ * without being received. A token seen before is answered from its {@link VerifiedTokens} cache.
  */
-export function authenticate(check: AccessTokenCheck): onRequestAsyncHookHandler {
+export function authenticate(check: AccessTokenCheck, verified = new VerifiedTokens(check)): onRequestAsyncHookHandler {
   return async (request) => {
-    request.caller = await verifyAccessToken(bearerToken(request), check);
+    request.caller = await verified.verify(bearerToken(request));
   };
 }
 
