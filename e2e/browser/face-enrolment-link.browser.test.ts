@@ -63,8 +63,8 @@ describe('face enrolment through a link in Chromium with a fake camera', () => {
     assert.equal(await page.getByRole('button', { name: 'No puedo usar una cámara' }).count(), 0);
     await page.getByRole('button', { name: 'Encender la cámara' }).click();
     await Promise.race([
-      page.locator('#passkey-form').waitFor({ timeout: 30_000 }),
-      page.locator('#face-error').waitFor({ timeout: 30_000 }),
+      page.locator('#passkey-form').waitFor({ timeout: 60_000 }),
+      page.locator('#face-error').waitFor({ timeout: 60_000 }),
     ]);
     if ((await page.locator('#passkey-form').count()) === 0) {
       assert.fail(`the enrolment page refused: ${await page.locator('#face-error').textContent()}`);

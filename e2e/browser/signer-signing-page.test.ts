@@ -77,8 +77,8 @@ describe('the signing page in Chromium', () => {
     const page = await cameras.follow(login, { acceptDownloads: true });
     await page.getByRole('button', { name: 'Start the camera' }).click();
     await Promise.race([
-      page.waitForURL(`${h.publicUrl}/sign/session`, { timeout: 30_000 }),
-      page.locator('#face-error').waitFor({ timeout: 30_000 }),
+      page.waitForURL(`${h.publicUrl}/sign/session`, { timeout: 60_000 }),
+      page.locator('#face-error').waitFor({ timeout: 60_000 }),
     ]);
     if (!page.url().startsWith(h.publicUrl)) {
       assert.fail(`the face step refused: ${await page.locator('#face-error').textContent()}`);
