@@ -34,6 +34,8 @@ export { SigningKeyRepository } from './repositories/signing-keys.js';
 export type { User } from './repositories/users.js';
 export { UserRepository } from './repositories/users.js';
 export { safeEqual } from './safe-equal.js';
+export type { ScheduledJobsDatabase, ScheduledJobsTable } from './scheduled-jobs.js';
+export { claimScheduledJob, ensureScheduledJob, finishScheduledJob } from './scheduled-jobs.js';
 export type { Database } from './schema.js';
 export { seal, unseal } from './seal.js';
 export { loadMasterKey, MASTER_KEY_BYTES, readSecretFile } from './secret-file.js';

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ScheduledJobsTable } from './scheduled-jobs.js';
 
 /**
  * Table shapes shared by every backend. Lists are stored as JSON text and timestamps as
@@ -21,6 +22,7 @@ export interface Database {
   face_enrolment_links: FaceEnrolmentLinkTable;
   passkeys: PasskeyTable;
   passkey_challenges: PasskeyChallengeTable;
+  scheduled_jobs: ScheduledJobsTable;
 }
 
 /** An OAuth 2.0 client registration (RFC 7591 field names). */
