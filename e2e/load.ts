@@ -58,9 +58,9 @@ export async function envelopeBody(clientId: string): Promise<(nonce: string) =>
 /**
  * A steady load through the load balancer, one loop each: client_credentials tokens (two loops),
  * envelope creations, reads of the envelopes created, and the rotation of one refresh chain (a new
- * person's sign-in). A refresh whose answer was lost (no answer, or a 5xx other than 503, which
- * says nothing was done) is retried with the same token, as a client would; it then counts as in
- * doubt (its rotation may have committed).
+ * person's sign-in). A refresh whose answer was lost (no answer, any 5xx but HAProxy's 503) is retried
+ * with the same token, as a client would; it then counts as in doubt (its rotation may have
+ * committed).
  */
 export async function steadyLoad(cluster: Cluster): Promise<RunningLoad> {
   const started = Date.now();
@@ -162,8 +162,13 @@ export async function steadyLoad(cluster: Cluster): Promise<RunningLoad> {
           refresh.ok++;
           refresh.last = String(answer.body.refresh_token);
           doubt = false;
-        } else if (!doubt && (answer === undefined || (answer.status >= 500 && answer.status !== 503))) {
-          // The same token is retried; the first attempt may have rotated it (a 503 says it did not).
+        } else if (
+          !doubt &&
+          (answer === undefined || (answer.status >= 500 && !(answer.status === 503 && answer.node === '')))
+        ) {
+          // The same token is retried; the first attempt may have rotated it. Only HAProxy's own 503
+          // (no node up) certainly never reached a node; a node's 503 may follow a commit whose
+          // acknowledgement the lost database connection took with it.
           doubt = true;
           refresh.inDoubt++;
         } else if (doubt && answer?.status === 400 && answer.body.error === 'invalid_grant') {
