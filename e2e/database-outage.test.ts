@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '@signet/accounts';
 import { openSignerStore } from '@signet/signer';
@@ -10,52 +9,9 @@ import { testLocations } from '@signet/store/testing';
 import { type TestSigner, testSigner } from '@signet/testing/signer';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { type DatabaseProxy, databaseProxy } from './database-proxy.js';
 
 const postgres = testLocations().find((l) => l.name === 'postgres');
-
-/**
- * A TCP proxy in front of PostgreSQL that a test can cut (every connection dropped, new ones
- * refused, as when the server or the network goes away) and restore on the same port.
- */
-async function databaseProxy(
-  target: URL,
-): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server;
-  const listen = (port: number) =>
-    new Promise<number>((resolve) => {
-      server = createServer((client) => {
-        const upstream = connect(Number(target.port || 5432), target.hostname);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => {});
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.listen(port, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
-    });
-  const port = await listen(0);
-  return {
-    port,
-    async cut() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-    },
-    async restore() {
-      await listen(port);
-    },
-    async close() {
-      if (!server.listening) return;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of sockets) s.destroy();
-      });
-    },
-  };
-}
 
 /** The connection URL through the proxy, for a schema of its own, named so that the server can be told to end its sessions. */
 function throughProxy(options: StoreOptions, port: number, applicationName: string): StoreOptions {
@@ -68,7 +24,7 @@ function throughProxy(options: StoreOptions, port: number, applicationName: stri
 
 describe('PostgreSQL goes away and comes back', { skip: postgres ? postgres.skip : 'no PostgreSQL location' }, () => {
   const cleanups: (() => Promise<void>)[] = [];
-  let proxy: Awaited<ReturnType<typeof databaseProxy>>;
+  let proxy: DatabaseProxy;
   let t: TestSigner;
   let accountsUrl: string;
   const applicationName = `signet-outage-${randomBytes(4).toString('hex')}`;

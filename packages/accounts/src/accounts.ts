@@ -8,10 +8,10 @@ import { ClientCache } from './client-cache.js';
 import { type Config, ConfigError, MIN_ADMIN_TOKEN_LENGTH } from './config.js';
 import type { AccountsContext } from './context.js';
 import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
-import { THROTTLE_WINDOW } from './endpoints/interaction-login.js';
 import { FaceService } from './face/service.js';
 import { KEY_REFRESH_SECONDS, Keyring } from './keys/keyring.js';
 import { FaceEnrolmentLinkRepository } from './people/face-enrolment-link-repository.js';
+import { PURGE_TICK_MS, runScheduledPurge } from './purge.js';
 import { openStore, type Store } from './store/accounts-store.js';
 import { AccessTokens } from './tokens/access-token.js';
 import { IdTokens } from './tokens/id-token.js';
@@ -38,9 +38,6 @@ export interface AccountsOptions {
   backgroundJobs?: boolean;
 }
 
-const REVOCATION_PURGE_MS = 10 * 60_000;
-// An expired or used enrolment link still says so, rather than "unknown", for a week.
-const FACE_ENROLMENT_LINK_KEEP = 7 * 86_400;
 // A client changed on another node is seen here within this many seconds (see ClientCache).
 const CLIENT_CACHE_SECONDS = 2;
 
@@ -75,19 +72,12 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
       publicApp.log.error({ err: error }, 'signing key refresh failed'),
     );
     const purge = setInterval(() => {
-      // Idempotent, so several nodes purging is harmless; one worker of a `signet start` is enough.
+      // The lease makes it once per deployment; a worker of `signet start` without the jobs skips it.
       if (options.backgroundJobs === false) return;
-      const t = now();
-      Promise.all([
-        store.revokedTokens.purgeExpired(t),
-        store.sessions.purgeExpired(t),
-        store.interactions.purgeExpired(t),
-        store.grants.purgeExpired(t),
-        store.loginThrottle.purgeExpired(t, THROTTLE_WINDOW),
-        ctx.faceEnrolmentLinks.purgeExpired(t, FACE_ENROLMENT_LINK_KEEP),
-        store.passkeys.purgeExpired(t),
-      ]).catch((error) => publicApp.log.error({ err: error }, 'purge of expired rows failed'));
-    }, REVOCATION_PURGE_MS);
+      runScheduledPurge(store, ctx.faceEnrolmentLinks, now()).catch((error) =>
+        publicApp.log.error({ err: error }, 'purge of expired rows failed'),
+      );
+    }, PURGE_TICK_MS);
     purge.unref();
     const removePoolMetrics = databasePoolMetrics('accounts', () => store.poolStats());
     return {

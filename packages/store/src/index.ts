@@ -7,6 +7,8 @@ export {
   isUniqueViolation,
 } from './errors.js';
 export { safeEqual } from './safe-equal.js';
+export type { ScheduledJobsDatabase, ScheduledJobsTable } from './scheduled-jobs-repository.js';
+export { claimScheduledJob, ensureScheduledJob, finishScheduledJob } from './scheduled-jobs-repository.js';
 export { seal, unseal } from './seal.js';
 export { loadMasterKey, MASTER_KEY_BYTES, readSecretFile } from './secret-file.js';
 export {

@@ -7,6 +7,7 @@ import { face } from './0005-face.js';
 import { faceEnrolmentLinks } from './0006-face-enrolment-links.js';
 import { passkeys } from './0007-passkeys.js';
 import { verifiedEmail } from './0008-verified-email.js';
+import { scheduledJobs } from './0009-scheduled-jobs.js';
 
 /**
  * Accounts' schema migrations in order, recorded in Kysely's default history table
@@ -67,6 +68,7 @@ export function migrations(dialect: Dialect): Record<string, Migration> {
     '0006_face_enrolment_links': faceEnrolmentLinks(dialect),
     '0007_passkeys': passkeys(dialect),
     '0008_verified_email': verifiedEmail(),
+    '0009_scheduled_jobs': scheduledJobs(dialect),
   };
 }
 

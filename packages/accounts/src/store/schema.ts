@@ -1,3 +1,4 @@
+import type { ScheduledJobsTable } from '@signet/store';
 import type { Generated } from 'kysely';
 
 /**
@@ -21,6 +22,7 @@ export interface Database {
   face_enrolment_links: FaceEnrolmentLinkTable;
   passkeys: PasskeyTable;
   passkey_challenges: PasskeyChallengeTable;
+  scheduled_jobs: ScheduledJobsTable;
 }
 
 /** An OAuth 2.0 client registration (RFC 7591 field names). */

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PDF } from '@libpdf/core';
+import { claimScheduledJob, ensureScheduledJob, finishScheduledJob } from '@signet/store';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { currentDocumentBytes, documentsDueForArchiveRenewal, saveArchivedDocument } from '../envelopes/repository.js';
@@ -7,7 +8,6 @@ import { parseSignedData, signerCertificateOf } from '../pdf/cms.js';
 import { extractSignatures } from '../pdf/signatures.js';
 import type { SignerDatabase } from '../store/database.js';
 import { type CertificateAuthority, TSA_ROTATION_MARGIN } from './authority.js';
-import { claimScheduledJob, ensureScheduledJob, finishScheduledJob } from './repository.js';
 
 /**
  * A document's archive timestamp is renewed when the TSA certificate it relies on expires within

@@ -1,3 +1,4 @@
+import type { ScheduledJobsTable } from '@signet/store';
 /**
  * The Signer's tables for its PKI (Kysely row types; snake_case as in SQL). Times are epoch
  * seconds (PostgreSQL returns `bigint` as a string: read them through `Number`). Private keys are
@@ -54,15 +55,4 @@ export interface PkiRevocationsTable {
   /** CRLReason (RFC 5280 §5.3.1). */
   reason: number;
   revoked_at: number;
-}
-
-/** A job that runs once per deployment: nodes race for the row's lease (`locked_until` + `lock_token`). */
-export interface ScheduledJobsTable {
-  name: string;
-  next_run_at: number;
-  locked_until: number | null;
-  lock_token: string | null;
-  last_run_at: number | null;
-  /** A short JSON summary of the last run, for operators. */
-  last_result: string | null;
 }

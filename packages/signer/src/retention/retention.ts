@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { claimScheduledJob, ensureScheduledJob, finishScheduledJob } from '@signet/store';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Kysely } from 'kysely';
 import { recordAudit, SYSTEM_ACTOR, SYSTEM_ORIGIN } from '../audit/record-repository.js';
-import { claimScheduledJob, ensureScheduledJob, finishScheduledJob } from '../pki/repository.js';
 import type { SignerDatabase } from '../store/database.js';
 import {
   deleteEnvelopeTrail,
