@@ -134,6 +134,10 @@ export class RemoteJwks {
    * `kid`. Synchronous, and fetches nothing: for caches of verified tokens, which must forget a
    * token once the key that signed it leaves the set. False once the set is stale, so the caller
    * verifies afresh and `getKey` refetches.
+   *
+   * @example
+   * const cached = verified.get(tokenHash);
+   * if (cached && jwks.hasFreshKey(cached.kid)) return cached.claims; // else verify the token again
    */
   hasFreshKey(kid: string): boolean {
     if (!this.keySet.fresh || this.now() - this.fetchedAt >= this.maxAge) return false;
