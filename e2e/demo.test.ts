@@ -23,7 +23,7 @@ describe('npm run demo', { skip }, () => {
       (done) => {
         // The demo's own folder is the working directory (it writes ./signed.pdf there); tsx still
         // reads the repository's tsconfig, which maps the workspace packages to their sources.
-        const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'scripts/demo.ts')], {
+        const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(root, 'scripts/demo.ts')], {
           cwd: dir,
           env: { ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json') },
           stdio: ['ignore', 'pipe', 'pipe'],
