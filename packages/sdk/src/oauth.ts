@@ -7,6 +7,7 @@
 import * as oauth from 'oauth4webapi';
 import { SdkError, type SdkErrorCode } from './errors.js';
 import type { FetchLike } from './http.js';
+import type { ClientAuthMethod } from './token-request.js';
 import { isLoopback } from './wire.js';
 
 /** Seconds a request to the issuer may take before it is aborted. */
@@ -86,4 +87,28 @@ export function sdkErrorOfOauth(error: unknown, what: string, fallback: SdkError
     return new SdkError('request_failed', `${what} failed: ${String(error)}`, { cause: error });
   }
   return error;
+}
+
+/**
+ * oauth4webapi's client and client authentication for a token request of a confidential client:
+ * its clock is `Date.now()` shifted to the injected one, and the secret goes as the caller chose
+ * (`client_secret_basic` unless told otherwise).
+ */
+export function tokenEndpointClient(options: {
+  clientId: string;
+  clientSecret: string;
+  authMethod?: ClientAuthMethod | undefined;
+  clockToleranceSeconds?: number | undefined;
+  now: () => number;
+}): { client: oauth.Client; auth: oauth.ClientAuth } {
+  const client: oauth.Client = {
+    client_id: options.clientId,
+    [oauth.clockSkew]: Math.floor(options.now()) - Math.floor(Date.now() / 1000),
+    [oauth.clockTolerance]: options.clockToleranceSeconds ?? 30,
+  };
+  const auth =
+    (options.authMethod ?? 'client_secret_basic') === 'client_secret_basic'
+      ? oauth.ClientSecretBasic(options.clientSecret)
+      : oauth.ClientSecretPost(options.clientSecret);
+  return { client, auth };
 }

@@ -5,7 +5,7 @@ import { defaultFetch, type FetchLike, responseError, systemNow } from './http.j
 import { type IdTokenClaims, verifyIdToken } from './id-token.js';
 import { sharedJwks } from './jwks.js';
 import type { KeySource } from './jwt.js';
-import { httpOptions, sdkErrorOfOauth } from './oauth.js';
+import { httpOptions, sdkErrorOfOauth, tokenEndpointClient } from './oauth.js';
 import type { ClientAuthMethod } from './token-request.js';
 
 /**
@@ -67,15 +67,7 @@ export async function refreshTokens(options: RefreshTokensOptions): Promise<Refr
   const now = options.now ?? systemNow;
   const metadata = await resolveMetadata(options, fetch, now);
   const as = metadata as unknown as oauth.AuthorizationServer;
-  const client: oauth.Client = {
-    client_id: options.clientId,
-    [oauth.clockSkew]: Math.floor(now()) - Math.floor(Date.now() / 1000),
-    [oauth.clockTolerance]: options.clockToleranceSeconds ?? 30,
-  };
-  const auth =
-    (options.authMethod ?? 'client_secret_basic') === 'client_secret_basic'
-      ? oauth.ClientSecretBasic(options.clientSecret)
-      : oauth.ClientSecretPost(options.clientSecret);
+  const { client, auth } = tokenEndpointClient({ ...options, now });
   let answer: oauth.TokenEndpointResponse;
   try {
     const res = await oauth.refreshTokenGrantRequest(
