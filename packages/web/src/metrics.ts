@@ -41,6 +41,32 @@ export function histogram<L extends string>(config: Omit<HistogramConfiguration<
   return (existing as Histogram<L> | undefined) ?? new Histogram({ ...config, registers: [metricsRegistry] });
 }
 
+/**
+ * A counter (created on first use) whose values are `histogram`'s `_count` per label set, copied
+ * at scrape time, so a request that updates the histogram need not update the counter too.
+ */
+export function counterFromHistogramCount<L extends string>(
+  config: { name: string; help: string; labelNames: readonly L[] },
+  source: Histogram<L>,
+): Counter<L> {
+  const existing = metricsRegistry.getSingleMetric(config.name);
+  if (existing) return existing as Counter<L>;
+  const countName = `${(source as unknown as { name: string }).name}_count`;
+  return new Counter<L>({
+    ...config,
+    labelNames: [...config.labelNames],
+    registers: [metricsRegistry],
+    async collect() {
+      this.reset();
+      for (const sample of (await source.get()).values) {
+        if (sample.metricName === countName && sample.value > 0) {
+          this.inc(sample.labels as Partial<Record<L, string | number>>, sample.value);
+        }
+      }
+    },
+  });
+}
+
 /** One sample of a {@link gaugeSource}: label values and the value. */
 export interface GaugeSample<L extends string> {
   labels: Partial<Record<L, string>>;

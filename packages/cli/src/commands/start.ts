@@ -217,11 +217,16 @@ const READINESS_ROUTES = new Set(['/health/ready', '/health']);
  * other route, and requests in flight, are served as usual.
  */
 function failReadinessWhileDraining(app: Accounts['publicApp'], shutdown: Shutdown): void {
-  app.addHook('onRequest', async (request, reply) => {
+  // A callback hook: no promise per request on the hot path.
+  app.addHook('onRequest', (request, reply, done) => {
     if (shutdown.draining && READINESS_ROUTES.has(request.routeOptions.url ?? '')) {
-      reply.header('cache-control', 'no-store');
-      return reply.code(503).send({ status: 'unavailable', error_description: 'shutting down' });
+      reply
+        .header('cache-control', 'no-store')
+        .code(503)
+        .send({ status: 'unavailable', error_description: 'shutting down' });
+      return;
     }
+    done();
   });
 }
 
