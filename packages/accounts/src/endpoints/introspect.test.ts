@@ -148,7 +148,7 @@ describe('POST /oauth2/introspect (RFC 7662)', () => {
   it('reports tokens signed with our key but not access tokens of this issuer as inactive', async () => {
     const claims = decodeJwt(await issue(alice));
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    const notAccessTokens = [
+    const notAccessTokens = await Promise.all([
       // alg "none" with otherwise perfect claims.
       `${b64({ alg: 'none', typ: 'at+jwt' })}.${b64(claims)}.`,
       // An ID token or any other JWT signed by the same key is not an access token (RFC 9068 §4).
@@ -158,10 +158,13 @@ describe('POST /oauth2/introspect (RFC 7662)', () => {
       t.ctx.keyring.signJwt({ typ: 'at+jwt' }, { ...claims, iss: 'https://other.example' }),
       t.ctx.keyring.signJwt({ typ: 'at+jwt' }, { ...claims, jti: undefined }),
       t.ctx.keyring.signJwt({ typ: 'at+jwt' }, { ...claims, client_id: undefined }),
-    ];
+    ]);
     for (const token of notAccessTokens) await assertInactive(await introspectToken(token));
     // The control: the same helper with the right header and claims is accepted.
-    assert.equal((await introspectToken(t.ctx.keyring.signJwt({ typ: 'at+jwt' }, { ...claims }))).json().active, true);
+    assert.equal(
+      (await introspectToken(await t.ctx.keyring.signJwt({ typ: 'at+jwt' }, { ...claims }))).json().active,
+      true,
+    );
   });
 
   it('keeps tokens active across a signing key rotation', async () => {

@@ -32,7 +32,7 @@ export function tokenEndpoint(app: FastifyInstance, ctx: AccountsContext): void 
     const client = await authenticateClient(ctx.clients, ctx.keys.clientSecret, request.headers.authorization, params);
     const response =
       grantType === 'client_credentials'
-        ? clientCredentialsGrant(client, params, ctx.accessTokens)
+        ? await clientCredentialsGrant(client, params, ctx.accessTokens)
         : grantType === 'authorization_code'
           ? await authorizationCodeGrant(ctx, client, params)
           : await refreshTokenGrant(ctx, client, params);

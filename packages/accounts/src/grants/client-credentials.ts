@@ -10,13 +10,22 @@ import type { AccessTokens } from '../tokens/access-token.js';
  * The client_credentials grant (RFC 6749 §4.4): a client gets an access token for itself,
  * for one or more audiences it is allowed, as the documented Signer API flow requires.
  */
-export function clientCredentialsGrant(client: Client, params: FormParams, tokens: AccessTokens): TokenResponse {
+export async function clientCredentialsGrant(
+  client: Client,
+  params: FormParams,
+  tokens: AccessTokens,
+): Promise<TokenResponse> {
   if (!client.grantTypes.includes('client_credentials')) {
     throw unauthorizedClient('this client may not use the client_credentials grant');
   }
   const audience = checkAudience(client, params);
   const scope = checkScope(client, single(params, 'scope'));
-  const { token, expiresIn } = tokens.issue({ subject: client.clientId, clientId: client.clientId, audience, scope });
+  const { token, expiresIn } = await tokens.issue({
+    subject: client.clientId,
+    clientId: client.clientId,
+    audience,
+    scope,
+  });
   return { access_token: token, token_type: 'Bearer', expires_in: expiresIn, ...(scope ? { scope } : {}) };
 }
 

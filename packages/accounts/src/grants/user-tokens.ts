@@ -24,7 +24,7 @@ export async function issueUserTokens(
   canRefresh: boolean,
 ): Promise<TokenResponse> {
   const audience = [...grant.audience, userinfoAudience(ctx.config.issuer)];
-  const { token, expiresIn, claims } = ctx.accessTokens.issue({
+  const { token, expiresIn, claims } = await ctx.accessTokens.issue({
     subject: grant.userId,
     clientId: grant.clientId,
     audience,
@@ -59,7 +59,7 @@ export async function withIdToken(
   if (!scope.includes('openid')) return response;
   const user = await ctx.store.users.get(grant.userId);
   if (!user) return response;
-  const idToken = ctx.idTokens.issue({
+  const idToken = await ctx.idTokens.issue({
     user,
     clientId: grant.clientId,
     scope,

@@ -3,6 +3,7 @@ import { seal, unseal } from '@signet/store';
 import { createLocalJWKSet } from 'jose';
 import type { SigningAlg } from '../config.js';
 import type { NewSigningKey, SigningKey, SigningKeyRepository } from './repository.js';
+import { perTurnBatch } from './turn-batch.js';
 
 /** How often each node re-reads the keys, so a rotation made on any node reaches every node. */
 export const KEY_REFRESH_SECONDS = 10;
@@ -124,18 +125,27 @@ export class Keyring {
   }
 
   /**
-   * Signs a JWS compact serialization over `header` and `payload`. Uses node:crypto
-   * directly (the hot path of the token endpoint); tests verify the output with jose.
+   * Signs a JWS compact serialization over `header` and `payload` with the active key. The
+   * signatures asked for in one turn of the event loop are made together at its end
+   * ({@link perTurnBatch}); node:crypto directly (the token endpoint's hot path); tests verify
+   * the output with jose.
    */
-  signJwt(header: Record<string, unknown>, payload: Record<string, unknown>): string {
-    const a = this.requireActive();
-    const input = `${b64json({ ...header, alg: a.alg, kid: a.kid })}.${b64json(payload)}`;
-    const signature =
-      a.alg === 'ES256'
-        ? sign('sha256', Buffer.from(input), { key: a.key, dsaEncoding: 'ieee-p1363' })
-        : sign('sha256', Buffer.from(input), a.key);
-    return `${input}.${signature.toString('base64url')}`;
+  signJwt(header: Record<string, unknown>, payload: Record<string, unknown>): Promise<string> {
+    const key = this.requireActive();
+    return this.signBatched({
+      key,
+      input: `${b64json({ ...header, alg: key.alg, kid: key.kid })}.${b64json(payload)}`,
+    });
   }
+
+  private readonly signBatched = perTurnBatch(({ key, input }: { key: ActiveKey; input: string }): string => {
+    const data = Buffer.from(input);
+    const signature =
+      key.alg === 'ES256'
+        ? sign('sha256', data, { key: key.key, dsaEncoding: 'ieee-p1363' })
+        : sign('sha256', data, key.key);
+    return `${input}.${signature.toString('base64url')}`;
+  });
 
   /**
    * Rotates: the published next key starts signing and a fresh next key is published. Returns the

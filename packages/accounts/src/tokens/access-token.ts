@@ -21,7 +21,7 @@ export class AccessTokens {
   ) {}
 
   /** Signs an access token; returns it with its lifetime in seconds. */
-  issue(grant: AccessTokenGrant): { token: string; expiresIn: number; claims: AccessTokenClaims } {
+  async issue(grant: AccessTokenGrant): Promise<{ token: string; expiresIn: number; claims: AccessTokenClaims }> {
     const iat = this.now();
     const claims: AccessTokenClaims = {
       iss: this.issuer,
@@ -33,7 +33,8 @@ export class AccessTokens {
       jti: randomUUID(),
       ...(grant.scope ? { scope: grant.scope } : {}),
     };
-    return { token: this.keyring.signJwt({ typ: ACCESS_TOKEN_TYP }, { ...claims }), expiresIn: this.ttl, claims };
+    const token = await this.keyring.signJwt({ typ: ACCESS_TOKEN_TYP }, { ...claims });
+    return { token, expiresIn: this.ttl, claims };
   }
 
   /**

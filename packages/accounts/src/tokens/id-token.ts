@@ -42,14 +42,14 @@ export class IdTokens {
   ) {}
 
   /** Signs an id_token for `user`, issued to `clientId`, carrying the claims of `scope`. */
-  issue(input: {
+  async issue(input: {
     user: User;
     clientId: string;
     scope: readonly string[];
     authentication: Authentication;
     nonce?: string | null;
     accessToken?: string;
-  }): string {
+  }): Promise<string> {
     const iat = this.now();
     const payload: Record<string, unknown> = {
       ...scopedClaims(input.user, input.scope),
