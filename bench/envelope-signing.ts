@@ -7,7 +7,8 @@
  * same 2-page PDF at B-T and at B-LTA, to isolate the long-term validation part. The same person
  * signs every time (her credential is reused, as it is in production after her first envelope).
  *
- * Options: `--runs N` (default 50), `--warmup N` (default 5), `--json`.
+ * Options: `--runs N` (default 50), `--warmup N` (default 5), `--store sqlite|postgres` (default
+ * sqlite; postgres needs `TEST_DATABASE_URL`), `--json`.
  * See docs/benchmarks.md.
  */
 import { parseArgs } from 'node:util';
@@ -19,14 +20,17 @@ const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '50' },
     warmup: { type: 'string', default: '5' },
+    store: { type: 'string', default: 'sqlite' },
     json: { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
 const warmup = Number(values.warmup);
 
-/** Milliseconds of each of `runs` calls after `warmup` unmeasured ones: median, p90, min. */
-async function measure(run: () => Promise<unknown>): Promise<{ median: number; p90: number; min: number }> {
+/** Milliseconds of each of `runs` calls after `warmup` unmeasured ones: median, p90, min; and calls per second, one after the other. */
+async function measure(
+  run: () => Promise<unknown>,
+): Promise<{ median: number; p90: number; min: number; perSecond: number }> {
   for (let i = 0; i < warmup; i++) await run();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -36,11 +40,12 @@ async function measure(run: () => Promise<unknown>): Promise<{ median: number; p
   }
   times.sort((a, b) => a - b);
   const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? Number.NaN;
-  return { median: at(0.5), p90: at(0.9), min: times[0] ?? Number.NaN };
+  const total = times.reduce((sum, t) => sum + t, 0);
+  return { median: at(0.5), p90: at(0.9), min: times[0] ?? Number.NaN, perSecond: (1000 * times.length) / total };
 }
 
-const backend = signerTestBackends().find((b) => b.name === 'sqlite');
-if (!backend) throw new Error('no sqlite backend');
+const backend = signerTestBackends().find((b) => b.name === values.store && !b.skip);
+if (!backend) throw new Error(`no ${values.store} store (postgres needs TEST_DATABASE_URL)`);
 const { store, dispose } = await backend.open();
 const h = await envelopeHarness(store, { SIGNET_SIGNER_MAX_DOCUMENT_BYTES: '200000' });
 try {
@@ -79,9 +84,9 @@ try {
   const result = { runs, warmup, signPdfBT: bt, signPdfBLTA: blta, envelopeBLTA: envelope, bytes };
   if (values.json) console.log(JSON.stringify(result));
   else {
-    const row = (name: string, r: { median: number; p90: number; min: number }) =>
-      `${name.padEnd(42)} median ${r.median.toFixed(1)} ms   p90 ${r.p90.toFixed(1)} ms   min ${r.min.toFixed(1)} ms`;
-    console.log(`${runs} runs each after ${warmup} warm-up runs`);
+    const row = (name: string, r: { median: number; p90: number; min: number; perSecond: number }) =>
+      `${name.padEnd(42)} median ${r.median.toFixed(1)} ms   p90 ${r.p90.toFixed(1)} ms   min ${r.min.toFixed(1)} ms   ${r.perSecond.toFixed(0)}/s`;
+    console.log(`${runs} runs each after ${warmup} warm-up runs, ${backend.name}`);
     console.log(row('signPdf, B-T', bt));
     console.log(row('signPdf, B-LTA', blta));
     console.log(row('POST /v1/envelopes → completed (B-LTA)', envelope));

@@ -1,4 +1,5 @@
-import { type PDF, PdfArray, PdfDict, PdfRef, PdfStream } from '@libpdf/core';
+import { createHash } from 'node:crypto';
+import { type PDF, PdfArray, PdfDict, PdfName, PdfRef, PdfStream } from '@libpdf/core';
 import type { RevocationData } from './revocation.js';
 
 /** What a Document Security Store holds (PAdES, ETSI EN 319 142-1 §5.4): certificates, OCSP responses, CRLs, DER. */
@@ -37,4 +38,62 @@ export function readDss(document: PDF): DocumentSecurityStore {
 /** Whether the document has a /DSS at all. */
 export function hasDss(document: PDF): boolean {
   return document.getCatalog().has('DSS');
+}
+
+const DSS_LISTS = { certs: ['Certs', 'Cert'], ocsps: ['OCSPs', 'OCSP'], crls: ['CRLs', 'CRL'] } as const;
+
+/**
+ * Adds validation data to the catalog's /DSS (a new DSS dictionary for the next incremental
+ * update): entries already there keep their objects, new ones (by content) get a stream each, and
+ * a /VRI entry keyed by the upper-case SHA-1 of `signatureContents` (the signature's whole
+ * /Contents, padding included: PDF 2.0 §12.8.4.4) lists what validates that signature. Everything
+ * else the DSS held (earlier VRI entries) is kept.
+ */
+export function addToDss(document: PDF, data: DocumentSecurityStore, signatureContents: Uint8Array): void {
+  const registry = document.context.registry;
+  const resolve = registry.resolve.bind(registry);
+  const catalog = document.getCatalog();
+  const found = catalog.get('DSS');
+  const previous = found instanceof PdfRef ? resolve(found) : found;
+  const dss = new PdfDict();
+  if (previous instanceof PdfDict) for (const [key, value] of previous) dss.set(key, value);
+  dss.set('Type', PdfName.of('DSS'));
+  const vri = new PdfDict();
+  for (const [kind, [listKey, vriKey]] of Object.entries(DSS_LISTS) as [
+    keyof typeof DSS_LISTS,
+    readonly [string, string],
+  ][]) {
+    const listed = dss.get(listKey);
+    const array = listed instanceof PdfRef ? resolve(listed) : listed;
+    const refs = array instanceof PdfArray ? array.toArray().filter((r): r is PdfRef => r instanceof PdfRef) : [];
+    const byContent = new Map<string, PdfRef>();
+    for (const ref of refs) {
+      const stream = resolve(ref);
+      if (stream instanceof PdfStream) byContent.set(sha1(stream.getDecodedData()), ref);
+    }
+    const mine = new Map<string, PdfRef>();
+    for (const der of data[kind]) {
+      const hash = sha1(der);
+      let ref = byContent.get(hash);
+      if (!ref) {
+        ref = registry.register(new PdfStream(new PdfDict(), der));
+        byContent.set(hash, ref);
+        refs.push(ref);
+      }
+      mine.set(hash, ref);
+    }
+    if (refs.length > 0) dss.set(listKey, new PdfArray(refs));
+    if (mine.size > 0) vri.set(vriKey, new PdfArray([...mine.values()]));
+  }
+  const vris = dss.get('VRI');
+  const allVri = new PdfDict();
+  const before = vris instanceof PdfRef ? resolve(vris) : vris;
+  if (before instanceof PdfDict) for (const [key, value] of before) allVri.set(key, value);
+  allVri.set(sha1(signatureContents).toUpperCase(), vri);
+  dss.set('VRI', allVri);
+  catalog.set('DSS', registry.register(dss));
+}
+
+function sha1(data: Uint8Array): string {
+  return createHash('sha1').update(data).digest('hex');
 }

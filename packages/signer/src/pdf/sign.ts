@@ -1,7 +1,10 @@
-import { PDF, type RevocationProvider } from '@libpdf/core';
+import { PDF, PdfString, type RevocationProvider } from '@libpdf/core';
 import type { SigningCredential } from '../pki/credential.js';
 import type { TimestampAuthority } from '../pki/timestamp-authority.js';
+import type { x509 } from '../pki/x509.js';
 import { AppearanceError, drawSignatureAppearance, type SignatureAppearance } from './appearance.js';
+import { addToDss } from './dss.js';
+import { validationData } from './validation-data.js';
 
 /** Options of {@link signPdf}. */
 export interface SignPdfOptions {
@@ -63,31 +66,59 @@ export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise
       throw error;
     }
   }
+  const tsa = options.timestampAuthority;
   const result = await document.sign({
     signer: options.credential.signer,
     fieldName,
     subFilter: 'ETSI.CAdES.detached',
     digestAlgorithm: 'SHA-256',
     estimatedSize: RESERVED_SIGNATURE_BYTES,
-    ...padesLevel(options),
+    // B-LTA is built below from the chains we signed with, not by @libpdf/core's LTV gathering (ADR 0037).
+    ...(tsa ? { level: 'B-T' as const, timestampAuthority: tsa } : { level: 'B-B' as const }),
     ...(options.signingTime ? { signingTime: options.signingTime } : {}),
     ...(options.reason ? { reason: options.reason } : {}),
     ...(options.location ? { location: options.location } : {}),
   });
   const incomplete = result.warnings.filter((w) => w.code !== 'MDP_VIOLATION');
-  if (incomplete.length > 0) {
-    // A B-LTA signature missing its validation data would pass for long-term validatable: refuse it.
-    throw new Error(`long-term validation data incomplete: ${incomplete.map((w) => w.message).join('; ')}`);
-  }
-  return result.bytes;
+  if (incomplete.length > 0) throw new Error(`signing incomplete: ${incomplete.map((w) => w.message).join('; ')}`);
+  if (!tsa || !options.validationData) return result.bytes;
+  return archive(document, fieldName, options.credential, tsa, options.validationData);
 }
 
-/** B-LTA with a TSA and validation data, B-T with a TSA alone, else B-B. */
-function padesLevel(options: SignPdfOptions) {
-  const tsa = options.timestampAuthority;
-  if (!tsa) return { level: 'B-B' as const };
-  if (!options.validationData) return { level: 'B-T' as const, timestampAuthority: tsa };
-  return { level: 'B-LTA' as const, timestampAuthority: tsa, revocationProvider: options.validationData };
+/**
+ * PAdES B-LTA after a B-T signature in `fieldName` (ETSI EN 319 142-1 §6.3): a DSS update with
+ * the validation data of the signer's and the TSA's chains, a document timestamp over all of it,
+ * then a DSS update with the validation data of the document timestamp's own chain.
+ */
+async function archive(
+  document: PDF,
+  fieldName: string,
+  credential: SigningCredential,
+  tsa: TimestampAuthority,
+  provider: RevocationProvider,
+): Promise<Uint8Array> {
+  const der = (chain: readonly x509.X509Certificate[]) => chain.map((c) => new Uint8Array(c.rawData));
+  const tsaChain = der([tsa.certificate, ...tsa.chain]);
+  const signature = await validationData([der([credential.certificate, ...credential.chain]), tsaChain], provider);
+  addToDss(document, signature, signatureContents(document, fieldName));
+  await document.reload(await document.save({ incremental: true }));
+  const before = new Set(signedFieldNames(document));
+  await document.addTimestamp({ timestampAuthority: tsa, digestAlgorithm: 'SHA-256' });
+  const timestampField = signedFieldNames(document).find((name) => !before.has(name));
+  if (!timestampField) throw new Error('the document timestamp was not placed');
+  addToDss(document, await validationData([tsaChain], provider), signatureContents(document, timestampField));
+  return document.save({ incremental: true });
+}
+
+/** The whole /Contents of a signed field's signature dictionary (padding included): what its VRI key is hashed from. */
+function signatureContents(document: PDF, fieldName: string): Uint8Array {
+  const field = document
+    .getForm()
+    ?.getSignatureFields()
+    .find((f) => f.name === fieldName);
+  const contents = field?.getSignatureDict()?.get('Contents');
+  if (!(contents instanceof PdfString)) throw new Error(`no signature value in ${fieldName}`);
+  return contents.bytes;
 }
 
 /** Loads `pdf` so that saving appends to it; rewrites a never-signed document that cannot be appended to. */
@@ -111,11 +142,16 @@ async function loadForUpdate(pdf: Uint8Array): Promise<PDF> {
 }
 
 function signedFieldCount(document: PDF): number {
+  return signedFieldNames(document).length;
+}
+
+function signedFieldNames(document: PDF): string[] {
   return (
     document
       .getForm()
       ?.getSignatureFields()
-      .filter((f) => f.isSigned()).length ?? 0
+      .filter((f) => f.isSigned())
+      .map((f) => f.name) ?? []
   );
 }
 

@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { openssl, scratchDir } from '@signet/testing/pdf';
+import { makePdf, openssl, scratchDir } from '@signet/testing/pdf';
 import { freePort } from '@signet/testing/signer';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { registerErrorHandling } from '../http/errors.js';
+import { signPdf } from '../pdf/sign.js';
+import { readDss } from '../pdf/testing.js';
+import { verifyPdf } from '../pdf/verify.js';
 import { signerTestBackends } from '../store/testing.js';
 import { CertificateAuthority } from './authority.js';
 import { pkiRoutes } from './routes.js';
@@ -24,6 +27,8 @@ for (const backend of signerTestBackends()) {
     let app: FastifyInstance;
     let url: string;
     let dispose: () => Promise<void>;
+    let db: Parameters<typeof CertificateAuthority.open>[0]['db'];
+    const masterKey = randomBytes(32);
     let now = T0;
     let root: string;
     let anaPem: string;
@@ -32,11 +37,12 @@ for (const backend of signerTestBackends()) {
     before(async () => {
       const opened = await backend.open();
       dispose = opened.dispose;
+      db = opened.store.db;
       const port = await freePort();
       url = `http://127.0.0.1:${port}`;
       ca = await CertificateAuthority.open({
-        db: opened.store.db,
-        masterKey: randomBytes(32),
+        db,
+        masterKey,
         now: () => now,
         publicUrl: url,
       });
@@ -168,6 +174,80 @@ for (const backend of signerTestBackends()) {
         openssl('verify', '-crl_check', '-CAfile', root, '-CRLfile', pem, anaPem),
         /certificate revoked/,
       );
+    });
+
+    it('DSS revocation data is reused, but a revocation on another node shows at once: a cached good is never served for it', async () => {
+      const carla = { subject: 'https://accounts.test carla', name: 'Carla Núñez' };
+      const credential = await ca.credentialFor(carla);
+      const cert = new Uint8Array(credential.certificate.rawData);
+      const issuer = new Uint8Array(ca.rootCertificate.rawData);
+      const provider = ca.validationData;
+      const good = await provider.getOCSP?.(cert, issuer);
+      const crl = await provider.getCRL?.(issuer);
+      assert.ok(good && crl);
+      assert.deepEqual(await provider.getOCSP?.(cert, issuer), good, 'the same signed response is served again');
+      assert.deepEqual(await provider.getCRL?.(issuer), crl, 'the same CRL is served again');
+      // The attack: a second node revokes within the reuse window (same second), this node still holds "good".
+      const otherNode = await CertificateAuthority.open({ db, masterKey, now: () => now });
+      const [revoked] = await otherNode.revoke({ subject: carla.subject }, 'keyCompromise');
+      assert.ok(revoked);
+      const carlaPem = files.write('carla.pem', credential.certificate.toString('pem'));
+      const after = await provider.getOCSP?.(cert, issuer);
+      assert.ok(after);
+      const ocspText = await openssl(
+        'ocsp',
+        '-respin',
+        files.write('carla-after.der', after),
+        '-issuer',
+        root,
+        '-cert',
+        carlaPem,
+        '-CAfile',
+        root,
+        '-resp_text',
+      );
+      assert.match(ocspText, /carla\.pem: revoked[\s\S]*Reason: keyCompromise/);
+      const crlAfter = await provider.getCRL?.(issuer);
+      assert.ok(crlAfter);
+      const crlText = await openssl(
+        'crl',
+        '-inform',
+        'DER',
+        '-in',
+        files.write('after.crl', crlAfter),
+        '-noout',
+        '-text',
+      );
+      assert.match(crlText, new RegExp(`Serial Number: 0*${revoked.serial}`, 'i'));
+      // A B-LTA signature made with the revoked credential embeds the revoked answer and fails.
+      const signed = await signPdf(await makePdf(1), {
+        credential,
+        timestampAuthority: ca.timestampAuthority,
+        validationData: provider,
+      });
+      const embedded = await Promise.all(
+        (await readDss(signed)).ocsps.map((der, i) =>
+          openssl(
+            'ocsp',
+            '-respin',
+            files.write(`carla-dss-${i}.der`, der),
+            '-issuer',
+            root,
+            '-cert',
+            carlaPem,
+            '-CAfile',
+            root,
+          ).catch(() => ''),
+        ),
+      );
+      assert.ok(
+        embedded.some((t) => /carla\.pem: revoked/.test(t)),
+        embedded.join('\n'),
+      );
+      assert.ok(!embedded.some((t) => /carla\.pem: good/.test(t)), 'no cached good reaches the DSS');
+      const report = await verifyPdf(signed, [ca.rootCertificatePem]);
+      assert.equal(report.valid, false);
+      assert.match(JSON.stringify(report.signatures[0]), /REVOKED/);
     });
 
     it('a revoked credential is not reused: the person gets a new certificate, good', async () => {

@@ -1,4 +1,4 @@
-import type { webcrypto } from 'node:crypto';
+import { createHash, X509Certificate as NodeCertificate, type webcrypto } from 'node:crypto';
 import type { RevocationProvider } from '@libpdf/core';
 import * as asn1js from 'asn1js';
 import type { Kysely } from 'kysely';
@@ -38,6 +38,14 @@ export class OcspRequestError extends Error {}
 
 /** How long an OCSP response or a CRL may be relied on before asking again. */
 export const REVOCATION_VALIDITY_SECONDS = 86_400;
+/**
+ * How long a signed OCSP response or CRL made for a signature's DSS is served again (RFC 5019
+ * §2.1: responses may be produced ahead and reused). Well below the 5 minutes by which the PDF
+ * verifier lets revocation data predate a signature's time, so reused data still speaks for it.
+ */
+export const PRESIGNED_REUSE_SECONDS = 60;
+/** At most this many presigned responses and CRLs are kept (oldest dropped first). */
+export const MAX_PRESIGNED = 1_000;
 /** An OCSP request naming more certificates than this is refused (`malformedRequest`): one is usual. */
 export const MAX_OCSP_REQUEST_CERTIFICATES = 8;
 
@@ -63,6 +71,13 @@ const OCSP_STATUS = { successful: 0, malformedRequest: 1, internalError: 2, unau
  */
 export class RevocationService {
   readonly #hashes = new Map<string, { name: Uint8Array; key: Uint8Array }>();
+  /**
+   * Signed OCSP responses and CRLs for the DSS, keyed by what they state (issuer, serial and
+   * status; issuer and revoked list): the status is read from the database on every call, so a
+   * revocation on any node changes the key and is never answered from an older signature.
+   */
+  readonly #presigned = new Map<string, { der: Uint8Array; signedAt: number }>();
+  readonly #nodeCertificates = new Map<string, NodeCertificate>();
 
   constructor(
     private readonly db: Kysely<SignerDatabase>,
@@ -117,17 +132,40 @@ export class RevocationService {
   /**
    * An OCSP response for one certificate, made in process (no HTTP): what @libpdf/core's
    * revocation provider asks while building a signature's DSS. Null for a certificate no root of
-   * ours issued.
+   * ours issued. The status is read now; a response signed for the same status within
+   * {@link PRESIGNED_REUSE_SECONDS} is served again (ADR 0037).
    */
   async ocspFor(certificateDer: Uint8Array, issuerDer: Uint8Array): Promise<Uint8Array | null> {
-    const issuerCertificate = parseCertificate(issuerDer);
     const issuer = this.issuers().find((i) => Buffer.from(i.certificate.rawData).equals(Buffer.from(issuerDer)));
     if (!issuer) return null;
-    const certificate = parseCertificate(certificateDer);
-    const certID = new pkijs.CertID();
-    await certID.createForCertificate(certificate, { issuerCertificate, hashAlgorithm: 'SHA-1' }, pkiEngine);
-    const serial = Buffer.from(certificate.serialNumber.valueBlock.valueHexView).toString('hex');
-    return this.ocspResponse(issuer, [{ certID, status: await this.statusOf(issuer.id, serial) }]);
+    const serial = normalizeSerial(new NodeCertificate(certificateDer).serialNumber);
+    const status = await this.statusOf(issuer.id, serial);
+    const stated = status.status === 'revoked' ? `revoked:${status.revokedAt}:${status.reason}` : status.status;
+    return this.#presignedOr(`ocsp ${issuer.id} ${serial} ${stated}`, async () => {
+      const certID = new pkijs.CertID();
+      await certID.createForCertificate(
+        parseCertificate(certificateDer),
+        { issuerCertificate: parseCertificate(issuerDer), hashAlgorithm: 'SHA-1' },
+        pkiEngine,
+      );
+      return this.ocspResponse(issuer, [{ certID, status }]);
+    });
+  }
+
+  /** The DSS's signed data for `key` if made within {@link PRESIGNED_REUSE_SECONDS}, else `make`'s, kept. */
+  async #presignedOr(key: string, make: () => Promise<Uint8Array>): Promise<Uint8Array> {
+    const now = this.now();
+    const kept = this.#presigned.get(key);
+    // signedAt > now: a clock set back; never serve data dated in the future.
+    if (kept && kept.signedAt <= now && now - kept.signedAt < PRESIGNED_REUSE_SECONDS) return kept.der;
+    const der = await make();
+    this.#presigned.delete(key);
+    this.#presigned.set(key, { der, signedAt: now });
+    for (const oldest of this.#presigned.keys()) {
+      if (this.#presigned.size <= MAX_PRESIGNED) break;
+      this.#presigned.delete(oldest);
+    }
+    return der;
   }
 
   /**
@@ -138,8 +176,12 @@ export class RevocationService {
   async crl(issuerId?: string): Promise<Uint8Array | undefined> {
     const issuer = issuerId ? this.issuers().find((i) => i.id === issuerId) : this.issuers()[0];
     if (!issuer) return undefined;
+    return this.#signCrl(issuer, await revocationsBy(this.db, issuer.id));
+  }
+
+  /** The CRL of `issuer` listing `revoked`, issued now. */
+  async #signCrl(issuer: IssuingAuthority, revoked: Awaited<ReturnType<typeof revocationsBy>>): Promise<Uint8Array> {
     const now = this.now();
-    const revoked = await revocationsBy(this.db, issuer.id);
     const root = parseCertificate(issuer.certificate.rawData);
     const keyId = await webCrypto.subtle.digest(
       'SHA-1',
@@ -189,22 +231,32 @@ export class RevocationService {
   /**
    * The in-process source of validation data for @libpdf/core's B-LT/B-LTA: OCSP answered
    * directly from the database, and the issuing root's CRL (what libpdf asks for the root itself,
-   * which has no issuer to ask OCSP of).
+   * which has no issuer to ask OCSP of). Both are reused while what they state holds and for at
+   * most {@link PRESIGNED_REUSE_SECONDS}: signing them is most of their cost.
    */
   provider(): RevocationProvider {
     return {
       getOCSP: (certificate, issuer) => this.ocspFor(certificate, issuer),
       getCRL: async (certificate) => {
-        const parsed = parseCertificate(certificate);
-        const issuerDer = parsed.issuer.toSchema().toBER(false);
-        const issuer = this.issuers().find((i) =>
-          Buffer.from(parseCertificate(i.certificate.rawData).subject.toSchema().toBER(false)).equals(
-            Buffer.from(issuerDer),
-          ),
-        );
-        return issuer ? ((await this.crl(issuer.id)) ?? null) : null;
+        const named = new NodeCertificate(certificate);
+        const issuer = this.issuers().find((i) => named.checkIssued(this.#nodeCertificate(i)));
+        if (!issuer) return null;
+        const revoked = await revocationsBy(this.db, issuer.id);
+        const list = revoked.map((r) => `${r.serial}:${r.revoked_at}:${r.reason}`).join(',');
+        const listed = createHash('sha256').update(list).digest('base64url');
+        return this.#presignedOr(`crl ${issuer.id} ${listed}`, () => this.#signCrl(issuer, revoked));
       },
     };
+  }
+
+  /** The issuer's certificate as Node's X509Certificate, parsed once. */
+  #nodeCertificate(issuer: IssuingAuthority): NodeCertificate {
+    let certificate = this.#nodeCertificates.get(issuer.id);
+    if (!certificate) {
+      certificate = new NodeCertificate(new Uint8Array(issuer.certificate.rawData));
+      this.#nodeCertificates.set(issuer.id, certificate);
+    }
+    return certificate;
   }
 
   private async issuerOf(certID: pkijs.CertID, issuers: IssuingAuthority[]): Promise<IssuingAuthority | undefined> {

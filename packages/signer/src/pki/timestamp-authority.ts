@@ -42,6 +42,8 @@ export class TimestampRequestError extends Error {}
 export interface TimestampAuthority {
   /** The TSA's certificate (EKU id-kp-timeStamping), issued by the root. */
   readonly certificate: x509.X509Certificate;
+  /** The issuers above {@link certificate}, nearest first, ending at the root. */
+  readonly chain: readonly x509.X509Certificate[];
   /** A DER TimeStampToken (CMS SignedData over TSTInfo) for `digest`, the TSA certificate (and its chain) included. */
   timestamp(digest: Uint8Array, algorithm: DigestAlgorithm): Promise<Uint8Array>;
   /**
@@ -71,7 +73,7 @@ export class InternalTimestampAuthority implements TimestampAuthority {
     readonly certificate: x509.X509Certificate,
     privateKey: webcrypto.CryptoKey,
     now: () => number,
-    chain: x509.X509Certificate[] = [],
+    readonly chain: readonly x509.X509Certificate[] = [],
   ) {
     this.#certificate = parseCertificate(certificate.rawData);
     this.#chain = chain.map((c) => parseCertificate(c.rawData));
