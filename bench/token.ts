@@ -48,6 +48,12 @@ export const TARGETS = {
   maxSignerShare: 1.05,
 } as const;
 
+/**
+ * The machine's CPUs, read when this module loads: once the load generator is pinned to one CPU,
+ * `availableParallelism()` answers 1 (it follows this process's affinity).
+ */
+const ALL_CPUS = availableParallelism();
+
 /** The servers the benchmark can run, in the order reports list them. */
 export const SERVERS = ['signet', 'signet-signer', 'floor', 'oidc-provider'] as const;
 type ServerKey = (typeof SERVERS)[number];
@@ -181,7 +187,7 @@ async function main(): Promise<void> {
     pipelining: 1,
   };
   const log = values.json ? (_: string) => {} : (line: string) => process.stderr.write(`${line}\n`);
-  const cpus = availableParallelism(); // before pinning narrows this process's affinity
+  const cpus = ALL_CPUS;
   const placement = placeProcesses();
   if (!placement.pinned) log(`bench: WARNING: ${placement.note}`);
 
@@ -292,11 +298,7 @@ async function measureServer(
 ): Promise<Measurement> {
   const { target, child } = await start(placement);
   // wrk goes where autocannon would be; beside several workers it shares every CPU with them.
-  const loadCpu = !placement.pinned
-    ? 'any'
-    : settings.workers > 1
-      ? `0-${availableParallelism() - 1}`
-      : placement.loadCpu;
+  const loadCpu = !placement.pinned ? 'any' : settings.workers > 1 ? `0-${ALL_CPUS - 1}` : placement.loadCpu;
   try {
     log(`bench: ${target.name}: verifying one token request`);
     await verifyTarget(target);
@@ -364,7 +366,7 @@ async function startSignet(
   const { child, line } = await startChild(
     services === 'all' ? 'Signet + Signer' : 'Signet',
     // Several workers get every CPU, the load generator's included: all cores, as `npm start` runs.
-    workers > 1 && placement.pinned ? { ...placement, serverCpu: `0-${availableParallelism() - 1}` } : placement,
+    workers > 1 && placement.pinned ? { ...placement, serverCpu: `0-${ALL_CPUS - 1}` } : placement,
     // `start accounts`: accounts alone; `start`: the Signer too, in the same process (its own port).
     ['packages/cli/src/bin.ts', 'start', ...(services === 'all' ? [] : ['accounts']), '--json'],
     {
