@@ -1,5 +1,5 @@
 import { OAuthError } from '@signet/protocol';
-import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { AccessTokenCheck } from './access-token.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
@@ -50,9 +50,26 @@ function hasQueryToken(url: string): boolean {
  * sets `request.caller`. Runs before the body is read, so an unauthenticated upload is refused
  * without being received. A token seen before is answered from its {@link VerifiedTokens} cache.
  */
-export function authenticate(check: AccessTokenCheck, verified = new VerifiedTokens(check)): onRequestAsyncHookHandler {
-  return async (request) => {
-    request.caller = await verified.verify(bearerToken(request));
+export function authenticate(check: AccessTokenCheck, verified = new VerifiedTokens(check)): onRequestHookHandler {
+  // A callback hook: a token served from the cache costs no promise.
+  return (request, _reply, done) => {
+    let token: string;
+    try {
+      token = bearerToken(request);
+    } catch (error) {
+      done(error as Error);
+      return;
+    }
+    const hit = verified.cached(token);
+    if (hit) {
+      request.caller = hit;
+      done();
+      return;
+    }
+    verified.verify(token).then((caller) => {
+      request.caller = caller;
+      done();
+    }, done);
   };
 }
 

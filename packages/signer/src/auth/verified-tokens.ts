@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type AccessTokenCheck, checkAccessToken } from './access-token.js';
 import type { Caller } from './caller.js';
 
@@ -45,20 +45,29 @@ export class VerifiedTokens {
 
   /** The caller of a valid access token; a 401 `invalid_token` (or 503 without keys) as {@link checkAccessToken}. */
   async verify(token: string): Promise<Caller> {
-    const keys = this.keys;
-    if (!keys) return (await checkAccessToken(token, this.check)).caller;
-    const key = createHash('sha256').update(token).digest('base64url');
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      if (this.check.now() < hit.expiresAt && keys.hasFreshKey(hit.keyId)) {
-        this.entries.set(key, hit);
-        return hit.caller;
-      }
-    }
+    const hit = this.cached(token);
+    if (hit) return hit;
     const { caller, expiresAt, keyId } = await checkAccessToken(token, this.check);
-    if (keyId !== undefined && this.check.now() < expiresAt) this.remember(key, { caller, expiresAt, keyId });
+    if (this.keys && keyId !== undefined && this.check.now() < expiresAt) {
+      this.remember(cacheKey(token), { caller, expiresAt, keyId });
+    }
     return caller;
+  }
+
+  /**
+   * The caller of a token verified before and still served from the cache (before its `exp`, its
+   * key still published), synchronously; undefined when it must be verified in full.
+   */
+  cached(token: string): Caller | undefined {
+    const keys = this.keys;
+    if (!keys || this.entries.size === 0) return undefined;
+    const key = cacheKey(token);
+    const hit = this.entries.get(key);
+    if (!hit) return undefined;
+    this.entries.delete(key);
+    if (!(this.check.now() < hit.expiresAt && keys.hasFreshKey(hit.keyId))) return undefined;
+    this.entries.set(key, hit);
+    return hit.caller;
   }
 
   /** How many tokens are remembered. */
@@ -76,3 +85,6 @@ export class VerifiedTokens {
     this.entries.set(key, { ...entry, caller: Object.freeze(entry.caller) });
   }
 }
+
+/** The cache key of a token: SHA-256 of its exact text (one-shot `crypto.hash`, no hash object per request). */
+const cacheKey = (token: string): string => hash('sha256', token, 'base64url');
