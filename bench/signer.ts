@@ -17,7 +17,9 @@
  *    (`VerifiedTokens.verify`), alternating, CPU µs each, per round.
  *
  * Options: `--rounds N` (1), `--connections N` (50), `--duration N` s (10), `--warmup N` s (3),
- * `--envelopes N` sequential envelopes per backend (50), `--concurrency N` (4), `--json`.
+ * `--envelopes N` sequential envelopes per backend (50), `--concurrency N` (4), `--only
+ * bearer|envelopes|check` (one leg; default all three), `--envelope-cpu N` (the CPU the envelope
+ * leg pins this process to; default 0, where the load generator no longer runs), `--json`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -51,6 +53,8 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     envelopes: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '4' },
+    only: { type: 'string' },
+    'envelope-cpu': { type: 'string', default: '0' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -61,7 +65,15 @@ const settings = {
   warmup: Number(values.warmup),
   envelopes: Number(values.envelopes),
   concurrency: Number(values.concurrency),
+  only: values.only,
+  envelopeCpu: Number(values['envelope-cpu']),
 };
+const LEGS = ['bearer', 'envelopes', 'check'];
+if (settings.only !== undefined && !LEGS.includes(settings.only)) {
+  throw new Error(`--only: one of ${LEGS.join(', ')}`);
+}
+/** Whether the leg runs (`--only`). */
+const runs = (leg: string) => settings.only === undefined || settings.only === leg;
 const log = values.json ? (_: string) => {} : (line: string) => process.stderr.write(`${line}\n`);
 
 /** One route's measured run. */
@@ -168,8 +180,8 @@ function cannon(url: string, headers: Record<string, string>, duration: number) 
 }
 
 async function envelopeRuns(): Promise<EnvelopeRun[]> {
-  // This process becomes the server: the load generator is gone, so CPU 0 is all the envelopes get.
-  spawnSync('taskset', ['-a', '-p', '-c', '0', String(process.pid)], { encoding: 'utf8' });
+  // This process becomes the server: the load generator is gone, so one CPU (0 unless told) is all the envelopes get.
+  spawnSync('taskset', ['-a', '-p', '-c', String(settings.envelopeCpu), String(process.pid)], { encoding: 'utf8' });
   const content = await pdfBase64(2);
   const out: EnvelopeRun[] = [];
   for (const backend of signerTestBackends()) {
@@ -210,6 +222,13 @@ async function envelopeRuns(): Promise<EnvelopeRun[]> {
       }
       times.sort((a, b) => a - b);
       const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? Number.NaN;
+      // The same load unmeasured first: the PDF worker pool starts a worker per document checked at
+      // once, on demand, and a worker's start (hundreds of ms of CPU) is no envelope's steady cost.
+      await Promise.all(
+        Array.from({ length: settings.concurrency }, async () => {
+          for (let i = 0; i < 3; i++) await create();
+        }),
+      );
       const cpu0 = cpuSeconds(process.pid);
       const machine0 = machineBusySeconds();
       const start = performance.now();
@@ -280,22 +299,24 @@ async function checkRounds(): Promise<CheckRun[]> {
 
 async function main(): Promise<void> {
   const load = spawnSync('uptime', { encoding: 'utf8' }).stdout.trim();
-  const placement = placeProcesses();
-  if (!placement.pinned) log(`bench: WARNING: ${placement.note}`);
-  const bearer = await bearerRounds(placement);
-  const envelopes = await envelopeRuns();
-  const checks = await checkRounds();
+  // Placing processes pins this one to the load generator's CPU: only when there is a load generator.
+  const placement = runs('bearer') ? placeProcesses() : null;
+  if (placement && !placement.pinned) log(`bench: WARNING: ${placement.note}`);
+  const bearer = placement ? await bearerRounds(placement) : [];
+  const envelopes = runs('envelopes') ? await envelopeRuns() : [];
+  const checks = runs('check') ? await checkRounds() : [];
   const report = { date: new Date().toISOString(), uptime: load, settings, placement, bearer, envelopes, checks };
   if (values.json) {
     console.log(JSON.stringify(report));
     return;
   }
-  const lines = [
-    '',
-    `uptime before: ${load}`,
-    `Bearer check: ${settings.connections} connections, ${settings.warmup} s warm-up, ${settings.duration} s measured per route`,
-    `  ${['round', 'route', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU µs/req', 'other CPU'].join('  ')}`,
-  ];
+  const lines = ['', `uptime before: ${load}`];
+  if (runs('bearer')) {
+    lines.push(
+      `Bearer check: ${settings.connections} connections, ${settings.warmup} s warm-up, ${settings.duration} s measured per route`,
+      `  ${['round', 'route', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'CPU µs/req', 'other CPU'].join('  ')}`,
+    );
+  }
   bearer.forEach((round, i) => {
     for (const r of [round.me, round.alive]) {
       lines.push(
@@ -306,16 +327,18 @@ async function main(): Promise<void> {
       `         bearer check = ${(round.me.cpuMicrosPerRequest - round.alive.cpuMicrosPerRequest).toFixed(0)} µs CPU/request (GET /v1/me − GET /health/alive)`,
     );
   });
-  lines.push(
-    '',
-    `Envelopes (one id_token signature, 2-page PDF, B-LTA), one core: ${settings.envelopes} one at a time, then ${settings.concurrency} at once for ${settings.duration} s`,
-  );
+  if (runs('envelopes')) {
+    lines.push(
+      '',
+      `Envelopes (one id_token signature, 2-page PDF, B-LTA), one core (CPU ${settings.envelopeCpu}): ${settings.envelopes} one at a time, then ${settings.concurrency} at once for ${settings.duration} s`,
+    );
+  }
   for (const e of envelopes) {
     lines.push(
       `  ${e.backend.padEnd(10)}  median ${e.medianMs.toFixed(1)} ms  p90 ${e.p90Ms.toFixed(1)} ms  ${e.envelopesPerSecond.toFixed(1)} envelopes/s  ${(e.cpuMicrosPerEnvelope / 1000).toFixed(1)} ms CPU/envelope  other CPU ${e.otherCpuPercent.toFixed(0)}%`,
     );
   }
-  lines.push('', 'The check alone, in process (3,000 each per round, CPU µs):');
+  if (runs('check')) lines.push('', 'The check alone, in process (3,000 each per round, CPU µs):');
   checks.forEach((c, i) => {
     lines.push(
       `  round ${i + 1}: full verification ${c.fullMicros.toFixed(1)} µs, cache hit ${c.hitMicros.toFixed(1)} µs (${(c.fullMicros / c.hitMicros).toFixed(1)}x)`,

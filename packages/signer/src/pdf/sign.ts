@@ -82,32 +82,61 @@ export async function signPdf(pdf: Uint8Array, options: SignPdfOptions): Promise
   const incomplete = result.warnings.filter((w) => w.code !== 'MDP_VIOLATION');
   if (incomplete.length > 0) throw new Error(`signing incomplete: ${incomplete.map((w) => w.message).join('; ')}`);
   if (!tsa || !options.validationData) return result.bytes;
-  return archive(document, fieldName, options.credential, tsa, options.validationData);
+  return archive(document, result.bytes, fieldName, options.credential, tsa, options.validationData);
 }
 
 /**
  * PAdES B-LTA after a B-T signature in `fieldName` (ETSI EN 319 142-1 §6.3): a DSS update with
  * the validation data of the signer's and the TSA's chains, a document timestamp over all of it,
- * then a DSS update with the validation data of the document timestamp's own chain.
+ * then a DSS update with the validation data of the document timestamp's own chain (the TSA's,
+ * whose data the first update already holds: it is not asked for twice, ADR 0038). `signed`: the
+ * document's bytes with the signature just made.
  */
 async function archive(
   document: PDF,
+  signed: Uint8Array,
   fieldName: string,
   credential: SigningCredential,
   tsa: TimestampAuthority,
   provider: RevocationProvider,
 ): Promise<Uint8Array> {
   const der = (chain: readonly x509.X509Certificate[]) => chain.map((c) => new Uint8Array(c.rawData));
-  const tsaChain = der([tsa.certificate, ...tsa.chain]);
-  const signature = await validationData([der([credential.certificate, ...credential.chain]), tsaChain], provider);
-  addToDss(document, signature, signatureContents(document, fieldName));
-  await document.reload(await document.save({ incremental: true }));
+  const signer = await validationData([der([credential.certificate, ...credential.chain])], provider);
+  const timestamps = await validationData([der([tsa.certificate, ...tsa.chain])], provider);
+  const both = {
+    certs: [...signer.certs, ...timestamps.certs],
+    ocsps: [...signer.ocsps, ...timestamps.ocsps],
+    crls: [...signer.crls, ...timestamps.crls],
+  };
+  addToDss(document, both, lastSignatureContents(signed) ?? signatureContents(document, fieldName));
+  // DSS streams are DER (certificates, OCSP responses, CRLs): deflating them gains little and costs CPU.
+  await document.reload(await document.save({ incremental: true, compressStreams: false }));
   const before = new Set(signedFieldNames(document));
-  await document.addTimestamp({ timestampAuthority: tsa, digestAlgorithm: 'SHA-256' });
+  const stamped = await document.addTimestamp({ timestampAuthority: tsa, digestAlgorithm: 'SHA-256' });
   const timestampField = signedFieldNames(document).find((name) => !before.has(name));
   if (!timestampField) throw new Error('the document timestamp was not placed');
-  addToDss(document, await validationData([tsaChain], provider), signatureContents(document, timestampField));
-  return document.save({ incremental: true });
+  addToDss(document, timestamps, lastSignatureContents(stamped.bytes) ?? signatureContents(document, timestampField));
+  return document.save({ incremental: true, compressStreams: false });
+}
+
+/**
+ * The whole /Contents (padding included) of the signature last placed in `pdf`, the one whose
+ * /ByteRange is the file's last: read between the two ranges it names, as validators read it,
+ * instead of re-parsing the signature dictionary's 32 KB hex string. Undefined when the bytes do
+ * not hold exactly that shape (then the caller reads the field).
+ */
+function lastSignatureContents(pdf: Uint8Array): Uint8Array | undefined {
+  const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const at = bytes.lastIndexOf('/ByteRange');
+  if (at < 0) return undefined;
+  const range = /^\/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/.exec(bytes.toString('latin1', at, at + 80));
+  if (!range) return undefined;
+  const [start, end, rest] = [Number(range[1]), Number(range[2]), Number(range[3])];
+  if (!(start < end && end + rest === bytes.length && bytes[start] === 0x3c && bytes[end - 1] === 0x3e))
+    return undefined;
+  const hex = bytes.toString('latin1', start + 1, end - 1);
+  if (hex.length % 2 !== 0 || !/^[0-9A-Fa-f]*$/.test(hex)) return undefined;
+  return Buffer.from(hex, 'hex');
 }
 
 /** The whole /Contents of a signed field's signature dictionary (padding included): what its VRI key is hashed from. */

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, verify } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { signerTestBackends } from '../store/testing.js';
 import { CertificateAuthority } from './authority.js';
@@ -127,6 +127,36 @@ for (const backend of signerTestBackends()) {
         now = T0 + 727 * 86_400;
         const renewed = await ca.credentialFor(ana);
         assert.notEqual(renewed.id, first.id, 'a certificate about to expire is not reused');
+      } finally {
+        await dispose();
+      }
+    });
+
+    it('a credential opened once is reused from memory only while the database still offers it: revoked, never again', async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        let now = T0;
+        const ca = await CertificateAuthority.open({ db: store.db, masterKey: randomBytes(32), now: () => now });
+        const issued = await ca.credentialFor(ana);
+        const opened = await ca.credentialFor(ana);
+        now += 60;
+        const kept = await ca.credentialFor(ana);
+        assert.equal(opened.id, issued.id);
+        assert.equal(kept.id, issued.id);
+        assert.equal(kept.certificate.serialNumber, issued.certificate.serialNumber);
+        const data = new TextEncoder().encode('the same key signs');
+        const signature = await kept.signer.sign(data, 'SHA-256');
+        const key = createPublicKey({
+          key: Buffer.from(issued.certificate.publicKey.rawData),
+          format: 'der',
+          type: 'spki',
+        });
+        assert.ok(verify('sha256', data, { key, dsaEncoding: 'der' }, signature), 'the kept key is the certified one');
+
+        await ca.revoke({ credentialId: issued.id }, 'keyCompromise');
+        const fresh = await ca.credentialFor(ana);
+        assert.notEqual(fresh.id, issued.id, 'a revoked credential is not served from memory');
+        assert.notEqual(fresh.certificate.serialNumber, issued.certificate.serialNumber);
       } finally {
         await dispose();
       }

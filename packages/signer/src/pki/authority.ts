@@ -32,6 +32,16 @@ import { REVOCATION_REASONS, type RevocationReason, RevocationService } from './
 import { InternalTimestampAuthority, type TimestampAuthority } from './timestamp-authority.js';
 import { x509 } from './x509.js';
 
+/**
+ * Opened (unsealed, parsed) stored credentials kept in memory, at most this many, each for at most
+ * {@link OPENED_CREDENTIAL_SECONDS}: a person signing again within minutes does not pay for
+ * unsealing her key and parsing her certificate again (ADR 0038). Whether the credential may be
+ * used at all is asked of the database every time, so a revocation takes effect at once.
+ */
+export const MAX_OPENED_CREDENTIALS = 256;
+/** How long an opened credential is kept (seconds). */
+export const OPENED_CREDENTIAL_SECONDS = 300;
+
 /** A stored credential is reused only while it stays valid at least this long (seconds), so no signature is made with a certificate about to expire. */
 const REUSE_MARGIN = 7 * 86_400;
 
@@ -80,6 +90,14 @@ export interface Revoked {
   revokedAt: number;
 }
 
+/** A stored credential opened by {@link CertificateAuthority}, with the row it was opened from. */
+interface OpenedCredential {
+  opened: Promise<{ certificate: x509.X509Certificate; privateKey: webcrypto.CryptoKey }>;
+  openedAt: number;
+  sealed: string;
+  pem: string;
+}
+
 interface Authority {
   id: string;
   certificate: x509.X509Certificate;
@@ -102,6 +120,8 @@ export class CertificateAuthority {
   #tsa: Authority;
   #timestampAuthority: TimestampAuthority;
   readonly #revocationUrls: RevocationUrls | undefined;
+  /** Stored credentials opened lately, by row id, oldest first ({@link MAX_OPENED_CREDENTIALS}). */
+  readonly #opened = new Map<string, OpenedCredential>();
 
   private constructor(
     private readonly db: Kysely<SignerDatabase>,
@@ -220,11 +240,49 @@ export class CertificateAuthority {
     identity: SignerIdentity,
     now: number,
   ): Promise<SigningCredential | undefined> {
+    // Asked every time, opened credential or not: the query leaves out revoked and expiring ones.
     const stored = await reusableCredential(this.db, key, this.root.id, now, now + REUSE_MARGIN);
     if (!stored) return undefined;
-    const privateKey = await unsealPrivateKey(this.sealingKey, stored.private_key_sealed, credentialContext(stored.id));
-    const certificate = new x509.X509Certificate(stored.certificate_pem);
+    const { certificate, privateKey } = await this.#open(stored, now);
     return signingCredential(stored.id, identity, certificate, [this.root.certificate], privateKey);
+  }
+
+  /** The certificate and unsealed key of a stored credential row, from {@link #opened} when it holds that very row. */
+  #open(
+    stored: { id: string; certificate_pem: string; private_key_sealed: string },
+    now: number,
+  ): Promise<{ certificate: x509.X509Certificate; privateKey: webcrypto.CryptoKey }> {
+    const kept = this.#opened.get(stored.id);
+    this.#opened.delete(stored.id);
+    if (
+      kept &&
+      kept.openedAt <= now &&
+      now - kept.openedAt < OPENED_CREDENTIAL_SECONDS &&
+      kept.sealed === stored.private_key_sealed &&
+      kept.pem === stored.certificate_pem
+    ) {
+      this.#opened.set(stored.id, kept);
+      return kept.opened;
+    }
+    const opened = (async () => ({
+      certificate: new x509.X509Certificate(stored.certificate_pem),
+      privateKey: await unsealPrivateKey(this.sealingKey, stored.private_key_sealed, credentialContext(stored.id)),
+    }))();
+    // A row that fails to open is not kept: the next call tries again and fails the same way.
+    opened.catch(() => {
+      if (this.#opened.get(stored.id)?.opened === opened) this.#opened.delete(stored.id);
+    });
+    this.#opened.set(stored.id, {
+      opened,
+      openedAt: now,
+      sealed: stored.private_key_sealed,
+      pem: stored.certificate_pem,
+    });
+    for (const oldest of this.#opened.keys()) {
+      if (this.#opened.size <= MAX_OPENED_CREDENTIALS) break;
+      this.#opened.delete(oldest);
+    }
+    return opened;
   }
 
   private async issueCredential(identity: SignerIdentity, key: string, now: number): Promise<SigningCredential> {

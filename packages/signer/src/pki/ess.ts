@@ -1,6 +1,6 @@
+import { createHash } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { webCrypto } from './crypto.js';
 
 /** id-aa-signingCertificateV2 (RFC 5035 §3). */
 export const OID_SIGNING_CERTIFICATE_V2 = '1.2.840.113549.1.9.16.2.47';
@@ -12,9 +12,9 @@ export const OID_SHA256 = '2.16.840.1.101.3.4.2.1';
  * serial, so nobody can swap in another certificate for the same key (RFC 5035, RFC 5816 for TSAs).
  * SHA-256 is the ESSCertIDv2 default, so its hashAlgorithm is omitted (DER).
  */
-export async function signingCertificateV2(certificate: pkijs.Certificate): Promise<pkijs.Attribute> {
-  const der = certificate.toSchema().toBER(false);
-  const certHash = await webCrypto.subtle.digest('SHA-256', der);
+export function signingCertificateV2(certificate: pkijs.Certificate): pkijs.Attribute {
+  const der = new Uint8Array(certificate.toSchema().toBER(false));
+  const certHash = new Uint8Array(createHash('sha256').update(der).digest());
   const issuerSerial = new pkijs.IssuerSerial({
     issuer: new pkijs.GeneralNames({ names: [new pkijs.GeneralName({ type: 4, value: certificate.issuer })] }),
     serialNumber: certificate.serialNumber,

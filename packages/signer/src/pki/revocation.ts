@@ -46,6 +46,8 @@ export const REVOCATION_VALIDITY_SECONDS = 86_400;
 export const PRESIGNED_REUSE_SECONDS = 60;
 /** At most this many presigned responses and CRLs are kept (oldest dropped first). */
 export const MAX_PRESIGNED = 1_000;
+/** At most this many certificates' parsed facts (serial, issuing root) are kept. */
+export const MAX_PARSED_CERTIFICATES = 1_000;
 /** An OCSP request naming more certificates than this is refused (`malformedRequest`): one is usual. */
 export const MAX_OCSP_REQUEST_CERTIFICATES = 8;
 
@@ -78,6 +80,12 @@ export class RevocationService {
    */
   readonly #presigned = new Map<string, { der: Uint8Array; signedAt: number }>();
   readonly #nodeCertificates = new Map<string, NodeCertificate>();
+  /**
+   * What the provider reads from a certificate (serial; the id of the root of ours that issued it),
+   * by its DER: certificates are immutable, and the same few (the person's, the TSA's, the root)
+   * come in every signature. Oldest dropped first beyond {@link MAX_PARSED_CERTIFICATES}.
+   */
+  readonly #parsed = new Map<string, { serial: string; issuerId?: string | undefined }>();
 
   constructor(
     private readonly db: Kysely<SignerDatabase>,
@@ -138,7 +146,7 @@ export class RevocationService {
   async ocspFor(certificateDer: Uint8Array, issuerDer: Uint8Array): Promise<Uint8Array | null> {
     const issuer = this.issuers().find((i) => Buffer.from(i.certificate.rawData).equals(Buffer.from(issuerDer)));
     if (!issuer) return null;
-    const serial = normalizeSerial(new NodeCertificate(certificateDer).serialNumber);
+    const serial = this.#facts(certificateDer).serial;
     const status = await this.statusOf(issuer.id, serial);
     const stated = status.status === 'revoked' ? `revoked:${status.revokedAt}:${status.reason}` : status.status;
     return this.#presignedOr(`ocsp ${issuer.id} ${serial} ${stated}`, async () => {
@@ -238,8 +246,13 @@ export class RevocationService {
     return {
       getOCSP: (certificate, issuer) => this.ocspFor(certificate, issuer),
       getCRL: async (certificate) => {
-        const named = new NodeCertificate(certificate);
-        const issuer = this.issuers().find((i) => named.checkIssued(this.#nodeCertificate(i)));
+        const facts = this.#facts(certificate);
+        if (facts.issuerId === undefined) {
+          const named = new NodeCertificate(certificate);
+          // Only a found issuer is kept: one that is not ours yet may be tomorrow (a root loaded later).
+          facts.issuerId = this.issuers().find((i) => named.checkIssued(this.#nodeCertificate(i)))?.id;
+        }
+        const issuer = this.issuers().find((i) => i.id === facts.issuerId);
         if (!issuer) return null;
         const revoked = await revocationsBy(this.db, issuer.id);
         const list = revoked.map((r) => `${r.serial}:${r.revoked_at}:${r.reason}`).join(',');
@@ -247,6 +260,21 @@ export class RevocationService {
         return this.#presignedOr(`crl ${issuer.id} ${listed}`, () => this.#signCrl(issuer, revoked));
       },
     };
+  }
+
+  /** The parsed facts of a certificate, DER ({@link #parsed}). */
+  #facts(der: Uint8Array): { serial: string; issuerId?: string | undefined } {
+    const key = Buffer.from(der).toString('base64');
+    let facts = this.#parsed.get(key);
+    if (!facts) {
+      facts = { serial: normalizeSerial(new NodeCertificate(der).serialNumber) };
+      this.#parsed.set(key, facts);
+      for (const oldest of this.#parsed.keys()) {
+        if (this.#parsed.size <= MAX_PARSED_CERTIFICATES) break;
+        this.#parsed.delete(oldest);
+      }
+    }
+    return facts;
   }
 
   /** The issuer's certificate as Node's X509Certificate, parsed once. */

@@ -1,7 +1,8 @@
-import type { webcrypto } from 'node:crypto';
+import { createHash, type webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { pkiEngine, randomSerialNumber, webCrypto } from './crypto.js';
+import { pkiEngine, randomSerialNumber } from './crypto.js';
+import { derChildren, derSetOrder, derTlv } from './der.js';
 import { parseCertificate, parseDer, signingCertificateV2 } from './ess.js';
 import { dottedOid, POLICY_TIMESTAMPING } from './policies.js';
 import type { x509 } from './x509.js';
@@ -28,6 +29,7 @@ export const TSA_POLICY = POLICY_TIMESTAMPING;
 const OID_CONTENT_TYPE = '1.2.840.113549.1.9.3';
 const OID_MESSAGE_DIGEST = '1.2.840.113549.1.9.4';
 const OID_SIGNED_DATA = '1.2.840.113549.1.7.2';
+const OID_SIGNED_DATA_DER = new Uint8Array(new asn1js.ObjectIdentifier({ value: OID_SIGNED_DATA }).toBER(false));
 
 /** PKIFailureInfo bits (RFC 3161 §2.4.2). */
 const FAILURE = { badAlg: 0, badRequest: 2, badDataFormat: 5, unacceptedPolicy: 15 } as const;
@@ -64,7 +66,10 @@ interface TokenRequest {
 /** The built-in TSA: signs tokens with its own key, certified by the CA's root. */
 export class InternalTimestampAuthority implements TimestampAuthority {
   readonly #certificate: pkijs.Certificate;
-  readonly #chain: pkijs.Certificate[];
+  /** The TSA certificate and its chain, DER, in DER's SET OF order: encoded once, embedded as they are. */
+  readonly #certificates: Uint8Array[];
+  /** The ESS signing-certificate-v2 attribute naming the TSA certificate: the same in every token. */
+  readonly #signingCertificate: pkijs.Attribute;
   readonly #privateKey: webcrypto.CryptoKey;
   readonly #now: () => number;
 
@@ -76,18 +81,14 @@ export class InternalTimestampAuthority implements TimestampAuthority {
     readonly chain: readonly x509.X509Certificate[] = [],
   ) {
     this.#certificate = parseCertificate(certificate.rawData);
-    this.#chain = chain.map((c) => parseCertificate(c.rawData));
+    this.#certificates = derSetOrder([certificate, ...chain].map((c) => new Uint8Array(c.rawData)));
+    this.#signingCertificate = signingCertificateV2(this.#certificate);
     this.#privateKey = privateKey;
     this.#now = now;
   }
 
   async timestamp(digest: Uint8Array, algorithm: DigestAlgorithm): Promise<Uint8Array> {
-    const token = await this.#issue({
-      digestOid: DIGEST_OIDS[algorithm],
-      digest: copy(digest),
-      includeCertificate: true,
-    });
-    return new Uint8Array(token.toSchema().toBER(false));
+    return this.#issue({ digestOid: DIGEST_OIDS[algorithm], digest: copy(digest), includeCertificate: true });
   }
 
   async respond(request: Uint8Array): Promise<Uint8Array> {
@@ -115,12 +116,13 @@ export class InternalTimestampAuthority implements TimestampAuthority {
     });
     const response = new pkijs.TimeStampResp({
       status: new pkijs.PKIStatusInfo({ status: pkijs.PKIStatus.granted }),
-      timeStampToken: token,
+      timeStampToken: new pkijs.ContentInfo({ schema: parseDer(token, 'time-stamp token') }),
     });
     return new Uint8Array(response.toSchema().toBER(false));
   }
 
-  async #issue(request: TokenRequest): Promise<pkijs.ContentInfo> {
+  /** A DER TimeStampToken: a ContentInfo holding SignedData over the TSTInfo, signed by the TSA key. */
+  async #issue(request: TokenRequest): Promise<Uint8Array> {
     const tstInfo = new pkijs.TSTInfo({
       version: 1,
       policy: TSA_POLICY,
@@ -141,8 +143,6 @@ export class InternalTimestampAuthority implements TimestampAuthority {
     const signedData = new pkijs.SignedData({
       version: 3,
       encapContentInfo,
-      // The TSA certificate (RFC 3161 §2.4.1 requires it when asked) and its chain, in DER's SET OF order.
-      ...(request.includeCertificate ? { certificates: derSetOrder([this.#certificate, ...this.#chain]) } : {}),
       signerInfos: [
         new pkijs.SignerInfo({
           version: 1,
@@ -159,33 +159,30 @@ export class InternalTimestampAuthority implements TimestampAuthority {
               }),
               new pkijs.Attribute({
                 type: OID_MESSAGE_DIGEST,
-                values: [new asn1js.OctetString({ valueHex: await webCrypto.subtle.digest('SHA-256', content) })],
+                values: [new asn1js.OctetString({ valueHex: sha256(content) })],
               }),
-              await signingCertificateV2(this.#certificate),
+              this.#signingCertificate,
             ],
           }),
         }),
       ],
     });
     await signedData.sign(this.#privateKey, 0, 'SHA-256', undefined, pkiEngine);
-    return new pkijs.ContentInfo({ contentType: OID_SIGNED_DATA, content: signedData.toSchema(true) });
+    // SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0] IMPLICIT
+    // OPTIONAL, crls [1] OPTIONAL, signerInfos } (RFC 5652 §5.1). The TSA certificate (RFC 3161 §2.4.1
+    // requires it when asked) and its chain go in as the DER they already are: pkijs would re-parse
+    // and re-encode each certificate for every token (ADR 0038).
+    const parts = derChildren(new Uint8Array(signedData.toSchema(true).toBER(false)));
+    if (parts.length !== 4) throw new Error('unexpected SignedData encoding');
+    const certificates = request.includeCertificate ? [derTlv(0xa0, ...this.#certificates)] : [];
+    const signed = derTlv(0x30, ...parts.slice(0, 3), ...certificates, ...parts.slice(3));
+    return derTlv(0x30, OID_SIGNED_DATA_DER, derTlv(0xa0, signed));
   }
 }
 
-/**
- * Certificates in the order DER requires of a SET OF (X.690 §11.6): by their encodings compared as
- * octet strings, the shorter padded with zero octets.
- */
-function derSetOrder(certificates: pkijs.Certificate[]): pkijs.Certificate[] {
-  const encoded = certificates.map((c) => ({ c, der: Buffer.from(c.toSchema().toBER(false)) }));
-  const compare = (a: Buffer, b: Buffer) => {
-    const length = Math.max(a.length, b.length);
-    return Buffer.compare(
-      Buffer.concat([a, Buffer.alloc(length - a.length)]),
-      Buffer.concat([b, Buffer.alloc(length - b.length)]),
-    );
-  };
-  return encoded.sort((x, y) => compare(x.der, y.der)).map((e) => e.c);
+function sha256(data: ArrayBuffer): ArrayBuffer {
+  const digest = createHash('sha256').update(new Uint8Array(data)).digest();
+  return copy(digest);
 }
 
 function reject(bit: number, text: string): Uint8Array {
