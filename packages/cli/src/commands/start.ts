@@ -1,6 +1,6 @@
 import { type Accounts, createAccounts, ensureDemoClient, ensureSignerClient, loadConfig } from '@signet/accounts';
 import { envInt } from '@signet/protocol';
-import { createSigner, loadSignerConfig, type Signer } from '@signet/signer';
+import type { Signer } from '@signet/signer';
 import {
   configuredWorkers,
   reportReady,
@@ -66,6 +66,7 @@ async function startServices(
     await accounts.adminApp.listen({ host: config.adminHost, port: config.adminPort });
     describeAccounts(accounts, config, await demoClient(accounts, config), summary, lines);
     if (service === 'all' && !process.env.SIGNET_SIGNER_CLIENT_ID) {
+      const { loadSignerConfig } = await import('@signet/signer');
       const own = await ensureSignerClient(accounts.ctx, loadSignerConfig().publicUrl);
       signerEnv = {
         ...process.env,
@@ -76,6 +77,8 @@ async function startServices(
   }
 
   if (service !== 'accounts') {
+    // Loaded only here: accounts alone does not carry the Signer's PDF and PKI libraries.
+    const { createSigner, loadSignerConfig } = await import('@signet/signer');
     const config = loadSignerConfig(signerEnv);
     const signer = await createSigner(config, {
       backgroundJobs: workerRole().backgroundJobs,
