@@ -1,3 +1,4 @@
+import { setBounded } from '@signet/store';
 import type { Client, ClientRepository } from './clients/repository.js';
 
 /** Where {@link authenticateClient} looks clients up: the repository or a cache in front of it. */
@@ -41,12 +42,7 @@ export class ClientCache implements ClientLookup {
       this.entries.delete(clientId);
       return undefined;
     }
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-    this.entries.delete(clientId);
-    this.entries.set(clientId, { client, until: now + this.ttl });
+    setBounded(this.entries, clientId, { client, until: now + this.ttl }, this.maxEntries);
     return client;
   }
 

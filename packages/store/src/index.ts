@@ -1,4 +1,5 @@
 export { backupSqlite } from './backup.js';
+export { setBounded } from './bounded-map.js';
 export {
   ConcurrentChangeError,
   DATABASE_RETRY_AFTER_SECONDS,

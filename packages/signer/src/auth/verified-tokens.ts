@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { setBounded } from '@signet/store';
 import { type AccessTokenCheck, checkAccessToken } from './access-token.js';
 import type { Caller } from './caller.js';
 
@@ -76,13 +77,9 @@ export class VerifiedTokens {
   }
 
   private remember(key: string, entry: Entry): void {
-    if (this.entries.size >= this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
     // Shared by every request presenting the token: nobody may change it.
     Object.freeze(entry.caller.scope);
-    this.entries.set(key, { ...entry, caller: Object.freeze(entry.caller) });
+    setBounded(this.entries, key, { ...entry, caller: Object.freeze(entry.caller) }, this.maxEntries);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { webcrypto } from 'node:crypto';
 import { createHash, randomUUID } from 'node:crypto';
 import type { RevocationProvider } from '@libpdf/core';
-import { isUniqueViolation } from '@signet/store';
+import { isUniqueViolation, setBounded } from '@signet/store';
 import type { Kysely } from 'kysely';
 import type { SignerDatabase } from '../store/database.js';
 import {
@@ -272,16 +272,12 @@ export class CertificateAuthority {
     opened.catch(() => {
       if (this.#opened.get(stored.id)?.opened === opened) this.#opened.delete(stored.id);
     });
-    this.#opened.set(stored.id, {
-      opened,
-      openedAt: now,
-      sealed: stored.private_key_sealed,
-      pem: stored.certificate_pem,
-    });
-    for (const oldest of this.#opened.keys()) {
-      if (this.#opened.size <= MAX_OPENED_CREDENTIALS) break;
-      this.#opened.delete(oldest);
-    }
+    setBounded(
+      this.#opened,
+      stored.id,
+      { opened, openedAt: now, sealed: stored.private_key_sealed, pem: stored.certificate_pem },
+      MAX_OPENED_CREDENTIALS,
+    );
     return opened;
   }
 

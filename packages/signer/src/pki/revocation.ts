@@ -1,5 +1,6 @@
 import { createHash, X509Certificate as NodeCertificate, type webcrypto } from 'node:crypto';
 import type { RevocationProvider } from '@libpdf/core';
+import { setBounded } from '@signet/store';
 import * as asn1js from 'asn1js';
 import type { Kysely } from 'kysely';
 import * as pkijs from 'pkijs';
@@ -167,12 +168,7 @@ export class RevocationService {
     // signedAt > now: a clock set back; never serve data dated in the future.
     if (kept && kept.signedAt <= now && now - kept.signedAt < PRESIGNED_REUSE_SECONDS) return kept.der;
     const der = await make();
-    this.#presigned.delete(key);
-    this.#presigned.set(key, { der, signedAt: now });
-    for (const oldest of this.#presigned.keys()) {
-      if (this.#presigned.size <= MAX_PRESIGNED) break;
-      this.#presigned.delete(oldest);
-    }
+    setBounded(this.#presigned, key, { der, signedAt: now }, MAX_PRESIGNED);
     return der;
   }
 
@@ -268,11 +264,7 @@ export class RevocationService {
     let facts = this.#parsed.get(key);
     if (!facts) {
       facts = { serial: normalizeSerial(new NodeCertificate(der).serialNumber) };
-      this.#parsed.set(key, facts);
-      for (const oldest of this.#parsed.keys()) {
-        if (this.#parsed.size <= MAX_PARSED_CERTIFICATES) break;
-        this.#parsed.delete(oldest);
-      }
+      setBounded(this.#parsed, key, facts, MAX_PARSED_CERTIFICATES);
     }
     return facts;
   }
