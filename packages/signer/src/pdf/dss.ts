@@ -12,9 +12,7 @@ const MAX_ENTRIES = 2_000;
 
 /** Reads the catalog's /DSS of a loaded document; empty lists when there is none. */
 export function readDss(document: PDF): DocumentSecurityStore {
-  const registry = document.context.registry;
-  const resolve = registry.resolve.bind(registry);
-  const deref = (value: unknown) => (value instanceof PdfRef ? resolve(value) : value);
+  const deref = dereferencer(document);
   const dss = deref(document.getCatalog().get('DSS'));
   const list = (key: string): Uint8Array[] => {
     if (!(dss instanceof PdfDict)) return [];
@@ -51,10 +49,9 @@ const DSS_LISTS = { certs: ['Certs', 'Cert'], ocsps: ['OCSPs', 'OCSP'], crls: ['
  */
 export function addToDss(document: PDF, data: DocumentSecurityStore, signatureContents: Uint8Array): void {
   const registry = document.context.registry;
-  const resolve = registry.resolve.bind(registry);
+  const deref = dereferencer(document);
   const catalog = document.getCatalog();
-  const found = catalog.get('DSS');
-  const previous = found instanceof PdfRef ? resolve(found) : found;
+  const previous = deref(catalog.get('DSS'));
   const dss = new PdfDict();
   if (previous instanceof PdfDict) for (const [key, value] of previous) dss.set(key, value);
   dss.set('Type', PdfName.of('DSS'));
@@ -63,12 +60,11 @@ export function addToDss(document: PDF, data: DocumentSecurityStore, signatureCo
     keyof typeof DSS_LISTS,
     readonly [string, string],
   ][]) {
-    const listed = dss.get(listKey);
-    const array = listed instanceof PdfRef ? resolve(listed) : listed;
+    const array = deref(dss.get(listKey));
     const refs = array instanceof PdfArray ? array.toArray().filter((r): r is PdfRef => r instanceof PdfRef) : [];
     const byContent = new Map<string, PdfRef>();
     for (const ref of refs) {
-      const stream = resolve(ref);
+      const stream = deref(ref);
       if (stream instanceof PdfStream) byContent.set(sha1(stream.getDecodedData()), ref);
     }
     const mine = new Map<string, PdfRef>();
@@ -85,13 +81,18 @@ export function addToDss(document: PDF, data: DocumentSecurityStore, signatureCo
     if (refs.length > 0) dss.set(listKey, new PdfArray(refs));
     if (mine.size > 0) vri.set(vriKey, new PdfArray([...mine.values()]));
   }
-  const vris = dss.get('VRI');
   const allVri = new PdfDict();
-  const before = vris instanceof PdfRef ? resolve(vris) : vris;
+  const before = deref(dss.get('VRI'));
   if (before instanceof PdfDict) for (const [key, value] of before) allVri.set(key, value);
   allVri.set(sha1(signatureContents).toUpperCase(), vri);
   dss.set('VRI', allVri);
   catalog.set('DSS', registry.register(dss));
+}
+
+/** Resolves an indirect reference of `document`; any other value as it is. */
+function dereferencer(document: PDF): (value: unknown) => unknown {
+  const registry = document.context.registry;
+  return (value) => (value instanceof PdfRef ? registry.resolve(value) : value);
 }
 
 function sha1(data: Uint8Array): string {
