@@ -393,42 +393,32 @@ async function startSignet(
 }
 
 /** Starts bench/minimal-token-server.ts (the floor) with one client of its own. */
-async function startFloor(placement: Placement): Promise<{ target: Target; child: ChildProcess }> {
-  const port = await freePort();
-  const clientId = `bench-${randomBytes(6).toString('hex')}`;
-  const clientSecret = randomBytes(32).toString('base64url');
-  const { child, line } = await startChild(
-    SERVER_NAMES.floor,
-    placement,
-    ['bench/minimal-token-server.ts'],
-    {
-      BENCH_PORT: String(port),
-      BENCH_CLIENT_ID: clientId,
-      BENCH_CLIENT_SECRET: clientSecret,
-      BENCH_AUDIENCE: AUDIENCE,
-    },
-    (parsed) => parsed.ready === true,
-  );
-  return {
-    child,
-    target: {
-      name: SERVER_NAMES.floor,
-      url: String(line.token_endpoint),
-      authorization: basic(clientId, clientSecret),
-      body: `grant_type=client_credentials&audience=${encodeURIComponent(AUDIENCE)}`,
-    },
-  };
-}
+const startFloor = (placement: Placement) =>
+  startBenchServer(placement, 'floor', 'bench/minimal-token-server.ts', 'audience');
 
 /** Starts bench/oidc-provider-server.ts with one client of its own. */
-async function startOidcProvider(placement: Placement): Promise<{ target: Target; child: ChildProcess }> {
+// oidc-provider knows no `audience` parameter; RFC 8707 `resource` is the same request.
+const startOidcProvider = (placement: Placement) =>
+  startBenchServer(placement, 'oidc-provider', 'bench/oidc-provider-server.ts', 'resource');
+
+/**
+ * Starts one of the bench's own servers (`BENCH_PORT`, `BENCH_CLIENT_ID`, `BENCH_CLIENT_SECRET`,
+ * `BENCH_AUDIENCE`; ready when it prints `{"ready":true,"token_endpoint":…}`) with a new client,
+ * asking for the audience in the parameter the server knows.
+ */
+async function startBenchServer(
+  placement: Placement,
+  key: 'floor' | 'oidc-provider',
+  script: string,
+  audienceParameter: 'audience' | 'resource',
+): Promise<{ target: Target; child: ChildProcess }> {
   const port = await freePort();
   const clientId = `bench-${randomBytes(6).toString('hex')}`;
   const clientSecret = randomBytes(32).toString('base64url');
   const { child, line } = await startChild(
-    'oidc-provider',
+    SERVER_NAMES[key],
     placement,
-    ['bench/oidc-provider-server.ts'],
+    [script],
     {
       BENCH_PORT: String(port),
       BENCH_CLIENT_ID: clientId,
@@ -440,11 +430,10 @@ async function startOidcProvider(placement: Placement): Promise<{ target: Target
   return {
     child,
     target: {
-      name: 'oidc-provider',
+      name: SERVER_NAMES[key],
       url: String(line.token_endpoint),
       authorization: basic(clientId, clientSecret),
-      // oidc-provider knows no `audience` parameter; RFC 8707 `resource` is the same request.
-      body: `grant_type=client_credentials&resource=${encodeURIComponent(AUDIENCE)}`,
+      body: `grant_type=client_credentials&${audienceParameter}=${encodeURIComponent(AUDIENCE)}`,
     },
   };
 }
