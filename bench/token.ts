@@ -11,7 +11,12 @@
  * Options: `--connections N` (default 50), `--duration N` seconds (default 10),
  * `--warmup N` seconds (default 3), `--rounds N` (default 1; more rotate the order and report
  * medians), `--workers N` (Signet's `SIGNET_WORKERS`, default 1), `--servers a,b` (default all
- * of signet, signet-signer, floor, oidc-provider), `--json` (one JSON object on stdout).
+ * of signet, signet-signer, floor, oidc-provider, reference), `--load autocannon|wrk`,
+ * `--pipelining N` (requests per connection in flight, default 1), `--reference-spin µs` (the tail
+ * reference's CPU per request, default 70), `--json` (one JSON object on stdout).
+ *
+ * The tail reference (bench/constant-cost-server.ts) answers a constant token after a fixed spin:
+ * its p99 at Signet's throughput is the tail the machine adds, which no handler can get under.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -55,7 +60,7 @@ export const TARGETS = {
 const ALL_CPUS = availableParallelism();
 
 /** The servers the benchmark can run, in the order reports list them. */
-export const SERVERS = ['signet', 'signet-signer', 'floor', 'oidc-provider'] as const;
+export const SERVERS = ['signet', 'signet-signer', 'floor', 'oidc-provider', 'reference'] as const;
 type ServerKey = (typeof SERVERS)[number];
 
 /** Report names of {@link SERVERS}. */
@@ -64,6 +69,7 @@ const SERVER_NAMES: Record<ServerKey, string> = {
   'signet-signer': 'Signet + Signer',
   floor: 'node:http floor',
   'oidc-provider': 'oidc-provider',
+  reference: 'tail reference',
 };
 
 /** Settings shared by every measured run. */
@@ -82,7 +88,17 @@ export interface BenchSettings {
    * tenth of autocannon's CPU per request: what lets 2 workers on 2 CPUs be measured at all).
    */
   load: 'autocannon' | 'wrk';
-  pipelining: 1;
+  /**
+   * Requests each connection sends before it waits for the answers (HTTP/1.1 pipelining; 1 = a
+   * closed loop). Above 1 the load generator's own CPU per request falls several-fold — what
+   * lets a 2-CPU machine that also runs the load show how 2 workers scale.
+   */
+  pipelining: number;
+  /**
+   * CPU the tail reference (bench/constant-cost-server.ts) burns per request, in µs: set it so its
+   * req/s lands near Signet's, and its p99 shows the tail this machine adds at that throughput.
+   */
+  referenceSpinMicros: number;
 }
 
 /** One server's measured run. */
@@ -168,6 +184,8 @@ async function main(): Promise<void> {
       workers: { type: 'string', default: '1' },
       servers: { type: 'string', default: SERVERS.join(',') },
       load: { type: 'string', default: 'autocannon' },
+      pipelining: { type: 'string', default: '1' },
+      'reference-spin': { type: 'string', default: '70' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -184,7 +202,8 @@ async function main(): Promise<void> {
     workers: positiveInt('--workers', values.workers),
     servers: SERVERS.filter((name) => asked.includes(name)),
     load: loadGenerator(values.load),
-    pipelining: 1,
+    pipelining: positiveInt('--pipelining', values.pipelining),
+    referenceSpinMicros: nonNegativeInt('--reference-spin', values['reference-spin']),
   };
   const log = values.json ? (_: string) => {} : (line: string) => process.stderr.write(`${line}\n`);
   const cpus = ALL_CPUS;
@@ -196,6 +215,10 @@ async function main(): Promise<void> {
     'signet-signer': (p) => startSignet(p, settings.workers, 'all'),
     floor: startFloor,
     'oidc-provider': startOidcProvider,
+    reference: (p) =>
+      startBenchServer(p, 'reference', 'bench/constant-cost-server.ts', 'audience', {
+        BENCH_SPIN_MICROS: String(settings.referenceSpinMicros),
+      }),
   };
   const rounds: Measurement[][] = [];
   for (let round = 1; round <= settings.rounds; round++) {
@@ -408,9 +431,10 @@ const startOidcProvider = (placement: Placement) =>
  */
 async function startBenchServer(
   placement: Placement,
-  key: 'floor' | 'oidc-provider',
+  key: 'floor' | 'oidc-provider' | 'reference',
   script: string,
   audienceParameter: 'audience' | 'resource',
+  extraEnv: Record<string, string> = {},
 ): Promise<{ target: Target; child: ChildProcess }> {
   const port = await freePort();
   const clientId = `bench-${randomBytes(6).toString('hex')}`;
@@ -424,6 +448,7 @@ async function startBenchServer(
       BENCH_CLIENT_ID: clientId,
       BENCH_CLIENT_SECRET: clientSecret,
       BENCH_AUDIENCE: AUDIENCE,
+      ...extraEnv,
     },
     (parsed) => parsed.ready === true,
   );
@@ -514,7 +539,12 @@ async function wrk(target: Target, settings: BenchSettings, durationSeconds: num
   ];
   const [command, commandArgs] = cpu === 'any' ? ['wrk', args] : ['taskset', ['-c', cpu, 'wrk', ...args]];
   const child = spawn(command, commandArgs, {
-    env: { ...process.env, BENCH_BODY: target.body, BENCH_AUTHORIZATION: target.authorization },
+    env: {
+      ...process.env,
+      BENCH_BODY: target.body,
+      BENCH_AUTHORIZATION: target.authorization,
+      BENCH_PIPELINING: String(settings.pipelining),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -613,6 +643,12 @@ export function formatReport(r: BenchReport): string {
     ...(r.cpuRatio > 0 ? [`oidc-provider / Signet CPU per request: ${r.cpuRatio.toFixed(2)}x`] : []),
     ...(r.overFloor > 0 ? [`Signet / node:http floor CPU per request: ${r.overFloor.toFixed(2)}x`] : []),
     ...(r.signerShare > 0 ? [`Signet + Signer / Signet alone CPU per request: ${r.signerShare.toFixed(2)}x`] : []),
+    ...r.results
+      .filter((m) => m.server === SERVER_NAMES.reference)
+      .map(
+        (m) =>
+          `tail reference (constant ${s.referenceSpinMicros} µs spin, constant answer): p99 ${m.p99Ms.toFixed(1)} ms at ${m.requestsPerSecond.toFixed(0)} req/s — the machine's own tail at that throughput`,
+      ),
     '',
     'Targets (issue 15):',
     ...r.targets.map(

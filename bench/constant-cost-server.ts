@@ -1,0 +1,54 @@
+/**
+ * The tail reference of the token endpoint benchmark: a `node:http` handler that reads the
+ * request, burns a fixed `BENCH_SPIN_MICROS` of CPU on the event loop and answers one ES256 access
+ * token signed at start — the same bytes every time. It allocates next to nothing and its work
+ * never varies, so its latency percentiles at a given throughput are what this machine (its
+ * scheduler, its host, Node's HTTP server) adds by itself: the tail no handler of that cost can
+ * beat here. Started by bench/token.ts; prints one JSON line when ready.
+ *
+ * Environment: BENCH_PORT, BENCH_CLIENT_ID, BENCH_AUDIENCE, BENCH_SPIN_MICROS.
+ */
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createServer } from 'node:http';
+
+const port = Number(process.env.BENCH_PORT);
+const clientId = process.env.BENCH_CLIENT_ID ?? 'reference';
+const audience = process.env.BENCH_AUDIENCE ?? '';
+const spin = BigInt(Math.round(Number(process.env.BENCH_SPIN_MICROS ?? '0') * 1000));
+const issuer = `http://127.0.0.1:${port}`;
+const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const b64json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const iat = Math.floor(Date.now() / 1000);
+const claims = {
+  iss: issuer,
+  sub: clientId,
+  aud: audience,
+  client_id: clientId,
+  iat,
+  exp: iat + 3600,
+  jti: randomUUID(),
+};
+const input = `${b64json({ typ: 'at+jwt', alg: 'ES256' })}.${b64json(claims)}`;
+const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+const body = JSON.stringify({
+  access_token: `${input}.${signature.toString('base64url')}`,
+  token_type: 'Bearer',
+  expires_in: 3600,
+});
+
+const server = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    const start = process.hrtime.bigint();
+    while (process.hrtime.bigint() - start < spin);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(body);
+  });
+});
+
+server.listen(port, '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ ready: true, issuer, token_endpoint: `${issuer}/oauth2/token` })}\n`);
+});
+const stop = () => server.close(() => process.exit(0));
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
