@@ -7,6 +7,7 @@ import type {
   FastifyRequest,
   FastifySchemaValidationError,
 } from 'fastify';
+import { lingerAfterAnswer } from './lingering-close.js';
 
 /** PostgreSQL SQLSTATEs for text it cannot store (character_not_in_repertoire, untranslatable_character). */
 const UNSTORABLE_TEXT = ['22021', '22P05'];
@@ -77,6 +78,7 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
       request.log.error({ err: error }, 'unhandled error');
       wire = serverError();
     }
+    lingerAfterAnswer(request, reply);
     sendError(reply, wire);
   });
 

@@ -1,6 +1,7 @@
 export * from './assets.js';
 export * from './errors.js';
 export * from './forms.js';
+export * from './lingering-close.js';
 export * from './locale.js';
 export * from './metrics.js';
 export * from './observability.js';
