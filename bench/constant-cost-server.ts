@@ -8,8 +8,9 @@
  *
  * Environment: BENCH_PORT, BENCH_CLIENT_ID, BENCH_AUDIENCE, BENCH_SPIN_MICROS.
  */
-import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
+import { signBenchToken } from './bench-token.js';
 
 const port = Number(process.env.BENCH_PORT);
 const clientId = process.env.BENCH_CLIENT_ID ?? 'reference';
@@ -17,21 +18,8 @@ const audience = process.env.BENCH_AUDIENCE ?? '';
 const spin = BigInt(Math.round(Number(process.env.BENCH_SPIN_MICROS ?? '0') * 1000));
 const issuer = `http://127.0.0.1:${port}`;
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-const b64json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-const iat = Math.floor(Date.now() / 1000);
-const claims = {
-  iss: issuer,
-  sub: clientId,
-  aud: audience,
-  client_id: clientId,
-  iat,
-  exp: iat + 3600,
-  jti: randomUUID(),
-};
-const input = `${b64json({ typ: 'at+jwt', alg: 'ES256' })}.${b64json(claims)}`;
-const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
 const body = JSON.stringify({
-  access_token: `${input}.${signature.toString('base64url')}`,
+  access_token: signBenchToken({ privateKey, issuer, clientId, audience }),
   token_type: 'Bearer',
   expires_in: 3600,
 });

@@ -9,8 +9,9 @@
  *
  * Environment: BENCH_PORT, BENCH_CLIENT_ID, BENCH_CLIENT_SECRET, BENCH_AUDIENCE.
  */
-import { createHmac, generateKeyPairSync, randomBytes, randomUUID, sign, timingSafeEqual } from 'node:crypto';
+import { createHmac, generateKeyPairSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type ServerResponse } from 'node:http';
+import { signBenchToken } from './bench-token.js';
 
 const port = Number(required('BENCH_PORT'));
 const audience = required('BENCH_AUDIENCE');
@@ -20,7 +21,6 @@ const hashSecret = (secret: string) => createHmac('sha256', hmacKey).update(secr
 const clients = new Map([[required('BENCH_CLIENT_ID'), hashSecret(required('BENCH_CLIENT_SECRET'))]]);
 const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const kid = randomBytes(12).toString('base64url');
-const b64json = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
 
 const server = createServer((req, res) => {
@@ -41,20 +41,8 @@ const server = createServer((req, res) => {
     const params = new URLSearchParams(body);
     if (params.get('grant_type') !== 'client_credentials') return answer(res, 400, { error: 'unsupported_grant_type' });
     if (params.get('audience') !== audience) return answer(res, 400, { error: 'invalid_request' });
-    const iat = Math.floor(Date.now() / 1000);
-    const claims = {
-      iss: issuer,
-      sub: clientId,
-      aud: audience,
-      client_id: clientId,
-      iat,
-      exp: iat + 3600,
-      jti: randomUUID(),
-    };
-    const input = `${b64json({ typ: 'at+jwt', alg: 'ES256', kid })}.${b64json(claims)}`;
-    const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
     answer(res, 200, {
-      access_token: `${input}.${signature.toString('base64url')}`,
+      access_token: signBenchToken({ privateKey, kid, issuer, clientId, audience }),
       token_type: 'Bearer',
       expires_in: 3600,
     });
