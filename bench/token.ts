@@ -10,7 +10,8 @@
  *
  * Options: `--connections N` (default 50), `--duration N` seconds (default 10),
  * `--warmup N` seconds (default 3), `--rounds N` (default 1; more rotate the order and report
- * medians), `--workers N` (Signet's `SIGNET_WORKERS`, default 1), `--servers a,b` (default all
+ * medians), `--workers N[,M…]` (Signet's `SIGNET_WORKERS`, and the tail reference's processes, default
+ * 1; a list measures each count in the same run, so `--workers 1,2` gives the 1 → 2 ratio), `--servers a,b` (default all
  * of signet, signet-signer, floor, oidc-provider, reference), `--load autocannon|wrk`,
  * `--pipelining N` (requests per connection in flight, default 1), `--reference-spin µs` (the tail
  * reference's CPU per request, default 70), `--json` (one JSON object on stdout).
@@ -51,6 +52,8 @@ export const TARGETS = {
   maxCpuMicros: 95,
   /** The Signer in the same process may cost the token endpoint at most this share more CPU (noise). */
   maxSignerShare: 1.05,
+  /** Signet's req/s with 2 workers over 1, on the token endpoint. */
+  minScaling: 1.8,
 } as const;
 
 /**
@@ -79,8 +82,12 @@ export interface BenchSettings {
   warmupSeconds: number;
   /** Rounds of both servers; with more than one, the order alternates and medians are reported. */
   rounds: number;
-  /** `SIGNET_WORKERS` of Signet; above 1 its processes may use every CPU (oidc-provider is one process). */
-  workers: number;
+  /**
+   * `SIGNET_WORKERS` of Signet (and the tail reference's process count), ascending: each count is
+   * measured in the same run. Above 1 the processes may use every CPU (the floor and
+   * oidc-provider are one process each).
+   */
+  workers: number[];
   /** The servers measured, in report order. */
   servers: ServerKey[];
   /**
@@ -149,6 +156,13 @@ export interface BenchReport {
   overFloor: number;
   /** Signet + Signer's CPU per request over Signet alone's (-1 if unknown). */
   signerShare: number;
+  /**
+   * Signet's req/s with the most workers over its req/s with the fewest, measured in the same run
+   * (-1 with one worker count): the issue's 1 → 2 workers figure for `--workers 1,2`.
+   */
+  scaling: number;
+  /** The same ratio for the tail reference (-1 if not run): how far this machine lets any server scale. */
+  referenceScaling: number;
   targets: TargetCheck[];
   ok: boolean;
 }
@@ -199,7 +213,7 @@ async function main(): Promise<void> {
     durationSeconds: positiveInt('--duration', values.duration),
     warmupSeconds: nonNegativeInt('--warmup', values.warmup),
     rounds: positiveInt('--rounds', values.rounds),
-    workers: positiveInt('--workers', values.workers),
+    workers: workerCounts(values.workers),
     servers: SERVERS.filter((name) => asked.includes(name)),
     load: loadGenerator(values.load),
     pipelining: positiveInt('--pipelining', values.pipelining),
@@ -210,31 +224,47 @@ async function main(): Promise<void> {
   const placement = placeProcesses();
   if (!placement.pinned) log(`bench: WARNING: ${placement.note}`);
 
-  const starters: Record<ServerKey, (p: Placement) => Promise<{ target: Target; child: ChildProcess }>> = {
-    signet: (p) => startSignet(p, settings.workers, 'accounts'),
-    'signet-signer': (p) => startSignet(p, settings.workers, 'all'),
+  const starters: Record<
+    ServerKey,
+    (p: Placement, workers: number) => Promise<{ target: Target; child: ChildProcess }>
+  > = {
+    signet: (p, workers) => startSignet(p, workers, 'accounts'),
+    'signet-signer': (p, workers) => startSignet(p, workers, 'all'),
     floor: startFloor,
     'oidc-provider': startOidcProvider,
-    reference: (p) =>
-      startBenchServer(p, 'reference', 'bench/constant-cost-server.ts', 'audience', {
+    reference: (p, workers) =>
+      startBenchServer(atWorkers(p, workers), 'reference', 'bench/constant-cost-server.ts', 'audience', {
         BENCH_SPIN_MICROS: String(settings.referenceSpinMicros),
+        BENCH_WORKERS: String(workers),
       }),
   };
+  const runs = plannedRuns(settings);
   const rounds: Measurement[][] = [];
   for (let round = 1; round <= settings.rounds; round++) {
     if (settings.rounds > 1) log(`bench: round ${round} of ${settings.rounds}`);
     // Rotating the order each round keeps a drift in machine load from favouring one server.
-    const n = settings.servers.length;
-    const order = settings.servers.map((_, i) => settings.servers[(i + round - 1) % n] as ServerKey);
-    const measured = new Map<ServerKey, Measurement>();
-    for (const key of order) measured.set(key, await measureServer(starters[key], placement, settings, log));
-    rounds.push(settings.servers.map((key) => measured.get(key) as Measurement));
+    const n = runs.length;
+    const order = runs.map((_, i) => (i + round - 1) % n);
+    const measured = new Map<number, Measurement>();
+    for (const i of order) {
+      const run = runs[i] as Run;
+      measured.set(i, await measureServer(run, (p) => starters[run.key](p, run.workers), placement, settings, log));
+    }
+    rounds.push(runs.map((_, i) => measured.get(i) as Measurement));
   }
   await cleanup();
 
-  const results = settings.servers.map((_, i) => median(rounds.map((r) => r[i] as Measurement)));
-  const pick = (key: ServerKey) => results[settings.servers.indexOf(key)];
+  const results = runs.map((_, i) => median(rounds.map((r) => r[i] as Measurement)));
+  const pick = (key: ServerKey, workers = settings.workers[0]) => {
+    const i = runs.findIndex((run) => run.key === key && run.workers === workers);
+    return i < 0 ? undefined : results[i];
+  };
   const [signet, signer, floor, oidc] = [pick('signet'), pick('signet-signer'), pick('floor'), pick('oidc-provider')];
+  const most = settings.workers[settings.workers.length - 1];
+  const scaled = (key: ServerKey) => {
+    const [few, many] = [pick(key), pick(key, most)];
+    return few && many && few !== many ? many.requestsPerSecond / few.requestsPerSecond : -1;
+  };
   const cpuOver = (a?: Measurement, b?: Measurement) =>
     a && b && a.cpuMicrosPerRequest > 0 && b.cpuMicrosPerRequest > 0
       ? a.cpuMicrosPerRequest / b.cpuMicrosPerRequest
@@ -252,7 +282,16 @@ async function main(): Promise<void> {
     cpuRatio: cpuOver(oidc, signet),
     overFloor: cpuOver(signet, floor),
     signerShare: cpuOver(signer, signet),
-    targets: targets(settings, { signet, signer, oidc, ratio }),
+    scaling: scaled('signet'),
+    referenceScaling: scaled('reference'),
+    targets: targets(settings, {
+      signet,
+      signer,
+      oidc,
+      ratio,
+      scaling: scaled('signet'),
+      signetAtMost: pick('signet', most),
+    }),
     ok: results.every((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0),
   };
   if (values.json) console.log(JSON.stringify(report));
@@ -278,6 +317,8 @@ function targets(
     signer?: Measurement | undefined;
     oidc?: Measurement | undefined;
     ratio: number;
+    scaling: number;
+    signetAtMost?: Measurement | undefined;
   },
 ): TargetCheck[] {
   const checks: TargetCheck[] = [];
@@ -301,6 +342,21 @@ function targets(
       pass: m.signet.cpuMicrosPerRequest > 0 && m.signet.cpuMicrosPerRequest <= TARGETS.maxCpuMicros,
     });
   }
+  const [fewest, most] = [settings.workers[0], settings.workers[settings.workers.length - 1]];
+  if (m.signetAtMost && most !== fewest) {
+    checks.push({
+      target: `Signet p99 <= ${TARGETS.maxSignetP99Ms} ms with ${most} workers${at}`,
+      measured: m.signetAtMost.p99Ms,
+      pass: m.signetAtMost.p99Ms <= TARGETS.maxSignetP99Ms,
+    });
+  }
+  if (m.scaling > 0 && fewest === 1 && most === 2) {
+    checks.push({
+      target: `Signet 1 -> 2 workers >= ${TARGETS.minScaling}x req/s, same run`,
+      measured: m.scaling,
+      pass: m.scaling >= TARGETS.minScaling,
+    });
+  }
   if (m.signet && m.signer) {
     const share = m.signer.cpuMicrosPerRequest / m.signet.cpuMicrosPerRequest;
     checks.push({
@@ -312,16 +368,47 @@ function targets(
   return checks;
 }
 
+/** One measured server: which, with how many processes, and its name in the report. */
+interface Run {
+  key: ServerKey;
+  workers: number;
+  name: string;
+}
+
+/** The servers that run several processes when asked: Signet (`SIGNET_WORKERS`) and the tail reference. */
+const MULTI_PROCESS: ReadonlySet<ServerKey> = new Set(['signet', 'signet-signer', 'reference']);
+
+/** Every run of a round, in report order: each multi-process server once per worker count. */
+function plannedRuns(settings: BenchSettings): Run[] {
+  const named = (key: ServerKey, workers: number): Run => ({
+    key,
+    workers,
+    // Plain names when every run is one process, as reports before `--workers` lists.
+    name: settings.workers.length === 1 && workers === 1 ? SERVER_NAMES[key] : `${SERVER_NAMES[key]} ×${workers}`,
+  });
+  return settings.servers.flatMap((key) =>
+    MULTI_PROCESS.has(key) ? settings.workers.map((w) => named(key, w)) : [named(key, 1)],
+  );
+}
+
+/** Several workers get every CPU, the load generator's included: all cores, as `npm start` runs. */
+function atWorkers(placement: Placement, workers: number): Placement {
+  return workers > 1 && placement.pinned ? { ...placement, serverCpu: `0-${ALL_CPUS - 1}` } : placement;
+}
+
 /** Starts one server, verifies it, warms it up, measures it and stops it. */
 async function measureServer(
+  run: Run,
   start: (placement: Placement) => Promise<{ target: Target; child: ChildProcess }>,
   placement: Placement,
   settings: BenchSettings,
   log: (line: string) => void,
 ): Promise<Measurement> {
-  const { target, child } = await start(placement);
+  const started = await start(placement);
+  const { child } = started;
+  const target = { ...started.target, name: run.name };
   // wrk goes where autocannon would be; beside several workers it shares every CPU with them.
-  const loadCpu = !placement.pinned ? 'any' : settings.workers > 1 ? `0-${ALL_CPUS - 1}` : placement.loadCpu;
+  const loadCpu = !placement.pinned ? 'any' : run.workers > 1 ? `0-${ALL_CPUS - 1}` : placement.loadCpu;
   try {
     log(`bench: ${target.name}: verifying one token request`);
     await verifyTarget(target);
@@ -388,8 +475,7 @@ async function startSignet(
   const issuer = `http://127.0.0.1:${port}`;
   const { child, line } = await startChild(
     services === 'all' ? 'Signet + Signer' : 'Signet',
-    // Several workers get every CPU, the load generator's included: all cores, as `npm start` runs.
-    workers > 1 && placement.pinned ? { ...placement, serverCpu: `0-${ALL_CPUS - 1}` } : placement,
+    atWorkers(placement, workers),
     // `start accounts`: accounts alone; `start`: the Signer too, in the same process (its own port).
     ['packages/cli/src/bin.ts', 'start', ...(services === 'all' ? [] : ['accounts']), '--json'],
     {
@@ -598,7 +684,7 @@ function measurement(server: string, result: Result, before: CpuSnapshot, after:
 export function formatReport(r: BenchReport): string {
   const { settings: s, placement: p } = r;
   const row = (columns: string[]) =>
-    columns.map((c, i) => (i === 0 ? c.padEnd(20) : c.padStart(i >= 5 ? 11 : 9))).join('  ');
+    columns.map((c, i) => (i === 0 ? c.padEnd(22) : c.padStart(i >= 5 ? 11 : 9))).join('  ');
   const cells = (name: string, m: Measurement): string[] => [
     name,
     m.requestsPerSecond.toFixed(0),
@@ -617,10 +703,12 @@ export function formatReport(r: BenchReport): string {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}; ${r.cpus} CPUs`,
     p.pinned
-      ? `  servers pinned to CPU ${p.serverCpu} (taskset -c ${p.serverCpu}), ${s.load} pinned to CPU ${s.workers > 1 && s.load === 'wrk' ? 'any' : p.loadCpu}`
+      ? `  one-process servers pinned to CPU ${p.serverCpu} (taskset -c ${p.serverCpu}), ${s.load} pinned to CPU ${p.loadCpu}`
       : `  UNPINNED: ${p.note}`,
-    ...(s.workers > 1
-      ? [`  Signet runs ${s.workers} workers (SIGNET_WORKERS) on every CPU; the others are one process`]
+    ...(s.workers.some((w) => w > 1)
+      ? [
+          `  ×N: N processes (Signet: SIGNET_WORKERS) on every CPU, ${s.load === 'wrk' ? 'wrk' : 'the load'} beside them on every CPU; floor and oidc-provider are one process`,
+        ]
       : []),
     `  ${s.connections} connections, pipelining ${s.pipelining}, ${s.warmupSeconds} s warm-up, ${s.durationSeconds} s measured, per server${
       s.rounds > 1 ? `, ${s.rounds} rounds` : ''
@@ -643,8 +731,14 @@ export function formatReport(r: BenchReport): string {
     ...(r.cpuRatio > 0 ? [`oidc-provider / Signet CPU per request: ${r.cpuRatio.toFixed(2)}x`] : []),
     ...(r.overFloor > 0 ? [`Signet / node:http floor CPU per request: ${r.overFloor.toFixed(2)}x`] : []),
     ...(r.signerShare > 0 ? [`Signet + Signer / Signet alone CPU per request: ${r.signerShare.toFixed(2)}x`] : []),
+    ...(r.scaling > 0
+      ? [
+          `Signet ×${s.workers[s.workers.length - 1]} / ×${s.workers[0]} req/s: ${r.scaling.toFixed(2)}x` +
+            (r.referenceScaling > 0 ? ` (tail reference, same run: ${r.referenceScaling.toFixed(2)}x)` : ''),
+        ]
+      : []),
     ...r.results
-      .filter((m) => m.server === SERVER_NAMES.reference)
+      .filter((m) => m.server.startsWith(SERVER_NAMES.reference))
       .map(
         (m) =>
           `tail reference (constant ${s.referenceSpinMicros} µs spin, constant answer): p99 ${m.p99Ms.toFixed(1)} ms at ${m.requestsPerSecond.toFixed(0)} req/s — the machine's own tail at that throughput`,
@@ -693,6 +787,12 @@ function versions(): Record<string, string> {
 function wrkVersion(): string {
   const out = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
   return /wrk (\S+)/.exec(`${out.stdout}${out.stderr}`)?.[1] ?? 'not installed';
+}
+
+/** `--workers`: one count or a comma-separated list, ascending and without repeats. */
+function workerCounts(value: string | undefined): number[] {
+  const counts = (value ?? '').split(',').map((v) => positiveInt('--workers', v));
+  return [...new Set(counts)].sort((a, b) => a - b);
 }
 
 function loadGenerator(value: string | undefined): 'autocannon' | 'wrk' {
