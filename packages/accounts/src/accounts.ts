@@ -7,6 +7,7 @@ import { buildPublicApp } from './app.js';
 import { ClientCache } from './client-cache.js';
 import { type Config, ConfigError, MIN_ADMIN_TOKEN_LENGTH } from './config.js';
 import type { AccountsContext } from './context.js';
+import { ClientSecretVerifier } from './crypto/client-secret.js';
 import { deriveKeys, loadMasterKey } from './crypto/master-key.js';
 import { FaceService } from './face/service.js';
 import { KEY_REFRESH_SECONDS, Keyring } from './keys/keyring.js';
@@ -62,6 +63,7 @@ export async function createAccounts(config: Config, options: AccountsOptions = 
       accessTokens: new AccessTokens(keyring, config.issuer, config.accessTokenTtl, now),
       idTokens: new IdTokens(keyring, config.issuer, config.idTokenTtl, now),
       clients: new ClientCache(store.clients, CLIENT_CACHE_SECONDS, now),
+      clientSecrets: new ClientSecretVerifier(keys.clientSecret),
       faces: new FaceService(config),
       faceEnrolmentLinks: new FaceEnrolmentLinkRepository(store.db),
     };

@@ -1,7 +1,7 @@
 import { invalidClient, invalidRequest } from '@signet/protocol';
 import type { ClientLookup } from './client-cache.js';
 import type { Client } from './clients/repository.js';
-import { verifyClientSecret } from './crypto/client-secret.js';
+import type { ClientSecretVerifier } from './crypto/client-secret.js';
 import { type FormParams, single } from './http/form.js';
 
 /** Client authentication methods Signet implements (RFC 6749 §2.3.1). */
@@ -59,13 +59,13 @@ const formDecode = (s: string): string => decodeURIComponent(s.replace(/\+/g, ' 
  */
 export async function authenticateClient(
   clients: ClientLookup,
-  secretKey: Buffer,
+  secrets: ClientSecretVerifier,
   authorization: string | undefined,
   params: FormParams,
 ): Promise<Client> {
   const presented = presentedCredentials(authorization, params);
   const client = await clients.get(presented.clientId);
-  const ok = verifyClientSecret(secretKey, presented.clientSecret, client?.clientSecretHash ?? null);
+  const ok = secrets.verify(presented.clientSecret, client?.clientSecretHash ?? null);
   if (!client || !ok) throw invalidClient();
   if (client.tokenEndpointAuthMethod !== presented.method) {
     throw invalidClient(`this client is registered for ${client.tokenEndpointAuthMethod}`);

@@ -1,5 +1,6 @@
 import type { ClientCache } from './client-cache.js';
 import type { Config } from './config.js';
+import type { ClientSecretVerifier } from './crypto/client-secret.js';
 import type { DerivedKeys } from './crypto/master-key.js';
 import type { FaceService } from './face/service.js';
 import type { Keyring } from './keys/keyring.js';
@@ -17,6 +18,8 @@ export interface AccountsContext {
   idTokens: IdTokens;
   /** Client lookups for the protocol endpoints, cached briefly (see ClientCache). */
   clients: ClientCache;
+  /** Client secrets checked against their stored hashes, those seen before from memory. */
+  clientSecrets: ClientSecretVerifier;
   keys: DerivedKeys;
   /** The face verifier pool, started on first use. */
   faces: FaceService;

@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { setBounded } from '@signet/store';
 
 const PREFIX = 'hs256$';
 
@@ -21,4 +22,33 @@ export function verifyClientSecret(key: Buffer, secret: string, storedHash: stri
   const expected = Buffer.from(storedHash ?? DUMMY);
   const actual = Buffer.from(hashClientSecret(key, secret));
   return expected.length === actual.length && timingSafeEqual(expected, actual) && storedHash !== null;
+}
+
+/**
+ * Client secrets verified by this process, remembered so that a client presenting the same
+ * secret again — an integrator fetching its access token, as it does every hour per instance — is
+ * recognised with one SHA-256 instead of an HMAC, two buffers and a comparison (decision 0041).
+ *
+ * What is remembered is SHA-256(stored hash ‖ secret), never the secret: a rotated secret has a
+ * new stored hash, so the old one no longer matches; a deleted client is not found before this
+ * runs. Unknown clients and wrong secrets take the full {@link verifyClientSecret}, after the same
+ * SHA-256, so the three cases cost what they cost before relative to each other.
+ */
+export class ClientSecretVerifier {
+  private readonly verified = new Map<string, true>();
+
+  constructor(
+    private readonly key: Buffer,
+    /** Most secrets remembered; the oldest is forgotten first. */
+    private readonly maxEntries = 10_000,
+  ) {}
+
+  /** {@link verifyClientSecret}, answered from memory for a secret this process verified before. */
+  verify(secret: string, storedHash: string | null): boolean {
+    const memo = hash('sha256', `${storedHash ?? DUMMY}\n${secret}`, 'base64url');
+    if (storedHash !== null && this.verified.has(memo)) return true;
+    const ok = verifyClientSecret(this.key, secret, storedHash);
+    if (ok) setBounded(this.verified, memo, true, this.maxEntries);
+    return ok;
+  }
 }

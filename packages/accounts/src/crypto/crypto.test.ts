@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { safeEqual, seal, unseal } from '@signet/store';
 import { openFaceTemplate, sealFaceTemplate } from '../face/templates.js';
-import { generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret.js';
+import { ClientSecretVerifier, generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret.js';
 import { deriveKeys } from './master-key.js';
 
 /** Replaces the base64url part `index` of a sealed value. */
@@ -117,6 +117,49 @@ describe('client secrets', () => {
     for (const presented of ['', generateClientSecret(), Buffer.alloc(32).toString('base64url')]) {
       assert.equal(verifyClientSecret(key, presented, null), false);
     }
+  });
+});
+
+describe('ClientSecretVerifier', () => {
+  const key = randomBytes(32);
+  const remembered = (v: ClientSecretVerifier) => (v as unknown as { verified: Map<string, true> }).verified;
+
+  it('answers a secret it verified before from memory, and still refuses every other', () => {
+    const v = new ClientSecretVerifier(key);
+    const secret = generateClientSecret();
+    const hash = hashClientSecret(key, secret);
+    assert.equal(v.verify(generateClientSecret(), hash), false, 'wrong secret before');
+    assert.equal(remembered(v).size, 0, 'a refused secret is not remembered');
+    assert.equal(v.verify(secret, hash), true);
+    assert.equal(remembered(v).size, 1);
+    assert.equal(v.verify(secret, hash), true, 'from memory');
+    for (const wrong of [generateClientSecret(), `${secret}x`, secret.slice(0, -1), '']) {
+      assert.equal(v.verify(wrong, hash), false, `after a remembered secret: ${wrong}`);
+    }
+    assert.equal(v.verify(secret, null), false, 'an unknown client, with a secret remembered for another');
+  });
+
+  it('remembers neither the secret nor anything that outlives a rotation', () => {
+    const v = new ClientSecretVerifier(key);
+    const old = generateClientSecret();
+    assert.equal(v.verify(old, hashClientSecret(key, old)), true);
+    const [memo] = [...remembered(v).keys()];
+    assert.ok(memo && !memo.includes(old), 'the memo is a hash, not the secret');
+    const rotated = generateClientSecret();
+    const rotatedHash = hashClientSecret(key, rotated);
+    assert.equal(v.verify(old, rotatedHash), false, 'the old secret after the client was given a new one');
+    assert.equal(v.verify(rotated, rotatedHash), true);
+    const other = hashClientSecret(key, generateClientSecret());
+    assert.equal(v.verify(rotated, other), false, "one client's secret for another client");
+  });
+
+  it('keeps at most maxEntries secrets, dropping the oldest', () => {
+    const v = new ClientSecretVerifier(key, 2);
+    for (let i = 0; i < 5; i++) {
+      const secret = generateClientSecret();
+      assert.equal(v.verify(secret, hashClientSecret(key, secret)), true);
+    }
+    assert.equal(remembered(v).size, 2);
   });
 });
 

@@ -14,7 +14,7 @@ export function introspectionEndpoint(app: FastifyInstance, ctx: AccountsContext
   app.post('/oauth2/introspect', async (request, reply) => {
     const params = formBody(request.body);
     refuseRepeated(params);
-    const client = await authenticateClient(ctx.clients, ctx.keys.clientSecret, request.headers.authorization, params);
+    const client = await authenticateClient(ctx.clients, ctx.clientSecrets, request.headers.authorization, params);
     const token = single(params, 'token');
     if (token === undefined) throw invalidRequest('token is required');
     const claims = await ctx.accessTokens.verify(token);

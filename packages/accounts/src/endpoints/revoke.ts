@@ -18,7 +18,7 @@ export function revocationEndpoint(app: FastifyInstance, ctx: AccountsContext): 
   app.post('/oauth2/revoke', async (request, reply) => {
     const params = formBody(request.body);
     refuseRepeated(params);
-    const client = await authenticateClient(ctx.clients, ctx.keys.clientSecret, request.headers.authorization, params);
+    const client = await authenticateClient(ctx.clients, ctx.clientSecrets, request.headers.authorization, params);
     const token = single(params, 'token');
     if (token === undefined) throw invalidRequest('token is required');
     const hint = single(params, 'token_type_hint');

@@ -29,7 +29,7 @@ export function tokenEndpoint(app: FastifyInstance, ctx: AccountsContext): void 
     if (!(GRANT_TYPES as readonly string[]).includes(grantType)) {
       throw unsupportedGrantType(`grant_type ${shown(grantType)} is not supported`);
     }
-    const client = await authenticateClient(ctx.clients, ctx.keys.clientSecret, request.headers.authorization, params);
+    const client = await authenticateClient(ctx.clients, ctx.clientSecrets, request.headers.authorization, params);
     const response =
       grantType === 'client_credentials'
         ? await clientCredentialsGrant(client, params, ctx.accessTokens)
