@@ -8,6 +8,7 @@ import { basicAuth, type TestAccounts, testAccounts } from '@signet/testing/acco
 import { makePdf } from '@signet/testing/pdf';
 import { freePort } from '@signet/testing/signer';
 import { binTs, childEnv, repoRoot } from '../testing.js';
+import { WORKER_SEMI_SPACE_MIB } from './workers.js';
 
 interface Summary {
   issuer?: string;
@@ -168,7 +169,8 @@ describe('signet start with SIGNET_WORKERS=2', () => {
       for (const pid of pids) {
         assert.equal(parentOf(pid), child.pid, 'each worker is a child of the primary');
         const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        assert.ok(argv.includes('--max-semi-space-size=64'), `worker young generation: ${argv.join(' ')}`);
+        const young = `--max-semi-space-size=${WORKER_SEMI_SPACE_MIB.withSigner}`;
+        assert.ok(argv.includes(young), `worker young generation with the Signer: ${argv.join(' ')}`);
       }
       assert.deepEqual(
         summary.workers.map((w) => w.background_jobs),
@@ -203,6 +205,35 @@ describe('signet start with SIGNET_WORKERS=2', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
     for (const pid of pids) assert.ok(!running(pid), `worker ${pid} stopped with the primary`);
+  });
+});
+
+describe('signet start accounts with SIGNET_WORKERS=2', () => {
+  it('gives accounts-alone workers the small young generation (decision 0042), and they serve tokens', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'signet-start-accounts-workers-'));
+    const port = await freePort();
+    const { child, summary } = await startProcess(['accounts'], {
+      SIGNET_WORKERS: '2',
+      SIGNET_DATA_DIR: dataDir,
+      SIGNET_PORT: String(port),
+      SIGNET_ADMIN_PORT: String(await freePort()),
+      SIGNET_ISSUER: `http://localhost:${port}`,
+    });
+    try {
+      assert.equal(summary.workers.length, 2);
+      for (const { pid } of summary.workers) {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        const young = `--max-semi-space-size=${WORKER_SEMI_SPACE_MIB.accountsAlone}`;
+        assert.ok(argv.includes(young), `accounts-alone worker young generation: ${argv.join(' ')}`);
+      }
+      assert.ok(summary.demo_client);
+      const token = await clientCredentials(`http://127.0.0.1:${port}`, summary.demo_client, 'http://localhost:4446');
+      assert.equal(token.split('.').length, 3);
+    } finally {
+      child.kill('SIGTERM');
+      assert.equal(await exited(child), 0);
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
 

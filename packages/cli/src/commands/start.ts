@@ -6,6 +6,7 @@ import {
   reportReady,
   runPrimary,
   thisWorker,
+  WORKER_SEMI_SPACE_MIB,
   type WorkerInfo,
   type WorkerReady,
   workerRole,
@@ -24,7 +25,9 @@ export type StartService = 'all' | 'accounts' | 'signer';
 export async function start(options: { json?: boolean; service?: StartService }): Promise<void> {
   const workers = configuredWorkers(process.env);
   if (workers > 1 && !workerRole().clustered) {
-    await runPrimary(workers, (first, all) => printSummary(first, options, all));
+    const semiSpace =
+      options.service === 'accounts' ? WORKER_SEMI_SPACE_MIB.accountsAlone : WORKER_SEMI_SPACE_MIB.withSigner;
+    await runPrimary(workers, semiSpace, (first, all) => printSummary(first, options, all));
     return;
   }
   const running: { close(): Promise<void> }[] = [];

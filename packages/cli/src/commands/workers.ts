@@ -36,18 +36,25 @@ export function workerRole(): { clustered: boolean; backgroundJobs: boolean } {
 }
 
 /**
- * MiB of each of V8's two young-generation semi-spaces in a worker, unless `--max-semi-space-size`
- * is given. Node's default (16 MiB) fills in a few thousand token requests; each scavenge then
- * promotes the requests still in flight into the old generation, whose collections cost more with
- * the Signer's larger heap in the same process. Larger semi-spaces cut the time in GC per
- * request by about a third in a profile of the token endpoint (docs/benchmarks.md).
+ * MiB of each of V8's two young-generation semi-spaces in a worker, by what the worker runs,
+ * unless `--max-semi-space-size` is given (decision 0042). Node's default is 16 MiB.
+ *
+ * - **With the Signer** (`signet start`, `signet start signer`): 64. The Signer's larger heap
+ *   (@libpdf/core, pkijs) makes each mark-compact dear; large semi-spaces scavenge rarely, so
+ *   fewer requests in flight are promoted and the old generation fills slowly. Token p99 with two
+ *   workers: 6.3–7.4 ms at 64 against 7.2–8.6 ms at 8 (the smaller semi-space brought mark-compacts
+ *   into the measured run).
+ * - **Accounts alone** (`signet start accounts`): 8. Its old generation is small and cheap to
+ *   collect, and a scavenge's pause grows with the requests handled since the last one (array
+ *   buffers swept, weak handles visited): 4.2 ms at 64 MiB, 1.1 ms at 8. Token p99 with two
+ *   workers: 5.5–6.1 ms at 8 against 6.8–8.4 ms at 64, at the same CPU per request.
  */
-export const WORKER_SEMI_SPACE_MIB = 64;
+export const WORKER_SEMI_SPACE_MIB = { withSigner: 64, accountsAlone: 8 } as const;
 
-/** The Node options of a worker: the primary's, with {@link WORKER_SEMI_SPACE_MIB} unless set. */
-export function workerExecArgv(execArgv: readonly string[]): string[] {
+/** The Node options of a worker: the primary's, with `semiSpaceMib` semi-spaces unless they set their own. */
+export function workerExecArgv(execArgv: readonly string[], semiSpaceMib: number): string[] {
   const set = execArgv.some((arg) => arg.startsWith('--max-semi-space-size'));
-  return set ? [...execArgv] : [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MIB}`];
+  return set ? [...execArgv] : [...execArgv, `--max-semi-space-size=${semiSpaceMib}`];
 }
 
 /** Tells the primary that this worker listens. */
@@ -69,10 +76,11 @@ export function thisWorker(): WorkerInfo {
  */
 export async function runPrimary(
   workers: number,
+  semiSpaceMib: number,
   print: (first: WorkerReady, all: WorkerInfo[]) => void,
 ): Promise<void> {
   let stopping = false;
-  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv) });
+  cluster.setupPrimary({ execArgv: workerExecArgv(process.execArgv, semiSpaceMib) });
   const fork = (index: number): Promise<WorkerReady> => {
     const worker = cluster.fork({ [WORKER_INDEX]: String(index) });
     return new Promise((resolve, reject) => {
