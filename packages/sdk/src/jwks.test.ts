@@ -40,6 +40,8 @@ describe('RemoteJwks.hasFreshKey', () => {
   it('is false for a kid the issuer stopped publishing, once the set is refetched', async () => {
     const { state, jwks } = await issuer();
     await jwks.getKey({ alg: 'ES256', kid: 'k1' }, { payload: '', signature: '' });
+    // Asked before the refetch too, so an answer remembered from the first set would show.
+    assert.equal(jwks.hasFreshKey('k1'), true);
     state.keys = state.keys.filter((k) => k.kid !== 'k1');
     state.now += 600;
     await jwks.getKey({ alg: 'ES256', kid: 'k2' }, { payload: '', signature: '' });

@@ -2,9 +2,13 @@ import {
   type CryptoKey,
   createRemoteJWKSet,
   customFetch,
+  type ExportedJWKSCache,
   errors,
   type FlattenedJWSInput,
+  type JSONWebKeySet,
+  type JWKSCacheInput,
   type JWSHeaderParameters,
+  jwksCache,
   type RemoteJWKSet,
 } from 'jose';
 import { SdkError } from './errors.js';
@@ -68,6 +72,13 @@ export class RemoteJwks {
   private readonly maxAge: number;
   private readonly cooldown: number;
   private readonly keySet: RemoteJWKSet;
+  /**
+   * jose's cache of the key set (its `jwksCache` option): jose puts each fetched set here as it
+   * starts using it, so {@link hasFreshKey} reads the same set without `jwks()`'s deep copy.
+   */
+  private readonly published: JWKSCacheInput = {};
+  /** The `kid`s of the set in {@link published}, computed once per set. */
+  private kids: { of: JSONWebKeySet; ids: ReadonlySet<string> } | undefined;
   private fetchedAt = Number.NEGATIVE_INFINITY;
   /** Why the last fetch failed, while no key set has been fetched (its answer, or the network). */
   private lastError: unknown;
@@ -89,6 +100,7 @@ export class RemoteJwks {
       cacheMaxAge: Number.POSITIVE_INFINITY,
       cooldownDuration: Number.POSITIVE_INFINITY,
       [customFetch]: (url, init) => this.fetchKeySet(url, init),
+      [jwksCache]: this.published,
     });
   }
 
@@ -141,7 +153,13 @@ export class RemoteJwks {
    */
   hasFreshKey(kid: string): boolean {
     if (!this.keySet.fresh || this.now() - this.fetchedAt >= this.maxAge) return false;
-    return this.keySet.jwks()?.keys.some((key) => key.kid === kid) ?? false;
+    // Asked on every cached bearer check: a Set per key set, not a deep copy of it per call.
+    const set = (this.published as Partial<ExportedJWKSCache>).jwks;
+    if (!set) return false;
+    if (this.kids?.of !== set) {
+      this.kids = { of: set, ids: new Set(set.keys.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : []))) };
+    }
+    return this.kids.ids.has(kid);
   }
 
   private async resolve(header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<CryptoKey> {
