@@ -46,7 +46,9 @@ export class ClientSecretVerifier {
   /** {@link verifyClientSecret}, answered from memory for a secret this process verified before. */
   verify(secret: string, storedHash: string | null): boolean {
     const memo = hash('sha256', `${storedHash ?? DUMMY}\n${secret}`, 'base64url');
-    if (storedHash !== null && this.verified.has(memo)) return true;
+    // Looked up for unknown clients too, so that they cost what a wrong secret costs.
+    const known = this.verified.has(memo);
+    if (known && storedHash !== null) return true;
     const ok = verifyClientSecret(this.key, secret, storedHash);
     if (ok) setBounded(this.verified, memo, true, this.maxEntries);
     return ok;
