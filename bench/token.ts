@@ -265,6 +265,7 @@ async function main(): Promise<void> {
     const [few, many] = [pick(key), pick(key, most)];
     return few && many && few !== many ? many.requestsPerSecond / few.requestsPerSecond : -1;
   };
+  const scaling = scaled('signet');
   const cpuOver = (a?: Measurement, b?: Measurement) =>
     a && b && a.cpuMicrosPerRequest > 0 && b.cpuMicrosPerRequest > 0
       ? a.cpuMicrosPerRequest / b.cpuMicrosPerRequest
@@ -282,14 +283,14 @@ async function main(): Promise<void> {
     cpuRatio: cpuOver(oidc, signet),
     overFloor: cpuOver(signet, floor),
     signerShare: cpuOver(signer, signet),
-    scaling: scaled('signet'),
+    scaling,
     referenceScaling: scaled('reference'),
     targets: targets(settings, {
       signet,
       signer,
       oidc,
       ratio,
-      scaling: scaled('signet'),
+      scaling,
       signetAtMost: pick('signet', most),
     }),
     ok: results.every((r) => r.non2xx === 0 && r.errors === 0 && r.timeouts === 0),
